@@ -1,0 +1,59 @@
+import path from "node:path";
+import type { Page } from "@playwright/test";
+import { expect, newAccount, redeemTokens, test } from "./fixtures";
+
+const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 390, height: 844 },
+] as const;
+const COLOR_SCHEMES = ["light", "dark"] as const;
+
+/** Captures the current page in every viewport and color scheme under end2end/screenshots/. */
+async function capture(page: Page, name: string): Promise<void> {
+  const directory = path.resolve(test.info().project.testDir, "..", "screenshots");
+  for (const viewport of VIEWPORTS) {
+    await page.setViewportSize(viewport);
+    for (const colorScheme of COLOR_SCHEMES) {
+      await page.emulateMedia({ colorScheme });
+      const file = `${name}-${viewport.width}x${viewport.height}-${colorScheme}.png`;
+      await page.screenshot({
+        path: path.join(directory, file),
+        fullPage: true,
+        animations: "disabled",
+        caret: "hide",
+      });
+    }
+  }
+}
+
+test.describe("@screenshots", () => {
+  test("sign-in page", async ({ loginPage, page }) => {
+    await loginPage.goto();
+    await capture(page, "login");
+  });
+
+  test("connect form", async ({ connectPage, page }) => {
+    await newAccount(page);
+    await connectPage.goto("?scope=quote+trade.read&agent=Portfolio%20bot");
+    await capture(page, "connect-form");
+  });
+
+  test("connect code", async ({ connectPage, page }) => {
+    await newAccount(page);
+    await connectPage.generateCode({ scopes: ["quote", "trade.read"], agentName: "Portfolio bot" });
+    await expect(connectPage.instructionTabs).toBeVisible();
+    await capture(page, "connect-code");
+  });
+
+  test("security page with one grant", async ({ connectPage, securityPage, page, request }) => {
+    await newAccount(page);
+    const code = await connectPage.generateCode({
+      scopes: ["quote", "account.read"],
+      agentName: "Portfolio bot",
+    });
+    await redeemTokens(request, code);
+    await securityPage.goto();
+    await expect(securityPage.grantRow("Portfolio bot")).toHaveCount(1);
+    await capture(page, "security");
+  });
+});

@@ -1,0 +1,141 @@
+//! The /connect page: issuing agent auth codes and following what happens to them.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::{CodeStatus, ConnectView};
+
+/// The catalogue, the code this session issued (while it matters) and the form's pre-fill.
+#[server(endpoint = "connect")]
+pub async fn fetch_connect_view() -> Result<ConnectView, AppError> {
+    use crate::server::auth::session;
+    use crate::server::portal;
+
+    let state = portal::state();
+    let session = portal::session().await?;
+    let user = portal::require_user(&state, &session).await?;
+    let last = session::last_request(&session).await?;
+    let issued = match session::issued_code(&session).await? {
+        Some(stored) => {
+            let mut shown = stored.shown;
+            shown.status = status_of(&state, &user.id, &stored.code_hash, shown.expires_at).await?;
+            if shown.status == CodeStatus::Expired {
+                // The code itself is never shown again once it has expired.
+                shown.code.clear();
+            }
+            Some(shown)
+        }
+        None => None,
+    };
+    Ok(ConnectView {
+        catalogue: state.catalogue.as_ref().clone(),
+        issued,
+        last_scopes: last.scopes,
+        last_agent_name: last.agent_name,
+        public_url: state.config.public_base(),
+        now: state.now(),
+    })
+}
+
+/// Where the code on the page stands; polled by the page while it waits.
+#[server(endpoint = "code_status")]
+pub async fn fetch_code_status() -> Result<Option<CodeStatus>, AppError> {
+    use crate::server::auth::session;
+    use crate::server::portal;
+
+    let state = portal::state();
+    let session = portal::session().await?;
+    let user = portal::require_user(&state, &session).await?;
+    match session::issued_code(&session).await? {
+        Some(stored) => Ok(Some(status_of(&state, &user.id, &stored.code_hash, stored.shown.expires_at).await?)),
+        None => Ok(None),
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn status_of(
+    state: &crate::server::state::AppState,
+    user_id: &str,
+    code_hash: &str,
+    expires_at: i64,
+) -> Result<CodeStatus, AppError> {
+    use crate::server::db::agent_codes;
+    let redemption = agent_codes::find_redemption(&state.db, code_hash, user_id).await?;
+    Ok(match redemption {
+        Some(r) if r.used_at.is_some() => CodeStatus::Redeemed {
+            agent_name: r.agent_name.unwrap_or_else(|| "an agent".into()),
+            at: r.used_at.unwrap_or_default(),
+        },
+        _ if state.now() >= expires_at => CodeStatus::Expired,
+        _ => CodeStatus::Waiting,
+    })
+}
+
+/// Issues a code for the checked scopes. High-risk scopes need `confirm_high_risk`.
+#[server(endpoint = "generate_code")]
+pub async fn generate_code(
+    scopes: Option<Vec<String>>,
+    agent_name: Option<String>,
+    confirm_high_risk: Option<String>,
+) -> Result<(), AppError> {
+    use crate::model::IssuedCode;
+    use crate::scopes::normalize;
+    use crate::server::auth::session::{self, LastRequest, StoredCode};
+    use crate::server::oauth::grants::agent_code;
+    use crate::server::portal;
+    use crate::server::ratelimit::Action;
+
+    let state = portal::state();
+    let session = portal::session().await?;
+    let user = portal::require_user(&state, &session).await?;
+    let addr = portal::client_addr().await;
+
+    let requested = scopes.unwrap_or_default();
+    let agent_name = agent_name.as_deref().and_then(agent_code::clean_agent_name);
+    // Remember the request first, so a refused form comes back as the person filled it.
+    let scopes = normalize(&state.catalogue, &requested).map_err(AppError::Invalid)?;
+    session::set_last_request(
+        &session,
+        &LastRequest { scopes: scopes.clone(), agent_name: agent_name.clone().unwrap_or_default() },
+    )
+    .await?;
+    if scopes.is_empty() {
+        return Err(AppError::invalid("Pick at least one permission for the agent."));
+    }
+    let risky: Vec<&str> = state
+        .catalogue
+        .iter()
+        .filter(|s| s.high_risk && scopes.contains(&s.name))
+        .map(|s| s.title.as_str())
+        .collect();
+    if !risky.is_empty() && confirm_high_risk.is_none() {
+        return Err(AppError::invalid(format!(
+            "\"{}\" lets the agent act with real consequences. Tick the confirmation box to grant it.",
+            risky.join("\", \"")
+        )));
+    }
+    state.limits.check(Action::IssueCode, addr).map_err(AppError::RateLimited)?;
+
+    let (code, expires_at) = agent_code::issue(&state, &user.id, &scopes, agent_name.clone(), addr).await?;
+    let stored = StoredCode {
+        code_hash: code.hash(),
+        shown: IssuedCode { code: code.display(), scopes, agent_name, expires_at, status: CodeStatus::Waiting },
+    };
+    session::set_issued_code(&session, &stored).await?;
+    leptos_axum::redirect("/connect");
+    Ok(())
+}
+
+/// Puts the form back, pre-filled with the last request ("Generate another").
+#[server(endpoint = "new_code_form")]
+pub async fn new_code_form() -> Result<(), AppError> {
+    use crate::server::auth::session;
+    use crate::server::portal;
+
+    let state = portal::state();
+    let session = portal::session().await?;
+    portal::require_user(&state, &session).await?;
+    session::clear_issued_code(&session).await?;
+    leptos_axum::redirect("/connect");
+    Ok(())
+}

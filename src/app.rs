@@ -1,0 +1,73 @@
+//! The HTML shell and the router of pages.
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::hooks::use_location;
+use leptos_router::{SsrMode, path};
+
+use crate::api::account::fetch_page_context;
+use crate::components::header::SiteHeader;
+use crate::model::PageContext;
+use crate::pages::{connect::ConnectPage, login::LoginPage, not_found::NotFound, security::SecurityPage, signup::SignupPage};
+
+/// The document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// What every page can read: the visitor's account and any pending form error.
+pub type PageResource = Resource<Result<PageContext, crate::error::AppError>>;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/agent-connect.css"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Meta name="color-scheme" content="light dark"/>
+        <Meta name="description" content="Authorize AI agents to act on your account, with only the permissions you choose."/>
+        <Title formatter=|page: String| if page.is_empty() { "Agent Connect".to_owned() } else { format!("{page} · Agent Connect") }/>
+        <Router>
+            <PageContextProvider>
+                <a class="skip-link" href="#main">"Skip to content"</a>
+                <SiteHeader/>
+                <main id="main" tabindex="-1">
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=|| view! { <Redirect path="/connect"/> } ssr=SsrMode::Async/>
+                        <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                        <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                        <Route path=path!("/connect") view=ConnectPage ssr=SsrMode::Async/>
+                        <Route path=path!("/security") view=SecurityPage ssr=SsrMode::Async/>
+                    </Routes>
+                </main>
+                <footer class="site-footer">
+                    <p>"Agent Connect · codes work once, for 5 minutes · revoke any agent on the Security page"</p>
+                </footer>
+            </PageContextProvider>
+        </Router>
+    }
+}
+
+/// Reads the page context once per navigation and shares it with the header and the page.
+#[component]
+fn PageContextProvider(children: Children) -> impl IntoView {
+    let location = use_location();
+    let page: PageResource = Resource::new(move || location.pathname.get(), |_| fetch_page_context());
+    provide_context(page);
+    children()
+}

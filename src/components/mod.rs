@@ -1,0 +1,6 @@
+//! Small views shared by the pages.
+
+pub mod browser;
+pub mod code_panel;
+pub mod form;
+pub mod header;

@@ -1,0 +1,57 @@
+//! The error every server function returns. It crosses the wire as JSON, so a form shows the
+//! same sentence whether it was posted by the hydrated page or by a browser without JavaScript.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// What went wrong, worded for the person in front of the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Input the person can fix; the message says how.
+    #[error("{0}")]
+    Invalid(String),
+    /// The page needs a signed-in person.
+    #[error("Your session has ended. Sign in again to continue.")]
+    SignedOut,
+    /// Too many attempts from this address.
+    #[error("Too many attempts. Wait {0} seconds and try again.")]
+    RateLimited(u64),
+    /// The request never reached the server or its answer was unreadable.
+    #[error("We couldn't reach Agent Connect. Check your connection and try again.")]
+    Network,
+    /// Anything else; the cause is in the server log, never on the page.
+    #[error("Something went wrong on our side. Try again in a moment.")]
+    Internal,
+}
+
+impl AppError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::Invalid(message.into())
+    }
+
+    /// HTTP status for the response that carries this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Invalid(_) => 400,
+            Self::SignedOut => 401,
+            Self::RateLimited(_) => 429,
+            Self::Network => 502,
+            Self::Internal => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
+                Self::invalid("That form could not be read. Reload the page and try again.")
+            }
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::Network,
+            _ => Self::Internal,
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Data the pages receive from their server functions. Plain serde types, shared by the server
+//! and the wasm bundle.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scopes::Scope;
+
+/// The signed-in person, as the pages see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub email: String,
+}
+
+/// What every page needs to know about the visitor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageContext {
+    pub account: Option<Account>,
+    pub signup_open: bool,
+    /// The error of a form posted without JavaScript, shown once.
+    pub form_error: Option<FormError>,
+}
+
+/// A form's error, and the server function the form posted to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormError {
+    pub action: String,
+    pub message: String,
+}
+
+/// Everything the /connect page shows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConnectView {
+    pub catalogue: Vec<Scope>,
+    /// The code issued in this session, while the page should still show it.
+    pub issued: Option<IssuedCode>,
+    /// What the form is pre-filled with: the last request, or nothing.
+    pub last_scopes: Vec<String>,
+    pub last_agent_name: String,
+    /// The server's public URL, as the agent must reach it.
+    pub public_url: String,
+    /// Server time (unix seconds) when this was read, so the countdown matches the server.
+    pub now: i64,
+}
+
+/// A freshly issued agent auth code. The plaintext lives only in the server-side session
+/// and on the page that shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedCode {
+    /// The code as shown, grouped with dashes.
+    pub code: String,
+    pub scopes: Vec<String>,
+    pub agent_name: Option<String>,
+    pub expires_at: i64,
+    pub status: CodeStatus,
+}
+
+impl std::fmt::Debug for IssuedCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedCode")
+            .field("code", &"<redacted>")
+            .field("scopes", &self.scopes)
+            .field("expires_at", &self.expires_at)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
+/// Where an issued code stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CodeStatus {
+    Waiting,
+    Redeemed { agent_name: String, at: i64 },
+    Expired,
+}
+
+/// The /security page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SecurityView {
+    pub grants: Vec<GrantView>,
+    pub events: Vec<EventView>,
+    pub now: i64,
+}
+
+/// One "AI Agent" grant row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantView {
+    pub id: String,
+    pub agent_name: String,
+    pub scopes: Vec<String>,
+    /// How it was granted, in words ("Agent auth code").
+    pub granted_via: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: i64,
+}
+
+/// One entry of the account's security log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    /// What happened, e.g. "Code redeemed".
+    pub title: String,
+    pub detail: String,
+    pub at: i64,
+}

@@ -1,0 +1,169 @@
+//! `/connect`: pick permissions, name the agent, get a one-time code and the instructions to
+//! hand it over. `/connect?scope=a+b&agent=NAME` pre-fills the form (a step-up link).
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_location, use_query_map};
+
+use crate::api::connect::{GenerateCode, NewCodeForm, fetch_connect_view};
+use crate::app::PageResource;
+use crate::components::code_panel::CodePanel;
+use crate::components::form::{FormAlert, SubmitButton, form_error};
+use crate::model::FormError;
+use crate::pages::load_failed;
+use crate::scopes::{Scope, split};
+
+#[component]
+pub fn ConnectPage() -> impl IntoView {
+    let page = expect_context::<PageResource>();
+    let generate = ServerAction::<GenerateCode>::new();
+    let another = ServerAction::<NewCodeForm>::new();
+    let data = Resource::new(move || (generate.version().get(), another.version().get()), |_| fetch_connect_view());
+    let query = use_query_map();
+    let location = use_location();
+    view! {
+        <Title text="Connect an agent"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let pending = page.await.ok().and_then(|ctx| ctx.form_error);
+                let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                let data = match data.await {
+                    Ok(data) => data,
+                    Err(err) => return load_failed(err, here),
+                };
+                let (asked_scopes, asked_agent) = query.with(|q| (q.get("scope"), q.get("agent")));
+                let step_up = asked_scopes.is_some() || asked_agent.is_some();
+                match data.issued {
+                    Some(issued) if !step_up => {
+                        let high_risk = data
+                            .catalogue
+                            .iter()
+                            .any(|s| s.high_risk && issued.scopes.contains(&s.name));
+                        view! {
+                            <CodePanel
+                                issued
+                                public_url=data.public_url
+                                server_now=data.now
+                                high_risk
+                                generate
+                                another
+                            />
+                        }
+                        .into_any()
+                    }
+                    _ => {
+                        let (scopes, agent) = if step_up {
+                            (asked_scopes.map(|s| split(&s)).unwrap_or_default(), asked_agent.unwrap_or_default())
+                        } else {
+                            (data.last_scopes, data.last_agent_name)
+                        };
+                        view! { <ConnectForm catalogue=data.catalogue scopes agent generate pending/> }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The scope picker and agent name.
+#[component]
+fn ConnectForm(
+    catalogue: Vec<Scope>,
+    /// Scopes ticked when the form appears.
+    scopes: Vec<String>,
+    agent: String,
+    generate: ServerAction<GenerateCode>,
+    pending: Option<FormError>,
+) -> impl IntoView {
+    let error = form_error(generate.value(), pending, GenerateCode::PATH);
+    let risky: Vec<&Scope> = catalogue.iter().filter(|s| s.high_risk).collect();
+    let risky_names: Vec<String> = risky.iter().map(|s| s.name.clone()).collect();
+    let confirm_label = format!(
+        "I understand this agent can {}",
+        risky.iter().map(|s| s.title.to_lowercase()).collect::<Vec<_>>().join(" and ")
+    );
+    let has_risky = !risky.is_empty();
+    // Which high-risk boxes are ticked; without JavaScript the confirmation is always shown.
+    let ticked_risky = RwSignal::new(scopes.iter().filter(|s| risky_names.contains(s)).count());
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    view! {
+        <section class="card" aria-labelledby="connect-title">
+            <h1 id="connect-title">"Connect an agent"</h1>
+            <p class="lede">
+                "Choose what the agent may do. You'll get a one-time code to paste into it: "
+                "it works once, within 5 minutes, and the agent never sees your password."
+            </p>
+            <FormAlert error/>
+            <ActionForm action=generate attr:class="stack">
+                <fieldset class="scopes">
+                    <legend>"Permissions"</legend>
+                    {catalogue
+                        .iter()
+                        .map(|scope| {
+                            let id = format!("scope-{}", scope.name.replace('.', "-"));
+                            let desc_id = format!("{id}-desc");
+                            let high_risk = scope.high_risk;
+                            view! {
+                                <div class="scope" class:scope-risky=high_risk>
+                                    <input
+                                        type="checkbox"
+                                        id=id.clone()
+                                        name="scopes[]"
+                                        value=scope.name.clone()
+                                        checked=scopes.contains(&scope.name)
+                                        aria-describedby=desc_id.clone()
+                                        on:change=move |ev| {
+                                            if high_risk {
+                                                let delta = if event_target_checked(&ev) { 1 } else { -1 };
+                                                ticked_risky.update(|n| *n = n.saturating_add_signed(delta));
+                                            }
+                                        }
+                                    />
+                                    <div class="scope-text">
+                                        <label for=id>{scope.title.clone()}</label>
+                                        <p class="scope-desc" id=desc_id>
+                                            {scope.description.clone()} " " <code>{scope.name.clone()}</code>
+                                            {high_risk.then(|| view! {
+                                                <span class="risk-badge">"High risk"</span>
+                                            })}
+                                        </p>
+                                    </div>
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+                {has_risky.then(|| view! {
+                    <div class="confirm-risk" hidden=move || hydrated.get() && ticked_risky.get() == 0>
+                        <p class="warning">
+                            <strong>"Careful: "</strong>
+                            "high-risk permissions let the agent act with real consequences. Grant them only to an agent you trust, and revoke them when the job is done."
+                        </p>
+                        <div class="check">
+                            <input type="checkbox" id="confirm-high-risk" name="confirm_high_risk" value="yes"/>
+                            <label for="confirm-high-risk">{confirm_label.clone()}</label>
+                        </div>
+                    </div>
+                })}
+                <div class="field">
+                    <label for="agent-name">"Agent name"</label>
+                    <input
+                        id="agent-name"
+                        name="agent_name"
+                        maxlength="64"
+                        autocomplete="off"
+                        value=agent
+                        aria-describedby="agent-name-hint"
+                    />
+                    <p class="hint" id="agent-name-hint">
+                        "Optional. Helps you recognise it on the Security page, e.g. “Claude Code on my laptop”."
+                    </p>
+                </div>
+                <SubmitButton label="Generate code" busy="Generating…" pending=generate.pending()/>
+            </ActionForm>
+        </section>
+    }
+}

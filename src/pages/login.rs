@@ -1,0 +1,50 @@
+//! `/login`: email and password; lands on `/connect` or on the page that sent the visitor here.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::account::SignIn;
+use crate::app::PageResource;
+use crate::components::form::{Field, FormAlert, SubmitButton, form_error};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let page = expect_context::<PageResource>();
+    let action = ServerAction::<SignIn>::new();
+    let query = use_query_map();
+    view! {
+        <Title text="Sign in"/>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let ctx = page.await.ok();
+                let next = query.with_untracked(|q| q.get("next")).unwrap_or_default();
+                if ctx.as_ref().is_some_and(|c| c.account.is_some()) && action.value().get_untracked().is_none() {
+                    let target = if next.starts_with('/') && !next.starts_with("//") { next } else { "/connect".into() };
+                    return view! { <Redirect path=target/> }.into_any();
+                }
+                let signup_open = ctx.as_ref().is_some_and(|c| c.signup_open);
+                let error = form_error(action.value(), ctx.and_then(|c| c.form_error), SignIn::PATH);
+                view! {
+                    <section class="card auth" aria-labelledby="login-title">
+                        <h1 id="login-title">"Sign in"</h1>
+                        <p class="lede">"Authorize AI agents to act for you, with only the permissions you choose."</p>
+                        <FormAlert error/>
+                        <ActionForm action attr:class="stack">
+                            <input type="hidden" name="next" value=next/>
+                            <Field label="Email" name="email" kind="email" autocomplete="username" required=true/>
+                            <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true/>
+                            <SubmitButton label="Sign in" busy="Signing in…" pending=action.pending()/>
+                        </ActionForm>
+                        {signup_open.then(|| view! {
+                            <p class="alt">"New to Agent Connect? " <a href="/signup">"Create an account"</a></p>
+                        })}
+                    </section>
+                }
+                .into_any()
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,177 @@
+//! `/security`: the AI Agent grants of the account, revoked one at a time or all at once
+//! (each after a confirmation), and the account's recent security events.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::security::{RevokeAllGrants, RevokeGrant, fetch_security_view};
+use crate::model::{EventView, GrantView};
+use crate::pages::load_failed;
+use crate::timefmt::{relative, utc};
+
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    let revoke = ServerAction::<RevokeGrant>::new();
+    let revoke_all = ServerAction::<RevokeAllGrants>::new();
+    let data = Resource::new(move || (revoke.version().get(), revoke_all.version().get()), |_| fetch_security_view());
+    let query = use_query_map();
+    view! {
+        <Title text="Security"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let view = match data.await {
+                    Ok(view) => view,
+                    Err(err) => return load_failed(err, "/security".into()),
+                };
+                let (confirm, done) = query.with(|q| (q.get("confirm").unwrap_or_default(), q.get("done")));
+                let notice = match done.as_deref() {
+                    Some("revoked") => Some("Access revoked. The agent's tokens stopped working at once."),
+                    Some("revoked_all") => Some("Access revoked for every agent."),
+                    _ => None,
+                };
+                let now = view.now;
+                let has_grants = !view.grants.is_empty();
+                view! {
+                    <section class="card wide" aria-labelledby="security-title">
+                        <h1 id="security-title">"Security"</h1>
+                        <p class="lede">"Agents you have authorized. Revoking one stops it at once; it would need a new code to come back."</p>
+                        {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
+                        <div class="section-head">
+                            <h2 id="grants-title">"AI Agent grants"</h2>
+                            {has_grants.then(|| revoke_all_control(confirm == "all", revoke_all))}
+                        </div>
+                        {if has_grants {
+                            view! {
+                                <div class="table-wrap">
+                                    <table aria-label="AI Agent grants" class="grants">
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">"Agent"</th>
+                                                <th scope="col">"Permissions"</th>
+                                                <th scope="col">"Granted via"</th>
+                                                <th scope="col">"Created"</th>
+                                                <th scope="col">"Last used"</th>
+                                                <th scope="col">"Expires"</th>
+                                                <th scope="col"><span class="sr-only">"Actions"</span></th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {view
+                                                .grants
+                                                .into_iter()
+                                                .map(|grant| {
+                                                    let confirming = confirm == grant.id;
+                                                    grant_row(grant, now, confirming, revoke)
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            }
+                            .into_any()
+                        } else {
+                            view! {
+                                <p class="empty">
+                                    "No agents have access to your account. "
+                                    <a href="/connect">"Connect an agent"</a>
+                                    " to give one a code."
+                                </p>
+                            }
+                            .into_any()
+                        }}
+                        <h2 id="events-title">"Recent security events"</h2>
+                        <ul class="events" aria-labelledby="events-title">
+                            {view.events.into_iter().map(|event| event_item(event, now)).collect_view()}
+                        </ul>
+                    </section>
+                }
+                .into_any()
+            })}
+        </Transition>
+    }
+}
+
+fn when(at: i64, now: i64) -> impl IntoView {
+    view! { <time datetime=utc(at) title=utc(at)>{relative(at, now)}</time> }
+}
+
+fn grant_row(grant: GrantView, now: i64, confirming: bool, revoke: ServerAction<RevokeGrant>) -> impl IntoView {
+    let name = grant.agent_name.clone();
+    view! {
+        <tr class:confirming=confirming>
+            <td data-label="Agent" class="agent">{grant.agent_name.clone()}</td>
+            <td data-label="Permissions">
+                <ul class="chips">
+                    {grant.scopes.iter().map(|s| view! { <li><code>{s.clone()}</code></li> }).collect_view()}
+                </ul>
+            </td>
+            <td data-label="Granted via">{grant.granted_via.clone()}</td>
+            <td data-label="Created">{when(grant.created_at, now)}</td>
+            <td data-label="Last used">
+                {match grant.last_used_at {
+                    Some(at) => when(at, now).into_any(),
+                    None => view! { <span class="muted">"Not yet"</span> }.into_any(),
+                }}
+            </td>
+            <td data-label="Expires">{when(grant.expires_at, now)}</td>
+            <td class="row-actions">
+                {if confirming {
+                    view! {
+                        <div class="confirm" role="group" aria-label=format!("Revoke access for {name}?")>
+                            <span>"Revoke access for " <strong>{name.clone()}</strong> "?"</span>
+                            <ActionForm action=revoke>
+                                <input type="hidden" name="grant_id" value=grant.id.clone()/>
+                                <button type="submit" class="btn btn-danger">"Yes, revoke"</button>
+                            </ActionForm>
+                            <a class="btn btn-quiet" href="/security">"Cancel"</a>
+                        </div>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <Form method="GET" action="/security">
+                            <input type="hidden" name="confirm" value=grant.id.clone()/>
+                            <button type="submit" class="btn btn-danger-quiet">"Revoke"</button>
+                        </Form>
+                    }
+                    .into_any()
+                }}
+            </td>
+        </tr>
+    }
+}
+
+fn revoke_all_control(confirming: bool, revoke_all: ServerAction<RevokeAllGrants>) -> impl IntoView {
+    if confirming {
+        view! {
+            <div class="confirm" role="group" aria-label="Revoke access for every agent?">
+                <span>"Revoke access for every agent?"</span>
+                <ActionForm action=revoke_all>
+                    <button type="submit" class="btn btn-danger">"Yes, revoke all"</button>
+                </ActionForm>
+                <a class="btn btn-quiet" href="/security">"Cancel"</a>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <Form method="GET" action="/security">
+                <input type="hidden" name="confirm" value="all"/>
+                <button type="submit" class="btn btn-danger-quiet">"Revoke all"</button>
+            </Form>
+        }
+        .into_any()
+    }
+}
+
+fn event_item(event: EventView, now: i64) -> impl IntoView {
+    view! {
+        <li>
+            <span class="event-title">{event.title}</span>
+            <span class="event-detail">{event.detail}</span>
+            {when(event.at, now)}
+        </li>
+    }
+}

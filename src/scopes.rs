@@ -1,0 +1,107 @@
+//! The scope catalogue: what a person can grant, as RFC 6749 section 3.3 scope tokens with a
+//! title and a one-line description for the pages.
+
+use serde::{Deserialize, Serialize};
+
+/// One grantable permission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    /// The scope token, e.g. `trade.read`.
+    pub name: String,
+    /// Short label for a checkbox, e.g. "Order history".
+    pub title: String,
+    /// One sentence on what the agent can do with it.
+    pub description: String,
+    /// High-risk scopes are shown with a warning and need an explicit confirmation.
+    #[serde(default)]
+    pub high_risk: bool,
+}
+
+/// The default catalogue, modelled on a brokerage API.
+pub fn default_catalogue() -> Vec<Scope> {
+    let scope = |name: &str, title: &str, description: &str, high_risk| Scope {
+        name: name.into(),
+        title: title.into(),
+        description: description.into(),
+        high_risk,
+    };
+    vec![
+        scope("quote", "Market data", "Read quotes and prices for symbols.", false),
+        scope("account.read", "Account details", "See balances, positions and account settings.", false),
+        scope("trade.read", "Order history", "See open orders and past trades.", false),
+        scope(
+            "trade.write",
+            "Place and cancel orders",
+            "Place new orders and cancel open ones with your money.",
+            true,
+        ),
+    ]
+}
+
+/// Splits a space-separated scope string (RFC 6749 section 3.3) into its tokens.
+pub fn split(scopes: &str) -> Vec<String> {
+    scopes.split_ascii_whitespace().map(str::to_owned).collect()
+}
+
+/// Checks requested scope names against the catalogue and returns them in catalogue order,
+/// without duplicates. Unknown names are an error that names them.
+pub fn normalize(catalogue: &[Scope], requested: &[String]) -> Result<Vec<String>, String> {
+    if let Some(unknown) = requested
+        .iter()
+        .find(|name| !catalogue.iter().any(|scope| &scope.name == *name))
+    {
+        return Err(format!("\"{unknown}\" is not a permission this server offers."));
+    }
+    Ok(catalogue
+        .iter()
+        .filter(|scope| requested.contains(&scope.name))
+        .map(|scope| scope.name.clone())
+        .collect())
+}
+
+/// Whether a scope token is well formed per RFC 6749 section 3.3
+/// (printable ASCII except space, double quote and backslash).
+pub fn is_valid_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_catalogue_has_one_high_risk_scope() {
+        let catalogue = default_catalogue();
+        let names: Vec<_> = catalogue.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["quote", "account.read", "trade.read", "trade.write"]);
+        let risky: Vec<_> = catalogue.iter().filter(|s| s.high_risk).map(|s| &s.name).collect();
+        assert_eq!(risky, ["trade.write"]);
+        assert!(catalogue.iter().all(|s| is_valid_token(&s.name)));
+    }
+
+    #[test]
+    fn normalize_orders_and_deduplicates() {
+        let catalogue = default_catalogue();
+        let requested = split("trade.read quote  trade.read");
+        assert_eq!(normalize(&catalogue, &requested).unwrap(), ["quote", "trade.read"]);
+    }
+
+    #[test]
+    fn normalize_names_the_unknown_scope() {
+        let err = normalize(&default_catalogue(), &split("quote admin")).unwrap_err();
+        assert!(err.contains("\"admin\""), "{err}");
+    }
+
+    #[test]
+    fn scope_tokens_follow_rfc_6749() {
+        assert!(is_valid_token("trade.write"));
+        assert!(!is_valid_token(""));
+        assert!(!is_valid_token("a b"));
+        assert!(!is_valid_token("quo\"te"));
+        assert!(!is_valid_token("back\\slash"));
+    }
+}

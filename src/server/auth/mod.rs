@@ -1,0 +1,4 @@
+//! Who is signed in to the portal, and how they proved it.
+
+pub mod password;
+pub mod session;

@@ -1,0 +1,80 @@
+//! What the portal keeps in the server-side session (tower-sessions, stored in the database),
+//! under namespaced keys, behind typed accessors.
+
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::model::IssuedCode;
+
+const USER_ID: &str = "auth.user_id";
+const ISSUED_CODE: &str = "connect.issued_code";
+const LAST_REQUEST: &str = "connect.last_request";
+const FORM_ERROR: &str = "flash.form_error";
+
+/// The code shown on /connect, with what is needed to look up its status.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct StoredCode {
+    pub code_hash: String,
+    pub shown: IssuedCode,
+}
+
+/// What the person last asked for on /connect, to pre-fill the form.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LastRequest {
+    pub scopes: Vec<String>,
+    pub agent_name: String,
+}
+
+/// A form error carried across the redirect that answers a form posted without JavaScript.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FormError {
+    /// The server function the form posted to.
+    pub action: String,
+    pub message: String,
+}
+
+pub type Result<T> = std::result::Result<T, tower_sessions::session::Error>;
+
+pub async fn user_id(session: &Session) -> Result<Option<String>> {
+    session.get(USER_ID).await
+}
+
+/// Signs a user in under a fresh session id (no session fixation).
+pub async fn sign_in(session: &Session, user_id: &str) -> Result<()> {
+    session.cycle_id().await?;
+    session.insert(USER_ID, user_id).await
+}
+
+/// Ends the session on the server and drops its cookie.
+pub async fn sign_out(session: &Session) -> Result<()> {
+    session.flush().await
+}
+
+pub async fn issued_code(session: &Session) -> Result<Option<StoredCode>> {
+    session.get(ISSUED_CODE).await
+}
+
+pub async fn set_issued_code(session: &Session, code: &StoredCode) -> Result<()> {
+    session.insert(ISSUED_CODE, code).await
+}
+
+pub async fn clear_issued_code(session: &Session) -> Result<()> {
+    session.remove::<StoredCode>(ISSUED_CODE).await.map(|_| ())
+}
+
+pub async fn last_request(session: &Session) -> Result<LastRequest> {
+    Ok(session.get(LAST_REQUEST).await?.unwrap_or_default())
+}
+
+pub async fn set_last_request(session: &Session, request: &LastRequest) -> Result<()> {
+    session.insert(LAST_REQUEST, request).await
+}
+
+pub async fn set_form_error(session: &Session, error: &FormError) -> Result<()> {
+    session.insert(FORM_ERROR, error).await
+}
+
+/// The pending form error, removed as it is read.
+pub async fn take_form_error(session: &Session) -> Result<Option<FormError>> {
+    session.remove(FORM_ERROR).await
+}

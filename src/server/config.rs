@@ -1,0 +1,104 @@
+//! Command line and environment. Every setting has a flag and an `AGENT_CONNECT_*` (or
+//! `DATABASE_URL`) variable; `agent-connect serve --help` lists them all.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "agent-connect", version, about = "Authorize AI agents with one-time codes")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal and the OAuth 2.1 endpoints.
+    Serve(ServeConfig),
+    /// Manage accounts (for deployments with sign-up turned off).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from standard input.
+    Create {
+        #[command(flatten)]
+        database: DatabaseConfig,
+        /// Email address of the new account.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseConfig {
+    /// Database URL. SQLite by default; the file is created if missing.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/agent-connect.db?mode=rwc")]
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "AGENT_CONNECT_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+
+    /// The URL people and agents use to reach this server (shown in instructions, used as
+    /// the OAuth issuer). An https URL also makes session cookies Secure.
+    #[arg(long, env = "AGENT_CONNECT_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+    pub public_url: url::Url,
+
+    /// A TOML file with the scope catalogue, replacing the default (see README).
+    #[arg(long, env = "AGENT_CONNECT_SCOPES_FILE")]
+    pub scopes_file: Option<PathBuf>,
+
+    /// Whether visitors may create accounts. With `false`, create them with `user create`.
+    #[arg(long, env = "AGENT_CONNECT_SIGNUP", default_value_t = true, action = clap::ArgAction::Set)]
+    pub signup: bool,
+
+    /// Addresses of reverse proxies whose X-Forwarded-For header is trusted (comma-separated).
+    #[arg(long, env = "AGENT_CONNECT_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
+
+    /// Client id a resource server uses to call the introspection endpoint.
+    #[arg(long, env = "AGENT_CONNECT_RESOURCE_CLIENT_ID", requires = "resource_client_secret")]
+    pub resource_client_id: Option<String>,
+
+    /// Secret of that client.
+    #[arg(long, env = "AGENT_CONNECT_RESOURCE_CLIENT_SECRET", hide_env_values = true)]
+    pub resource_client_secret: Option<String>,
+
+    /// Attempts per minute per client address for each sensitive action (sign-in, code
+    /// generation, code redemption). Bursts up to the same number are allowed.
+    #[arg(long, env = "AGENT_CONNECT_RATE_LIMIT_PER_MINUTE", default_value_t = 10)]
+    pub rate_limit_per_minute: u32,
+}
+
+impl ServeConfig {
+    /// The documented defaults, on the given database.
+    pub fn defaults(database_url: &str) -> Self {
+        Self {
+            database: DatabaseConfig { database_url: database_url.into() },
+            bind: "127.0.0.1:3000".parse().expect("valid address"),
+            public_url: "http://127.0.0.1:3000".parse().expect("valid URL"),
+            scopes_file: None,
+            signup: true,
+            trusted_proxies: Vec::new(),
+            resource_client_id: None,
+            resource_client_secret: None,
+            rate_limit_per_minute: 10,
+        }
+    }
+
+    /// The public URL without a trailing slash, ready to have paths appended.
+    pub fn public_base(&self) -> String {
+        self.public_url.as_str().trim_end_matches('/').to_owned()
+    }
+}

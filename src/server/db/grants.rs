@@ -1,0 +1,159 @@
+//! `grants`: one row per authorization of an agent. Tokens hang off a grant; a revoked grant
+//! makes all of them fail on the very next request.
+
+use sqlx::{Executor, FromRow};
+
+use super::Db;
+
+/// How a grant came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantedVia {
+    AgentCode,
+}
+
+impl GrantedVia {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GrantedVia::AgentCode => "agent_code",
+        }
+    }
+
+    /// Words for the security page.
+    pub fn describe(stored: &str) -> &'static str {
+        match stored {
+            "agent_code" => "Agent auth code",
+            "authorization_code" => "Browser sign-in (OAuth)",
+            "device_code" => "Device code",
+            _ => "Other",
+        }
+    }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Grant {
+    pub id: String,
+    pub user_id: String,
+    pub client_id: String,
+    pub agent_name: String,
+    pub scopes: String,
+    pub granted_via: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, user_id, client_id, agent_name, scopes, granted_via, created_at, last_used_at, expires_at, revoked_at";
+
+pub async fn insert<'e>(db: impl Executor<'e, Database = Db>, grant: &Grant) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&grant.id)
+    .bind(&grant.user_id)
+    .bind(&grant.client_id)
+    .bind(&grant.agent_name)
+    .bind(&grant.scopes)
+    .bind(&grant.granted_via)
+    .bind(grant.created_at)
+    .bind(grant.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn find<'e>(db: impl Executor<'e, Database = Db>, id: &str) -> Result<Option<Grant>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM grants WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The person's live grants, newest first.
+pub async fn list_active<'e>(
+    db: impl Executor<'e, Database = Db>,
+    user_id: &str,
+    now: i64,
+) -> Result<Vec<Grant>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM grants WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
+         ORDER BY created_at DESC, id"
+    ))
+    .bind(user_id)
+    .bind(now)
+    .fetch_all(db)
+    .await
+}
+
+/// Revokes one of the person's grants. Returns the grant if it was live.
+pub async fn revoke<'e>(
+    db: impl Executor<'e, Database = Db>,
+    id: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<Option<Grant>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE grants SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING {COLUMNS}"
+    ))
+    .bind(now)
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Revokes a grant whoever owns it (refresh-token replay, RFC 7009 revocation).
+pub async fn revoke_by_id<'e>(
+    db: impl Executor<'e, Database = Db>,
+    id: &str,
+    now: i64,
+) -> Result<Option<Grant>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING {COLUMNS}"
+    ))
+    .bind(now)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Revokes all of the person's live grants and returns them.
+pub async fn revoke_all<'e>(
+    db: impl Executor<'e, Database = Db>,
+    user_id: &str,
+    now: i64,
+) -> Result<Vec<Grant>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE grants SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL RETURNING {COLUMNS}"
+    ))
+    .bind(now)
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Records use of a grant, writing at most once a minute per grant so that a busy agent does
+/// not turn every request into a write.
+pub async fn touch<'e>(db: impl Executor<'e, Database = Db>, id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE grants SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at <= $3)",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(now - 60)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Moves the grant's expiry after a refresh.
+pub async fn extend<'e>(db: impl Executor<'e, Database = Db>, id: &str, expires_at: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE grants SET expires_at = $1, last_used_at = $2 WHERE id = $3")
+        .bind(expires_at)
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

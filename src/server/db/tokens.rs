@@ -1,0 +1,135 @@
+//! `tokens`: access and refresh tokens of a grant, by hash. A token is live while it, and its
+//! grant, are unrevoked and unexpired; a refresh token also only until it is rotated.
+
+use sqlx::{Executor, FromRow};
+
+use super::Db;
+
+/// What a token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Access,
+    Refresh,
+}
+
+impl TokenKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Access => "access",
+            TokenKind::Refresh => "refresh",
+        }
+    }
+}
+
+/// A live token with what its grant allows.
+#[derive(Debug, Clone, FromRow)]
+pub struct ActiveToken {
+    pub kind: String,
+    pub grant_id: String,
+    pub user_id: String,
+    pub email: String,
+    pub client_id: String,
+    pub agent_name: String,
+    pub scopes: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// Any token row, live or not, with its grant's state.
+#[derive(Debug, Clone, FromRow)]
+pub struct TokenRecord {
+    pub kind: String,
+    pub grant_id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub used_at: Option<i64>,
+}
+
+pub async fn insert<'e>(
+    db: impl Executor<'e, Database = Db>,
+    token_hash: &str,
+    grant_id: &str,
+    kind: TokenKind,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO tokens (token_hash, grant_id, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(grant_id)
+    .bind(kind.as_str())
+    .bind(now)
+    .bind(expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The live token with this hash, if any.
+pub async fn find_active<'e>(
+    db: impl Executor<'e, Database = Db>,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<ActiveToken>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT t.kind, t.grant_id, g.user_id, u.email, g.client_id, g.agent_name, g.scopes, t.created_at, t.expires_at \
+         FROM tokens t JOIN grants g ON g.id = t.grant_id JOIN users u ON u.id = g.user_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.used_at IS NULL AND t.expires_at > $2 \
+           AND g.revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(db)
+    .await
+}
+
+/// Any token with this hash, whatever its state.
+pub async fn find<'e>(db: impl Executor<'e, Database = Db>, token_hash: &str) -> Result<Option<TokenRecord>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT t.kind, t.grant_id, g.client_id, g.user_id, t.used_at \
+         FROM tokens t JOIN grants g ON g.id = t.grant_id WHERE t.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await
+}
+
+/// Rotates a refresh token: marks it used if it is live, in one statement, and returns its
+/// grant. `None` means it was unknown, expired, revoked or already rotated.
+pub async fn consume_refresh<'e>(
+    db: impl Executor<'e, Database = Db>,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE tokens SET used_at = $1 \
+         WHERE token_hash = $2 AND kind = 'refresh' AND used_at IS NULL AND revoked_at IS NULL \
+           AND expires_at > $1 \
+           AND grant_id IN (SELECT id FROM grants WHERE revoked_at IS NULL) \
+         RETURNING grant_id",
+    )
+    .bind(now)
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await
+}
+
+/// Revokes one token.
+pub async fn revoke<'e>(db: impl Executor<'e, Database = Db>, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(token_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes tokens that expired more than a day ago.
+pub async fn delete_expired<'e>(db: impl Executor<'e, Database = Db>, now: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM tokens WHERE expires_at < $1")
+        .bind(now - 86_400)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}

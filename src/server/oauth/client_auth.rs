@@ -1,0 +1,90 @@
+//! Authenticating the confidential client that calls introspection (RFC 6749 section 2.3.1:
+//! HTTP Basic, or `client_id` and `client_secret` in the body).
+
+use axum::http::{HeaderMap, header};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::error::OAuthError;
+use crate::server::config::ServeConfig;
+
+/// Checks the caller's credentials against the resource-server client in the configuration.
+pub fn authenticate_resource_server(
+    headers: &HeaderMap,
+    body_id: Option<&str>,
+    body_secret: Option<&str>,
+    config: &ServeConfig,
+) -> Result<String, OAuthError> {
+    let refused = || OAuthError::invalid_client("Client authentication failed.");
+    let (id, secret) = match basic_credentials(headers) {
+        Some(pair) => pair,
+        None => match (body_id, body_secret) {
+            (Some(id), Some(secret)) => (id.to_owned(), secret.to_owned()),
+            _ => return Err(refused()),
+        },
+    };
+    let (Some(expected_id), Some(expected_secret)) = (&config.resource_client_id, &config.resource_client_secret) else {
+        return Err(refused());
+    };
+    let digest = |s: &str| Sha256::digest(s.as_bytes());
+    let id_ok = digest(&id).ct_eq(&digest(expected_id));
+    let secret_ok = digest(&secret).ct_eq(&digest(expected_secret));
+    if bool::from(id_ok & secret_ok) { Ok(id) } else { Err(refused()) }
+}
+
+/// `Authorization: Basic base64(urlencode(id) ":" urlencode(secret))`.
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+    Some((unescape(id)?, unescape(secret)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> ServeConfig {
+        let mut config = ServeConfig::defaults("sqlite::memory:");
+        config.resource_client_id = Some("resource-server".into());
+        config.resource_client_secret = Some("resource-secret".into());
+        config
+    }
+
+    fn basic(id: &str, secret: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+        headers.insert(header::AUTHORIZATION, format!("Basic {encoded}").parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn basic_and_body_credentials_are_accepted() {
+        let config = config();
+        assert!(authenticate_resource_server(&basic("resource-server", "resource-secret"), None, None, &config).is_ok());
+        assert!(
+            authenticate_resource_server(&HeaderMap::new(), Some("resource-server"), Some("resource-secret"), &config)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn wrong_or_missing_credentials_are_refused() {
+        let config = config();
+        for headers in [basic("resource-server", "nope"), basic("other", "resource-secret"), HeaderMap::new()] {
+            let err = authenticate_resource_server(&headers, None, None, &config).unwrap_err();
+            assert_eq!(err.code(), "invalid_client");
+        }
+        let mut unconfigured = config;
+        unconfigured.resource_client_id = None;
+        unconfigured.resource_client_secret = None;
+        assert!(authenticate_resource_server(&basic("resource-server", "resource-secret"), None, None, &unconfigured).is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! The agent auth code: issued on /connect to a signed-in person, redeemed once by an agent
+//! with the extension grant `urn:agent-connect:grant-type:agent-auth-code` (RFC 6749 section
+//! 4.5). Consuming the code, creating the grant and minting its tokens commit together.
+
+use std::net::IpAddr;
+
+use super::TokenRequest;
+use crate::server::codes::AgentCode;
+use crate::server::db::agent_codes::{self, AgentCodeRow};
+use crate::server::db::events::{self, EventKind};
+use crate::server::db::grants::{self, Grant, GrantedVia};
+use crate::server::oauth::error::OAuthError;
+use crate::server::oauth::issue::{TokenResponse, mint};
+use crate::server::ratelimit::Action;
+use crate::server::state::AppState;
+use crate::server::tokens::{REFRESH_TTL, new_id};
+
+/// A code is valid while `now < issued + CODE_TTL`.
+pub const CODE_TTL: i64 = 300;
+/// Longest agent name kept.
+pub const MAX_AGENT_NAME: usize = 64;
+/// Name of an agent that gave none.
+const UNNAMED: &str = "Unnamed agent";
+
+/// Issues a code for `user_id` with already-checked `scopes`. Returns the code and its expiry.
+pub async fn issue(
+    state: &AppState,
+    user_id: &str,
+    scopes: &[String],
+    agent_name: Option<String>,
+    addr: IpAddr,
+) -> Result<(AgentCode, i64), sqlx::Error> {
+    let now = state.now();
+    let code = AgentCode::generate();
+    let row = AgentCodeRow {
+        code_hash: code.hash(),
+        user_id: user_id.to_owned(),
+        scopes: scopes.join(" "),
+        agent_name,
+        created_at: now,
+        expires_at: now + CODE_TTL,
+    };
+    let mut tx = state.db.begin().await?;
+    agent_codes::insert(&mut *tx, &row).await?;
+    let detail = format!("For {}: {}", row.agent_name.as_deref().unwrap_or("any agent"), row.scopes);
+    events::record(&mut *tx, user_id, EventKind::CodeIssued, &detail, Some(&addr.to_string()), now).await?;
+    tx.commit().await?;
+    tracing::info!(code = %&row.code_hash[..8], user = %user_id, scopes = %row.scopes, "agent auth code issued");
+    Ok((code, row.expires_at))
+}
+
+/// The one answer for every code that cannot be redeemed, whatever the reason.
+fn refused(state: &AppState) -> OAuthError {
+    OAuthError::invalid_grant(format!(
+        "The agent auth code is invalid, expired or already used. Ask the person to generate a new one at {}/connect.",
+        state.config.public_base()
+    ))
+}
+
+/// Redeems a code: rate-limited per address, refused without a lookup when malformed, and
+/// consumed only together with the grant and tokens it creates.
+pub async fn redeem(state: &AppState, addr: IpAddr, req: &TokenRequest) -> Result<TokenResponse, OAuthError> {
+    state.limits.check(Action::RedeemCode, addr).map_err(OAuthError::too_many_requests)?;
+    let Some(text) = req.code.as_deref() else {
+        return Err(OAuthError::invalid_request("code is required."));
+    };
+    let Ok(code) = AgentCode::parse(text) else {
+        tracing::info!(%addr, "malformed agent auth code refused");
+        return Err(refused(state));
+    };
+    let now = state.now();
+    let grant_id = new_id("gr_");
+    let mut tx = state.db.begin().await?;
+    let Some(row) = agent_codes::consume(&mut *tx, &code.hash(), &grant_id, now).await? else {
+        tx.rollback().await?;
+        tracing::info!(code = ?code, %addr, "agent auth code refused");
+        return Err(refused(state));
+    };
+    let agent_name = row
+        .agent_name
+        .clone()
+        .or_else(|| req.agent_name.as_deref().and_then(clean_agent_name))
+        .unwrap_or_else(|| UNNAMED.to_owned());
+    let grant = Grant {
+        id: grant_id,
+        user_id: row.user_id.clone(),
+        client_id: new_id("agent_"),
+        agent_name,
+        scopes: row.scopes.clone(),
+        granted_via: GrantedVia::AgentCode.as_str().to_owned(),
+        created_at: now,
+        last_used_at: None,
+        expires_at: now + REFRESH_TTL,
+        revoked_at: None,
+    };
+    grants::insert(&mut *tx, &grant).await?;
+    let response = mint(&mut tx, &grant.id, &grant.client_id, &grant.scopes, now).await?;
+    let detail = format!("{} was granted {}", grant.agent_name, grant.scopes);
+    events::record(&mut *tx, &grant.user_id, EventKind::CodeRedeemed, &detail, Some(&addr.to_string()), now).await?;
+    tx.commit().await?;
+    tracing::info!(code = ?code, grant = %grant.id, user = %grant.user_id, %addr, "agent auth code redeemed");
+    Ok(response)
+}
+
+/// An agent name as people will read it: trimmed, no control characters, bounded; `None`
+/// when nothing is left.
+pub fn clean_agent_name(raw: &str) -> Option<String> {
+    let cleaned: String = raw.chars().filter(|c| !c.is_control()).take(MAX_AGENT_NAME).collect();
+    let cleaned = cleaned.trim();
+    (!cleaned.is_empty()).then(|| cleaned.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agent_names_are_cleaned() {
+        assert_eq!(clean_agent_name("  Claude Code \n"), Some("Claude Code".into()));
+        assert_eq!(clean_agent_name("a\u{7}b"), Some("ab".into()));
+        assert_eq!(clean_agent_name("   "), None);
+        assert_eq!(clean_agent_name(&"x".repeat(100)).unwrap().len(), MAX_AGENT_NAME);
+    }
+}

@@ -1,0 +1,42 @@
+//! `POST /oauth2/token` (RFC 6749 section 3.2): reads the form and hands it to the grant type
+//! named by `grant_type`, one module each.
+
+pub mod agent_code;
+pub mod refresh_token;
+
+use axum::Extension;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
+use serde::Deserialize;
+
+use super::error::OAuthError;
+use super::issue::TokenResponse;
+use crate::instructions::AGENT_CODE_GRANT;
+use crate::server::state::AppState;
+use crate::server::web::ClientAddr;
+
+/// Every parameter any supported grant takes. Repeating a parameter is an error (RFC 6749
+/// section 3.2), which the form decoder enforces.
+#[derive(Default, Deserialize)]
+pub struct TokenRequest {
+    pub grant_type: Option<String>,
+    pub code: Option<String>,
+    pub agent_name: Option<String>,
+    pub refresh_token: Option<String>,
+    pub scope: Option<String>,
+    pub client_id: Option<String>,
+}
+
+pub async fn token(
+    State(state): State<AppState>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Result<TokenResponse, OAuthError> {
+    let Form(req) = form.map_err(|rejection| OAuthError::invalid_request(rejection.body_text()))?;
+    let grant_type = req.grant_type.as_deref().ok_or_else(|| OAuthError::invalid_request("grant_type is required."))?;
+    match grant_type {
+        AGENT_CODE_GRANT => agent_code::redeem(&state, addr, &req).await,
+        "refresh_token" => refresh_token::refresh(&state, &req).await,
+        other => Err(OAuthError::unsupported_grant_type(other)),
+    }
+}

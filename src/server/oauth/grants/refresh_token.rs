@@ -1,0 +1,64 @@
+//! The refresh token grant (RFC 6749 section 6) with rotation: every use returns a new pair and
+//! retires the old refresh token; presenting a retired one revokes the whole grant
+//! (RFC 9700 section 4.14.2), since either the agent or a thief holds a copy.
+
+use super::TokenRequest;
+use crate::scopes::split;
+use crate::server::db::events::{self, EventKind};
+use crate::server::db::{grants, tokens};
+use crate::server::oauth::error::OAuthError;
+use crate::server::oauth::issue::{TokenResponse, mint};
+use crate::server::state::AppState;
+use crate::server::tokens::{REFRESH_TTL, hash, log_id};
+
+pub async fn refresh(state: &AppState, req: &TokenRequest) -> Result<TokenResponse, OAuthError> {
+    let Some(token) = req.refresh_token.as_deref() else {
+        return Err(OAuthError::invalid_request("refresh_token is required."));
+    };
+    let refused = || OAuthError::invalid_grant("The refresh token is invalid, expired or revoked.");
+    let token_hash = hash(token);
+    let now = state.now();
+
+    let mut tx = state.db.begin().await?;
+    let Some(grant_id) = tokens::consume_refresh(&mut *tx, &token_hash, now).await? else {
+        tx.rollback().await?;
+        revoke_on_replay(state, &token_hash, token, now).await?;
+        return Err(refused());
+    };
+    let Some(grant) = grants::find(&mut *tx, &grant_id).await? else {
+        return Err(refused());
+    };
+    if req.client_id.as_deref().is_some_and(|id| id != grant.client_id) {
+        return Err(refused());
+    }
+    if let Some(asked) = req.scope.as_deref() {
+        let granted = split(&grant.scopes);
+        if split(asked).iter().any(|s| !granted.contains(s)) {
+            return Err(OAuthError::invalid_scope("A refresh cannot add permissions the grant does not have."));
+        }
+    }
+    let response = mint(&mut tx, &grant.id, &grant.client_id, &grant.scopes, now).await?;
+    grants::extend(&mut *tx, &grant.id, now + REFRESH_TTL, now).await?;
+    tx.commit().await?;
+    tracing::info!(token = %log_id(token), grant = %grant.id, "refresh token rotated");
+    Ok(response)
+}
+
+/// If `token_hash` is a refresh token that was already rotated, revokes its grant and records
+/// the reuse for the account owner.
+async fn revoke_on_replay(state: &AppState, token_hash: &str, token: &str, now: i64) -> Result<(), sqlx::Error> {
+    let Some(record) = tokens::find(&state.db, token_hash).await? else {
+        return Ok(());
+    };
+    if record.kind != "refresh" || record.used_at.is_none() {
+        return Ok(());
+    }
+    let mut tx = state.db.begin().await?;
+    if let Some(grant) = grants::revoke_by_id(&mut *tx, &record.grant_id, now).await? {
+        let detail = format!("A used refresh token of {} was presented again; its access was revoked.", grant.agent_name);
+        events::record(&mut *tx, &grant.user_id, EventKind::RefreshReuse, &detail, None, now).await?;
+        tracing::warn!(token = %log_id(token), grant = %grant.id, "refresh token reuse: grant revoked");
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! `POST /oauth2/introspect` (RFC 7662): tells an authenticated resource server whether a token
+//! is live and what it allows. Anything not live is exactly `{"active":false}`.
+
+use axum::Json;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::client_auth::authenticate_resource_server;
+use super::error::OAuthError;
+use crate::server::db::{grants, tokens};
+use crate::server::state::AppState;
+use crate::server::tokens::hash;
+
+#[derive(Deserialize)]
+pub struct IntrospectRequest {
+    token: Option<String>,
+    #[allow(dead_code)]
+    token_type_hint: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Introspection {
+    Active {
+        active: bool,
+        scope: String,
+        client_id: String,
+        sub: String,
+        username: String,
+        token_type: &'static str,
+        exp: i64,
+        iat: i64,
+    },
+    Inactive {
+        active: bool,
+    },
+}
+
+pub async fn introspect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<IntrospectRequest>, FormRejection>,
+) -> Result<Response, OAuthError> {
+    let Form(req) = form.map_err(|rejection| OAuthError::invalid_request(rejection.body_text()))?;
+    authenticate_resource_server(&headers, req.client_id.as_deref(), req.client_secret.as_deref(), &state.config)?;
+    let token = req.token.ok_or_else(|| OAuthError::invalid_request("token is required."))?;
+    let now = state.now();
+    let answer = match tokens::find_active(&state.db, &hash(&token), now).await? {
+        Some(active) => {
+            if active.kind == "access" {
+                grants::touch(&state.db, &active.grant_id, now).await?;
+            }
+            Introspection::Active {
+                active: true,
+                scope: active.scopes,
+                client_id: active.client_id,
+                sub: active.user_id,
+                username: active.email,
+                token_type: if active.kind == "access" { "Bearer" } else { "refresh_token" },
+                exp: active.expires_at,
+                iat: active.created_at,
+            }
+        }
+        None => Introspection::Inactive { active: false },
+    };
+    let mut res = Json(answer).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}

@@ -1,0 +1,82 @@
+//! What the portal's server functions share: the state, the session, the signed-in person and
+//! the client's address, read from the request context that leptos_axum provides.
+
+use std::net::IpAddr;
+
+use axum::Extension;
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+use super::auth::session;
+use super::db::users::{self, User};
+use super::state::AppState;
+use super::web::ClientAddr;
+use crate::error::AppError;
+
+pub fn state() -> AppState {
+    expect_context::<AppState>()
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|err| {
+        tracing::error!(%err, "no session on a portal request");
+        AppError::Internal
+    })
+}
+
+pub async fn client_addr() -> IpAddr {
+    leptos_axum::extract::<Extension<ClientAddr>>()
+        .await
+        .map(|Extension(ClientAddr(addr))| addr)
+        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+/// The signed-in person, if any.
+pub async fn current_user(state: &AppState, session: &Session) -> Result<Option<User>, AppError> {
+    let Some(id) = session::user_id(session).await? else {
+        return Ok(None);
+    };
+    Ok(users::find_by_id(&state.db, &id).await?)
+}
+
+/// The signed-in person, or [`AppError::SignedOut`].
+pub async fn require_user(state: &AppState, session: &Session) -> Result<User, AppError> {
+    current_user(state, session).await?.ok_or(AppError::SignedOut)
+}
+
+/// A `next` target that stays on this site: a path, never a scheme or another host.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
+        _ => "/connect".to_owned(),
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        tracing::error!(%err, "database error in a portal request");
+        AppError::Internal
+    }
+}
+
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(err: tower_sessions::session::Error) -> Self {
+        tracing::error!(%err, "session store error");
+        AppError::Internal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/security")), "/security");
+        assert_eq!(safe_next(Some("/connect?scope=quote")), "/connect?scope=quote");
+        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "security"] {
+            assert_eq!(safe_next(Some(bad)), "/connect", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/connect");
+    }
+}

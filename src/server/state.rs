@@ -1,0 +1,30 @@
+//! The state every handler and server function shares.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+
+use super::auth::password::PasswordHasher;
+use super::clock::Clock;
+use super::config::ServeConfig;
+use super::db::Pool;
+use super::ratelimit::RateLimits;
+use crate::scopes::Scope;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Pool,
+    pub config: Arc<ServeConfig>,
+    pub clock: Arc<dyn Clock>,
+    pub catalogue: Arc<Vec<Scope>>,
+    pub passwords: PasswordHasher,
+    pub limits: RateLimits,
+}
+
+impl AppState {
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}

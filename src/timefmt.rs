@@ -1,0 +1,73 @@
+//! Time as the pages show it. Pure functions of unix seconds, so the server render and the
+//! hydrated page produce the same text.
+
+/// `m:ss` for a countdown; never negative.
+pub fn countdown(seconds_left: i64) -> String {
+    let s = seconds_left.max(0);
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// "3 minutes ago", "in 30 days", "just now": `at` relative to `now`.
+pub fn relative(at: i64, now: i64) -> String {
+    let delta = at - now;
+    let secs = delta.unsigned_abs();
+    if secs < 45 {
+        return "just now".into();
+    }
+    let (n, unit) = match secs {
+        s if s < 3_600 => ((s + 30) / 60, "minute"),
+        s if s < 86_400 => ((s + 1_800) / 3_600, "hour"),
+        s => ((s + 43_200) / 86_400, "day"),
+    };
+    let unit = if n == 1 { unit.to_owned() } else { format!("{unit}s") };
+    if delta < 0 { format!("{n} {unit} ago") } else { format!("in {n} {unit}") }
+}
+
+/// `2026-11-22 10:15 UTC`, for tooltips and `datetime` attributes.
+pub fn utc(at: i64) -> String {
+    let days = at.div_euclid(86_400);
+    let rem = at.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3_600, rem % 3_600 / 60)
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countdown_pads_seconds_and_stops_at_zero() {
+        assert_eq!(countdown(300), "5:00");
+        assert_eq!(countdown(299), "4:59");
+        assert_eq!(countdown(9), "0:09");
+        assert_eq!(countdown(-4), "0:00");
+    }
+
+    #[test]
+    fn relative_rounds_to_the_nearest_unit() {
+        assert_eq!(relative(1_000, 1_010), "just now");
+        assert_eq!(relative(1_000, 1_000 + 60), "1 minute ago");
+        assert_eq!(relative(0, 3 * 3_600), "3 hours ago");
+        assert_eq!(relative(30 * 86_400, 0), "in 30 days");
+    }
+
+    #[test]
+    fn utc_formats_known_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(utc(1_795_342_500), "2026-11-22 10:15 UTC");
+    }
+}

@@ -1,0 +1,126 @@
+//! A real Agent Connect on a loopback port, on its own SQLite file and a clock the test moves.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use agent_connect::server::clock::ManualClock;
+use agent_connect::server::config::ServeConfig;
+use agent_connect::server::oauth::grants::agent_code;
+use agent_connect::server::state::AppState;
+use agent_connect::server::{app, build_state};
+use reqwest::header::{HeaderMap, HeaderValue, ORIGIN};
+use serde_json::Value;
+
+pub const AGENT_CODE_GRANT: &str = "urn:agent-connect:grant-type:agent-auth-code";
+pub const START: i64 = 1_800_000_000;
+pub const RESOURCE_ID: &str = "resource-server";
+pub const RESOURCE_SECRET: &str = "resource-secret";
+
+pub struct TestServer {
+    pub base: String,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts a server after `tweak` has adjusted the test configuration.
+    pub async fn start_with(tweak: impl FnOnce(&mut ServeConfig)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+        let mut config = ServeConfig::defaults(&url);
+        config.resource_client_id = Some(RESOURCE_ID.into());
+        config.resource_client_secret = Some(RESOURCE_SECRET.into());
+        config.rate_limit_per_minute = 10_000;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        config.bind = addr;
+        config.public_url = format!("http://{addr}").parse().expect("url");
+        tweak(&mut config);
+        let clock = ManualClock::starting_at(START);
+        let state = build_state(config, clock.clone()).await.expect("state");
+        let router = app(state.clone()).await.expect("app");
+        tokio::spawn(async move {
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+                .await
+                .expect("serve");
+        });
+        Self { base: format!("http://{addr}"), state, clock, http: reqwest::Client::new(), _dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client: keeps cookies, sends our Origin, follows no redirects.
+    pub fn browser(&self) -> reqwest::Client {
+        let mut headers = HeaderMap::new();
+        headers.insert(ORIGIN, HeaderValue::from_str(&self.base).unwrap());
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap()
+    }
+
+    /// Creates an account through the sign-up server function; returns the signed-in client.
+    pub async fn sign_up(&self, email: &str) -> reqwest::Client {
+        let browser = self.browser();
+        let res = browser
+            .post(self.url("/api/sign_up"))
+            .form(&[("email", email), ("password", "correct horse battery"), ("next", "/connect")])
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "sign-up failed: {}", res.text().await.unwrap());
+        browser
+    }
+
+    pub async fn user_id(&self, email: &str) -> String {
+        agent_connect::server::db::users::find_by_email(&self.state.db, email).await.unwrap().expect("user").id
+    }
+
+    /// An account and a fresh code for `scopes`, issued as the portal does.
+    pub async fn code_for(&self, email: &str, scopes: &[&str], agent_name: Option<&str>) -> String {
+        if agent_connect::server::db::users::find_by_email(&self.state.db, email).await.unwrap().is_none() {
+            self.sign_up(email).await;
+        }
+        let user = self.user_id(email).await;
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        let (code, _) = agent_code::issue(&self.state, &user, &scopes, agent_name.map(str::to_owned), [127, 0, 0, 1].into())
+            .await
+            .unwrap();
+        code.display()
+    }
+
+    pub async fn token(&self, form: &[(&str, &str)]) -> (u16, Value) {
+        let res = self.http.post(self.url("/oauth2/token")).form(form).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn redeem(&self, code: &str) -> (u16, Value) {
+        self.token(&[("grant_type", AGENT_CODE_GRANT), ("code", code)]).await
+    }
+
+    pub async fn introspect(&self, token: &str) -> Value {
+        let res = self
+            .http
+            .post(self.url("/oauth2/introspect"))
+            .basic_auth(RESOURCE_ID, Some(RESOURCE_SECRET))
+            .form(&[("token", token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+}

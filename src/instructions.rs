@@ -89,7 +89,7 @@ mod tests {
         for channel in Channel::ALL {
             let text = sample().text(channel);
             assert!(text.contains("K7QM-4XHD-92TB-VN3R-2WQX-P"), "{text}");
-            assert!(text.contains("https://ac.example/"), "{text}");
+            assert!(text.contains("https://ac.example"), "{text}");
             assert!(!text.contains("example//"), "{text}");
             assert!(text.contains("quote trade.read"), "{text}");
             assert!(text.contains("works once") && text.contains("5 minutes"), "{text}");

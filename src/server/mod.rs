@@ -82,7 +82,7 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
                 let state = state.clone();
                 move || {
                     provide_context(state.clone());
-                    leptos::nonce::provide_nonce();
+                    web::provide_page_csp();
                 }
             },
             {
@@ -90,7 +90,7 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
                 move || shell(options.clone())
             },
         )
-        .layer(from_fn(web::form_errors_in_session))
+        .layer(from_fn(web::server_fn_answers))
         .layer(from_fn_with_state(state.clone(), web::same_origin_posts))
         .layer(sessions);
 

@@ -66,6 +66,20 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     res
 }
 
+/// Gives a rendered page a Content-Security-Policy that admits exactly the inline scripts
+/// carrying this request's nonce. Runs in the page's reactive context; server function calls,
+/// which have no nonce, keep the strict default.
+pub fn provide_page_csp() {
+    use leptos::prelude::use_context;
+    if let (Some(nonce), Some(response)) =
+        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    {
+        if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce)) {
+            response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
 /// The Content-Security-Policy of a page whose inline scripts carry `nonce`.
 pub fn page_csp(nonce: &str) -> String {
     format!(
@@ -100,59 +114,83 @@ fn is_same_origin(req: &Request, state: &AppState) -> bool {
     }
 }
 
-/// For server functions answered with a redirect (forms posted without JavaScript): moves the
-/// error the framework would put in the URL (`__err`) into the session, and cleans the URL.
-pub async fn form_errors_in_session(session: Session, req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
-    let Some(location) = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()) else {
-        return res;
-    };
-    let Ok(mut url) = url::Url::parse(&format!("http://local{location}")).or_else(|_| url::Url::parse(location)) else {
-        return res;
-    };
-    let mut action = None;
-    let mut error = None;
-    let kept: Vec<(String, String)> = url
-        .query_pairs()
-        .filter_map(|(k, v)| match &*k {
-            "__path" => {
-                action = Some(v.into_owned());
-                None
-            }
-            "__err" => {
-                error = Some(v.into_owned());
-                None
-            }
-            _ => Some((k.into_owned(), v.into_owned())),
-        })
-        .collect();
-    if action.is_none() && error.is_none() {
-        return res;
+/// Shapes what server functions answer, for the two ways a page calls them:
+/// - a form posted without JavaScript gets a redirect: the error the framework would put in
+///   its URL (`__err`) moves into the session, and the URL stays clean and on this site;
+/// - a call from the hydrated page gets the HTTP status of its [`AppError`] instead of the
+///   framework's blanket 500, so a wrong password is a 400, not a server error.
+pub async fn server_fn_answers(session: Session, req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.headers().contains_key(header::LOCATION) {
+        return keep_form_error_in_session(session, res).await;
     }
-    if let (Some(action), Some(error)) = (action, error) {
+    if res.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        return with_error_status(res).await;
+    }
+    res
+}
+
+async fn keep_form_error_in_session(session: Session, mut res: Response) -> Response {
+    let Some((clean, error)) =
+        res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).and_then(split_form_error)
+    else {
+        return res;
+    };
+    if let Some(error) = error {
+        if let Err(err) = session::set_form_error(&session, &error).await {
+            tracing::error!(%err, "could not keep a form error in the session");
+        }
+    }
+    if let Ok(value) = HeaderValue::from_str(&clean) {
+        res.headers_mut().insert(header::LOCATION, value);
+    }
+    res
+}
+
+/// Splits a redirect target into the path and query it keeps (never another site) and the
+/// form error the framework encoded in it. `None` when there is nothing to take out.
+fn split_form_error(location: &str) -> Option<(String, Option<FormError>)> {
+    let base = url::Url::parse("http://portal.invalid/").expect("valid base");
+    let url = base.join(location).ok()?;
+    let (mut action, mut error) = (None, None);
+    let mut kept = Vec::new();
+    for (key, value) in url.query_pairs() {
+        match &*key {
+            "__path" => action = Some(value.into_owned()),
+            "__err" => error = Some(value.into_owned()),
+            _ => kept.push((key.into_owned(), value.into_owned())),
+        }
+    }
+    if action.is_none() && error.is_none() {
+        return None;
+    }
+    let form_error = action.zip(error).map(|(action, error)| {
         let message = base64::engine::general_purpose::URL_SAFE
             .decode(error)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<AppError>(&bytes).ok())
             .unwrap_or(AppError::Internal)
             .to_string();
-        if let Err(err) = session::set_form_error(&session, &FormError { action, message }).await {
-            tracing::error!(%err, "could not keep a form error in the session");
-        }
-    }
-    url.set_query(None);
-    if !kept.is_empty() {
-        url.query_pairs_mut().extend_pairs(kept);
-    }
-    let clean = if location.starts_with('/') {
-        format!("{}{}", url.path(), url.query().map(|q| format!("?{q}")).unwrap_or_default())
+        FormError { action, message }
+    });
+    let clean = if kept.is_empty() {
+        url.path().to_owned()
     } else {
-        url.to_string()
+        let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish();
+        format!("{}?{query}", url.path())
     };
-    if let Ok(value) = HeaderValue::from_str(&clean) {
-        res.headers_mut().insert(header::LOCATION, value);
+    Some((clean, form_error))
+}
+
+async fn with_error_status(res: Response) -> Response {
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
-    res
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 #[cfg(test)]
@@ -170,5 +208,18 @@ mod tests {
         assert_eq!(resolve_client(proxy, &headers, &both), "203.0.113.9".parse::<IpAddr>().unwrap());
         headers.insert("x-forwarded-for", "not an address".parse().unwrap());
         assert_eq!(resolve_client(proxy, &headers, &[proxy]), proxy);
+    }
+
+    #[test]
+    fn form_errors_leave_the_url() {
+        let err = base64::engine::general_purpose::URL_SAFE.encode(serde_json::to_vec(&AppError::invalid("Nope.")).unwrap());
+        let (clean, error) =
+            split_form_error(&format!("http://127.0.0.1:3000/login?next=%2Fsecurity&__path=/api/sign_in&__err={err}"))
+                .unwrap();
+        assert_eq!(clean, "/login?next=%2Fsecurity");
+        let error = error.unwrap();
+        assert_eq!((error.action.as_str(), error.message.as_str()), ("/api/sign_in", "Nope."));
+        assert!(split_form_error("/connect").is_none());
+        assert_eq!(split_form_error("https://evil.example/x?__path=a").unwrap().0, "/x");
     }
 }

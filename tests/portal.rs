@@ -1,0 +1,237 @@
+//! The portal over HTTP, as a browser without JavaScript uses it: sessions, forms answered by
+//! redirects, errors kept in the session, and the security rules around them.
+
+mod common;
+
+use common::TestServer;
+use reqwest::header::{ACCEPT, LOCATION, REFERER};
+
+const HTML: &str = "text/html,application/xhtml+xml";
+
+async fn page(client: &reqwest::Client, server: &TestServer, path: &str) -> (u16, String, Option<String>) {
+    let res = client.get(server.url(path)).header(ACCEPT, HTML).send().await.unwrap();
+    let status = res.status().as_u16();
+    let location = res.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    (status, res.text().await.unwrap(), location)
+}
+
+/// Posts a form the way a browser without JavaScript does.
+async fn post_form(client: &reqwest::Client, server: &TestServer, action: &str, from: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    client
+        .post(server.url(action))
+        .header(ACCEPT, HTML)
+        .header(REFERER, server.url(from))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn signed_in_pages_send_visitors_to_sign_in_and_back() {
+    let server = TestServer::start().await;
+    let browser = server.browser();
+    for (path, next) in [("/connect", "%2Fconnect"), ("/security", "%2Fsecurity")] {
+        let (status, _, location) = page(&browser, &server, path).await;
+        assert_eq!(status, 302, "{path}");
+        assert_eq!(location.as_deref(), Some(format!("/login?next={next}").as_str()));
+    }
+}
+
+#[tokio::test]
+async fn signing_in_without_javascript() {
+    let server = TestServer::start().await;
+    server.sign_up("ada@example.com").await;
+    let browser = server.browser();
+
+    // A wrong password and an unknown email: same redirect, same sentence, nothing in the URL.
+    let mut answers = Vec::new();
+    for (email, password) in [("ada@example.com", "wrong password"), ("nobody@example.com", "correct horse battery")] {
+        let res = post_form(&browser, &server, "/api/sign_in", "/login", &[("email", email), ("password", password), ("next", "")]).await;
+        assert_eq!(res.status(), 302);
+        let location = res.headers()[LOCATION].to_str().unwrap().to_owned();
+        assert_eq!(location, "/login", "the error stays out of the URL");
+        let (_, html, _) = page(&browser, &server, &location).await;
+        let alert = html.split("role=\"alert\"").nth(1).map(|rest| rest[..rest.find("</div>").unwrap()].to_owned());
+        answers.push(alert.expect("the login page shows the error"));
+        let (_, again, _) = page(&browser, &server, "/login").await;
+        assert!(!again.contains("role=\"alert\""), "the error is shown once");
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert!(answers[0].contains("don&#x27;t match an account") || answers[0].contains("don't match an account"), "{}", answers[0]);
+
+    let res = post_form(
+        &browser,
+        &server,
+        "/api/sign_in",
+        "/login?next=%2Fsecurity",
+        &[("email", "ADA@example.com "), ("password", "correct horse battery"), ("next", "/security")],
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()[LOCATION], "/security");
+    let (status, html, _) = page(&browser, &server, "/security").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("AI Agent grants"));
+}
+
+#[tokio::test]
+async fn signing_in_issues_a_new_session_id_and_signing_out_ends_it() {
+    let server = TestServer::start().await;
+    server.sign_up("bo@example.com").await;
+    let raw = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = raw
+        .post(server.url("/api/sign_in"))
+        .form(&[("email", "bo@example.com"), ("password", "correct horse battery")])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http in local development");
+    let session = cookie.split(';').next().unwrap().to_owned();
+
+    let signed_in = raw.get(server.url("/security")).header("cookie", &session).header(ACCEPT, HTML).send().await.unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let out = raw
+        .post(server.url("/logout"))
+        .header("cookie", &session)
+        .header("origin", &server.base)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    // The old cookie is dead on the server, not just in the browser.
+    let replay = raw.get(server.url("/security")).header("cookie", &session).header(ACCEPT, HTML).send().await.unwrap();
+    assert_eq!(replay.status(), 302);
+}
+
+#[tokio::test]
+async fn generating_a_code_without_javascript() {
+    let server = TestServer::start().await;
+    let browser = server.sign_up("cy@example.com").await;
+
+    let res = post_form(&browser, &server, "/api/generate_code", "/connect", &[("agent_name", "Bot")]).await;
+    assert_eq!(res.status(), 302);
+    let (_, html, _) = page(&browser, &server, "/connect").await;
+    assert!(html.contains("Pick at least one permission"), "no scope is an error");
+
+    let res = post_form(&browser, &server, "/api/generate_code", "/connect", &[("scopes[]", "trade.write")]).await;
+    assert_eq!(res.status(), 302);
+    let (_, html, _) = page(&browser, &server, "/connect").await;
+    assert!(html.contains("Tick the confirmation box"), "high risk needs confirmation");
+
+    let res = post_form(
+        &browser,
+        &server,
+        "/api/generate_code",
+        "/connect",
+        &[("scopes[]", "quote"), ("scopes[]", "trade.read"), ("agent_name", "Bot")],
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()[LOCATION], "/connect");
+    let (_, html, _) = page(&browser, &server, "/connect").await;
+    let code = html.split("aria-label=\"Agent auth code\"").nth(1).expect("the code is shown");
+    let code: String = code[code.find('>').unwrap() + 1..].chars().take_while(|c| *c != '<').collect();
+    let code = code.trim().to_owned();
+    assert_eq!(code.len(), 26, "{code}");
+    assert!(html.contains(&format!("agent-connect auth login --auth-code {code} --server {}", server.base)));
+    assert!(html.contains("Waiting for your agent"));
+
+    let (status, body) = server.redeem(&code).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["scope"], "quote trade.read");
+    let (_, html, _) = page(&browser, &server, "/connect").await;
+    assert!(html.contains("Redeemed by Bot"), "the page knows after a reload too");
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let server = TestServer::start().await;
+    let browser = server.sign_up("di@example.com").await;
+    let res = browser
+        .post(server.url("/api/generate_code"))
+        .header("origin", "https://evil.example")
+        .form(&[("scopes[]", "quote")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = reqwest::Client::new()
+        .post(server.url("/logout"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers() {
+    let server = TestServer::start().await;
+    let res = server.http.get(server.url("/login")).send().await.unwrap();
+    let headers = res.headers();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"), "{csp}");
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "inline scripts carry the nonce");
+
+    let res = server.http.post(server.url("/oauth2/token")).send().await.unwrap();
+    assert_eq!(res.headers()["content-security-policy"], "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+}
+
+#[tokio::test]
+async fn sign_up_can_be_turned_off() {
+    let server = TestServer::start_with(|config| config.signup = false).await;
+    let res = server
+        .browser()
+        .post(server.url("/api/sign_up"))
+        .form(&[("email", "ed@example.com"), ("password", "correct horse battery")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("Sign-up is turned off"));
+    let (_, html, _) = page(&server.browser(), &server, "/signup").await;
+    assert!(html.contains("Sign-up is closed"));
+}
+
+#[tokio::test]
+async fn the_security_page_lists_and_revokes_grants() {
+    let server = TestServer::start().await;
+    let browser = server.sign_up("fa@example.com").await;
+    for name in ["Alpha", "Beta"] {
+        let code = server.code_for("fa@example.com", &["quote"], Some(name)).await;
+        assert_eq!(server.redeem(&code).await.0, 200);
+    }
+    let (_, html, _) = page(&browser, &server, "/security").await;
+    assert!(html.contains("Alpha") && html.contains("Beta") && html.contains("Agent auth code"));
+    assert!(html.contains("Code redeemed") && html.contains("Code issued"));
+
+    let user = server.user_id("fa@example.com").await;
+    let grants = agent_connect::server::db::grants::list_active(&server.state.db, &user, server.state.now()).await.unwrap();
+    let alpha = grants.iter().find(|g| g.agent_name == "Alpha").unwrap();
+    let (_, confirm, _) = page(&browser, &server, &format!("/security?confirm={}", alpha.id)).await;
+    assert!(confirm.contains("Yes, revoke"));
+    let res = post_form(&browser, &server, "/api/revoke_grant", "/security", &[("grant_id", &alpha.id)]).await;
+    assert_eq!(res.headers()[LOCATION], "/security?done=revoked");
+    let (_, html, _) = page(&browser, &server, "/security?done=revoked").await;
+    assert!(!html.contains(">Alpha<") && html.contains(">Beta<"));
+    assert!(html.contains("Access revoked"));
+
+    // Another account cannot revoke Beta.
+    let intruder = server.sign_up("gu@example.com").await;
+    let beta = grants.iter().find(|g| g.agent_name == "Beta").unwrap();
+    post_form(&intruder, &server, "/api/revoke_grant", "/security", &[("grant_id", &beta.id)]).await;
+    let (_, html, _) = page(&browser, &server, "/security").await;
+    assert!(html.contains(">Beta<"));
+
+    post_form(&browser, &server, "/api/revoke_all", "/security", &[]).await;
+    let (_, html, _) = page(&browser, &server, "/security").await;
+    assert!(html.contains("No agents have access to your account."));
+}

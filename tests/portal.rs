@@ -15,13 +15,17 @@ async fn page(client: &reqwest::Client, server: &TestServer, path: &str) -> (u16
     (status, res.text().await.unwrap(), location)
 }
 
-/// Posts a form the way a browser without JavaScript does.
+/// Posts a form the way Chromium does from our pages without JavaScript: no Referer (the
+/// pages send none), `Origin: null`, Fetch Metadata, and the page in the `return_to` field.
 async fn post_form(client: &reqwest::Client, server: &TestServer, action: &str, from: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    let mut fields = form.to_vec();
+    fields.push(("return_to", from));
     client
         .post(server.url(action))
         .header(ACCEPT, HTML)
-        .header(REFERER, server.url(from))
-        .form(form)
+        .header("origin", "null")
+        .header("sec-fetch-site", "same-origin")
+        .form(&fields)
         .send()
         .await
         .unwrap()
@@ -166,6 +170,36 @@ async fn cross_site_posts_are_refused() {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
+    let res = browser
+        .post(server.url("/api/generate_code"))
+        .header("origin", "null")
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("scopes[]", "quote")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "an opaque origin needs Fetch Metadata saying same-origin");
+}
+
+#[tokio::test]
+async fn a_form_answer_never_redirects_off_site() {
+    let server = TestServer::start().await;
+    let browser = server.browser();
+    for evil in ["https://evil.example/", "//evil.example/x", "/\\evil.example"] {
+        let res = post_form(&browser, &server, "/api/sign_in", evil, &[("email", "a@b.co"), ("password", "x")]).await;
+        let location = res.headers()[LOCATION].to_str().unwrap().to_owned();
+        assert!(location.starts_with('/') && !location.starts_with("//"), "{evil} -> {location}");
+    }
+    // A Referer, when a browser does send one, still works.
+    let res = browser
+        .post(server.url("/api/sign_in"))
+        .header(ACCEPT, HTML)
+        .header(REFERER, server.url("/login?next=%2Fsecurity"))
+        .form(&[("email", "a@b.co"), ("password", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[LOCATION], "/login?next=%2Fsecurity");
 }
 
 #[tokio::test]

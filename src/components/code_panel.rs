@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+
+use crate::components::form::ReturnHere;
 use leptos::task::spawn_local;
 
 use crate::api::connect::{GenerateCode, NewCodeForm, fetch_code_status};
@@ -226,6 +228,7 @@ pub fn CodePanel(
                     />
                 </Show>
                 <ActionForm action=another>
+                    <ReturnHere/>
                     <button type="submit" class="btn btn-quiet">"Generate another"</button>
                 </ActionForm>
             </div>
@@ -243,6 +246,7 @@ fn RegenerateForm(
 ) -> impl IntoView {
     view! {
         <ActionForm action=generate>
+            <ReturnHere/>
             {scopes
                 .into_iter()
                 .map(|scope| view! { <input type="hidden" name="scopes[]" value=scope/> })

@@ -2,6 +2,7 @@
 //! shows a form's error whether it came back to the hydrated page or through the session.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 
 use crate::error::AppError;
 use crate::model::FormError;
@@ -82,3 +83,20 @@ pub fn SubmitButton(
         </button>
     }
 }
+
+/// The page a form was posted from, as a hidden field. The portal sends no `Referer`
+/// (`Referrer-Policy: no-referrer`), so a form posted without JavaScript says itself where its
+/// answer should send the browser back to.
+#[component]
+pub fn ReturnHere() -> impl IntoView {
+    let location = use_location();
+    let here = move || {
+        let search = location.search.get();
+        let path = location.pathname.get();
+        if search.is_empty() { path } else { format!("{path}?{search}") }
+    };
+    view! { <input type="hidden" name=RETURN_FIELD value=here/> }
+}
+
+/// Name of the field [`ReturnHere`] renders.
+pub const RETURN_FIELD: &str = "return_to";

@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_location, use_query_map};
 use crate::api::connect::{GenerateCode, NewCodeForm, fetch_connect_view};
 use crate::app::PageResource;
 use crate::components::code_panel::CodePanel;
-use crate::components::form::{FormAlert, SubmitButton, form_error};
+use crate::components::form::{FormAlert, ReturnHere, SubmitButton, form_error};
 use crate::model::FormError;
 use crate::pages::load_failed;
 use crate::scopes::{Scope, split};
@@ -27,7 +27,12 @@ pub fn ConnectPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let pending = page.await.ok().and_then(|ctx| ctx.form_error);
-                let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                let search = location.search.get_untracked();
+                let here = if search.is_empty() {
+                    location.pathname.get_untracked()
+                } else {
+                    format!("{}?{search}", location.pathname.get_untracked())
+                };
                 let data = match data.await {
                     Ok(data) => data,
                     Err(err) => return load_failed(err, here),
@@ -98,6 +103,7 @@ fn ConnectForm(
             </p>
             <FormAlert error/>
             <ActionForm action=generate attr:class="stack">
+                <ReturnHere/>
                 <fieldset class="scopes">
                     <legend>"Permissions"</legend>
                     {catalogue

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::account::SignIn;
 use crate::app::PageResource;
-use crate::components::form::{Field, FormAlert, SubmitButton, form_error};
+use crate::components::form::{Field, FormAlert, ReturnHere, SubmitButton, form_error};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -33,6 +33,7 @@ pub fn LoginPage() -> impl IntoView {
                         <p class="lede">"Authorize AI agents to act for you, with only the permissions you choose."</p>
                         <FormAlert error/>
                         <ActionForm action attr:class="stack">
+                            <ReturnHere/>
                             <input type="hidden" name="next" value=next/>
                             <Field label="Email" name="email" kind="email" autocomplete="username" required=true/>
                             <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true/>

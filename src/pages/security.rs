@@ -2,6 +2,8 @@
 //! (each after a confirmation), and the account's recent security events.
 
 use leptos::prelude::*;
+
+use crate::components::form::ReturnHere;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
@@ -122,6 +124,7 @@ fn grant_row(grant: GrantView, now: i64, confirming: bool, revoke: ServerAction<
                         <div class="confirm" role="group" aria-label=format!("Revoke access for {name}?")>
                             <span>"Revoke access for " <strong>{name.clone()}</strong> "?"</span>
                             <ActionForm action=revoke>
+                                <ReturnHere/>
                                 <input type="hidden" name="grant_id" value=grant.id.clone()/>
                                 <button type="submit" class="btn btn-danger">"Yes, revoke"</button>
                             </ActionForm>
@@ -149,6 +152,7 @@ fn revoke_all_control(confirming: bool, revoke_all: ServerAction<RevokeAllGrants
             <div class="confirm" role="group" aria-label="Revoke access for every agent?">
                 <span>"Revoke access for every agent?"</span>
                 <ActionForm action=revoke_all>
+                    <ReturnHere/>
                     <button type="submit" class="btn btn-danger">"Yes, revoke all"</button>
                 </ActionForm>
                 <a class="btn btn-quiet" href="/security">"Cancel"</a>

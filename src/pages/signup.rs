@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::account::SignUp;
 use crate::app::PageResource;
-use crate::components::form::{Field, FormAlert, SubmitButton, form_error};
+use crate::components::form::{Field, FormAlert, ReturnHere, SubmitButton, form_error};
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
@@ -37,6 +37,7 @@ pub fn SignupPage() -> impl IntoView {
                         <p class="lede">"One account for all your agents. You choose what each one may do, and can take it back at any time."</p>
                         <FormAlert error/>
                         <ActionForm action attr:class="stack">
+                            <ReturnHere/>
                             <input type="hidden" name="next" value=next/>
                             <Field label="Email" name="email" kind="email" autocomplete="username" required=true/>
                             <Field

@@ -22,7 +22,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use leptos::prelude::*;
@@ -90,7 +90,7 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
                 move || shell(options.clone())
             },
         )
-        .layer(from_fn(web::server_fn_answers))
+        .layer(from_fn_with_state(state.clone(), web::server_fn_answers))
         .layer(from_fn_with_state(state.clone(), web::same_origin_posts))
         .layer(sessions);
 

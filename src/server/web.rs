@@ -101,7 +101,11 @@ pub async fn same_origin_posts(State(state): State<AppState>, req: Request, next
 
 fn is_same_origin(req: &Request, state: &AppState) -> bool {
     let headers = req.headers();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        // Pages send no referrer, so browsers post forms with `Origin: null`; their
+        // Fetch Metadata still says whether the post came from this site.
+        Some("null") => fetch_site == Some("same-origin"),
         Some(origin) => {
             let ours = state.config.public_url.origin().ascii_serialization();
             let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
@@ -110,7 +114,7 @@ fn is_same_origin(req: &Request, state: &AppState) -> bool {
                     origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
                 })
         }
-        None => headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) != Some("cross-site"),
+        None => fetch_site != Some("cross-site"),
     }
 }
 
@@ -119,7 +123,11 @@ fn is_same_origin(req: &Request, state: &AppState) -> bool {
 ///   its URL (`__err`) moves into the session, and the URL stays clean and on this site;
 /// - a call from the hydrated page gets the HTTP status of its [`AppError`] instead of the
 ///   framework's blanket 500, so a wrong password is a 400, not a server error.
-pub async fn server_fn_answers(session: Session, req: Request, next: Next) -> Response {
+pub async fn server_fn_answers(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
+    let req = match restore_referer(req, &state.config.public_base()).await {
+        Ok(req) => req,
+        Err(res) => return res,
+    };
     let res = next.run(req).await;
     if res.headers().contains_key(header::LOCATION) {
         return keep_form_error_in_session(session, res).await;
@@ -128,6 +136,37 @@ pub async fn server_fn_answers(session: Session, req: Request, next: Next) -> Re
         return with_error_status(res).await;
     }
     res
+}
+
+/// A form posted without JavaScript carries no `Referer` (the pages send none), but the
+/// framework answers it with a redirect to the `Referer`. Rebuilds one from the form's
+/// `return_to` field, accepting only a path on this site.
+async fn restore_referer(req: Request, public_base: &str) -> Result<Request, Response> {
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if req.method() != Method::POST || !is_form || !wants_html || req.headers().contains_key(header::REFERER) {
+        return Ok(req);
+    }
+    let (mut parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "That form is too large.").into_response())?;
+    let return_to = url::form_urlencoded::parse(&bytes)
+        .find(|(key, _)| key == crate::components::form::RETURN_FIELD)
+        .map(|(_, value)| value.into_owned())
+        .filter(|path| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'));
+    if let Some(value) = return_to.and_then(|path| HeaderValue::from_str(&format!("{public_base}{path}")).ok()) {
+        parts.headers.insert(header::REFERER, value);
+    }
+    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
 async fn keep_form_error_in_session(session: Session, mut res: Response) -> Response {

@@ -29,8 +29,7 @@ pub fn FormAlert(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
         error.get().map(|message| {
             view! {
                 <div class="alert" role="alert">
-                    <span class="alert-icon" aria-hidden="true">"!"</span>
-                    <p>{message}</p>
+                                        <p>{message}</p>
                 </div>
             }
         })

@@ -32,8 +32,7 @@ pub fn load_failed(err: AppError, back_to: String) -> AnyView {
         err => view! {
             <section class="card">
                 <div class="alert" role="alert">
-                    <span class="alert-icon" aria-hidden="true">"!"</span>
-                    <p>{err.to_string()}</p>
+                                        <p>{err.to_string()}</p>
                 </div>
                 <a class="btn" href=back_to>"Try again"</a>
             </section>

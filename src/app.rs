@@ -9,7 +9,10 @@ use leptos_router::{SsrMode, path};
 use crate::api::account::fetch_page_context;
 use crate::components::header::SiteHeader;
 use crate::model::PageContext;
-use crate::pages::{connect::ConnectPage, login::LoginPage, not_found::NotFound, security::SecurityPage, signup::SignupPage};
+use crate::pages::{
+    connect::ConnectPage, login::LoginPage, not_found::NotFound, security::SecurityPage,
+    signup::SignupPage,
+};
 
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -67,7 +70,8 @@ pub fn App() -> impl IntoView {
 #[component]
 fn PageContextProvider(children: Children) -> impl IntoView {
     let location = use_location();
-    let page: PageResource = Resource::new(move || location.pathname.get(), |_| fetch_page_context());
+    let page: PageResource =
+        Resource::new(move || location.pathname.get(), |_| fetch_page_context());
     provide_context(page);
     children()
 }

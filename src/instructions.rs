@@ -81,7 +81,11 @@ mod tests {
     fn sample() -> Instructions<'static> {
         static SCOPES: std::sync::LazyLock<Vec<String>> =
             std::sync::LazyLock::new(|| vec!["quote".into(), "trade.read".into()]);
-        Instructions { code: "K7QM-4XHD-92TB-VN3R-2WQX-P", public_url: "https://ac.example/", scopes: &SCOPES }
+        Instructions {
+            code: "K7QM-4XHD-92TB-VN3R-2WQX-P",
+            public_url: "https://ac.example/",
+            scopes: &SCOPES,
+        }
     }
 
     #[test]
@@ -92,7 +96,10 @@ mod tests {
             assert!(text.contains("https://ac.example"), "{text}");
             assert!(!text.contains("example//"), "{text}");
             assert!(text.contains("quote trade.read"), "{text}");
-            assert!(text.contains("works once") && text.contains("5 minutes"), "{text}");
+            assert!(
+                text.contains("works once") && text.contains("5 minutes"),
+                "{text}"
+            );
         }
     }
 

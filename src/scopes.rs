@@ -27,9 +27,24 @@ pub fn default_catalogue() -> Vec<Scope> {
         high_risk,
     };
     vec![
-        scope("quote", "Market data", "Read quotes and prices for symbols.", false),
-        scope("account.read", "Account details", "See balances, positions and account settings.", false),
-        scope("trade.read", "Order history", "See open orders and past trades.", false),
+        scope(
+            "quote",
+            "Market data",
+            "Read quotes and prices for symbols.",
+            false,
+        ),
+        scope(
+            "account.read",
+            "Account details",
+            "See balances, positions and account settings.",
+            false,
+        ),
+        scope(
+            "trade.read",
+            "Order history",
+            "See open orders and past trades.",
+            false,
+        ),
         scope(
             "trade.write",
             "Place and cancel orders",
@@ -51,7 +66,9 @@ pub fn normalize(catalogue: &[Scope], requested: &[String]) -> Result<Vec<String
         .iter()
         .find(|name| !catalogue.iter().any(|scope| &scope.name == *name))
     {
-        return Err(format!("\"{unknown}\" is not a permission this server offers."));
+        return Err(format!(
+            "\"{unknown}\" is not a permission this server offers."
+        ));
     }
     Ok(catalogue
         .iter()
@@ -77,8 +94,15 @@ mod tests {
     fn default_catalogue_has_one_high_risk_scope() {
         let catalogue = default_catalogue();
         let names: Vec<_> = catalogue.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["quote", "account.read", "trade.read", "trade.write"]);
-        let risky: Vec<_> = catalogue.iter().filter(|s| s.high_risk).map(|s| &s.name).collect();
+        assert_eq!(
+            names,
+            ["quote", "account.read", "trade.read", "trade.write"]
+        );
+        let risky: Vec<_> = catalogue
+            .iter()
+            .filter(|s| s.high_risk)
+            .map(|s| &s.name)
+            .collect();
         assert_eq!(risky, ["trade.write"]);
         assert!(catalogue.iter().all(|s| is_valid_token(&s.name)));
     }
@@ -87,7 +111,10 @@ mod tests {
     fn normalize_orders_and_deduplicates() {
         let catalogue = default_catalogue();
         let requested = split("trade.read quote  trade.read");
-        assert_eq!(normalize(&catalogue, &requested).unwrap(), ["quote", "trade.read"]);
+        assert_eq!(
+            normalize(&catalogue, &requested).unwrap(),
+            ["quote", "trade.read"]
+        );
     }
 
     #[test]

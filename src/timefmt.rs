@@ -19,8 +19,16 @@ pub fn relative(at: i64, now: i64) -> String {
         s if s < 86_400 => ((s + 1_800) / 3_600, "hour"),
         s => ((s + 43_200) / 86_400, "day"),
     };
-    let unit = if n == 1 { unit.to_owned() } else { format!("{unit}s") };
-    if delta < 0 { format!("{n} {unit} ago") } else { format!("in {n} {unit}") }
+    let unit = if n == 1 {
+        unit.to_owned()
+    } else {
+        format!("{unit}s")
+    };
+    if delta < 0 {
+        format!("{n} {unit} ago")
+    } else {
+        format!("in {n} {unit}")
+    }
 }
 
 /// `2026-11-22 10:15 UTC`, for tooltips and `datetime` attributes.
@@ -28,7 +36,11 @@ pub fn utc(at: i64) -> String {
     let days = at.div_euclid(86_400);
     let rem = at.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3_600, rem % 3_600 / 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3_600,
+        rem % 3_600 / 60
+    )
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).

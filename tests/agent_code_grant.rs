@@ -8,7 +8,13 @@ use serde_json::json;
 #[tokio::test]
 async fn a_code_redeems_once_for_a_bearer_token_pair() {
     let server = TestServer::start().await;
-    let code = server.code_for("ada@example.com", &["quote", "trade.read"], Some("Claude Code")).await;
+    let code = server
+        .code_for(
+            "ada@example.com",
+            &["quote", "trade.read"],
+            Some("Claude Code"),
+        )
+        .await;
 
     let res = server
         .http
@@ -44,7 +50,11 @@ async fn expired_used_unknown_and_malformed_codes_get_the_same_answer() {
     let last = wrong_check.pop().unwrap();
     wrong_check.push(if last == '0' { '1' } else { '0' });
 
-    let answers: Vec<_> = redeem_each(&server, &[&used, &expired, &unknown, &wrong_check, "hello", ""]).await;
+    let answers: Vec<_> = redeem_each(
+        &server,
+        &[&used, &expired, &unknown, &wrong_check, "hello", ""],
+    )
+    .await;
     for (status, body) in &answers {
         assert_eq!(*status, 400);
         assert_eq!(body, &answers[0].1, "every refusal reads the same");
@@ -93,9 +103,16 @@ async fn a_wrong_check_character_is_refused_without_the_database() {
     server.state.db.close().await;
 
     let (status, body) = server.redeem(&wrong).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "answered without a lookup");
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "answered without a lookup"
+    );
     let (status, _) = server.redeem(&code).await;
-    assert!(status >= 500, "a well-formed code does need the database (got {status})");
+    assert!(
+        status >= 500,
+        "a well-formed code does need the database (got {status})"
+    );
 }
 
 #[tokio::test]
@@ -109,13 +126,35 @@ async fn pasted_variants_of_a_code_redeem() {
 #[tokio::test]
 async fn the_agent_name_comes_from_the_person_first_then_the_agent() {
     let server = TestServer::start().await;
-    let named = server.code_for("fa@example.com", &["quote"], Some("Research bot")).await;
+    let named = server
+        .code_for("fa@example.com", &["quote"], Some("Research bot"))
+        .await;
     let unnamed = server.code_for("fa@example.com", &["quote"], None).await;
-    let (_, body) = server.token(&[("grant_type", AGENT_CODE_GRANT), ("code", &named), ("agent_name", "Other")]).await;
-    assert_eq!(server.introspect(body["access_token"].as_str().unwrap()).await["active"], true);
-    server.token(&[("grant_type", AGENT_CODE_GRANT), ("code", &unnamed), ("agent_name", " Claude Code\u{7} ")]).await;
+    let (_, body) = server
+        .token(&[
+            ("grant_type", AGENT_CODE_GRANT),
+            ("code", &named),
+            ("agent_name", "Other"),
+        ])
+        .await;
+    assert_eq!(
+        server
+            .introspect(body["access_token"].as_str().unwrap())
+            .await["active"],
+        true
+    );
+    server
+        .token(&[
+            ("grant_type", AGENT_CODE_GRANT),
+            ("code", &unnamed),
+            ("agent_name", " Claude Code\u{7} "),
+        ])
+        .await;
     let user = server.user_id("fa@example.com").await;
-    let grants = agent_connect::server::db::grants::list_active(&server.state.db, &user, server.state.now()).await.unwrap();
+    let grants =
+        agent_connect::server::db::grants::list_active(&server.state.db, &user, server.state.now())
+            .await
+            .unwrap();
     let mut names: Vec<_> = grants.iter().map(|g| g.agent_name.as_str()).collect();
     names.sort();
     assert_eq!(names, ["Claude Code", "Research bot"]);
@@ -135,7 +174,11 @@ async fn redemption_is_rate_limited_per_address() {
         .await
         .unwrap();
     assert_eq!(res.status(), 429);
-    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&wait));
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"], "too_many_requests");
@@ -146,17 +189,45 @@ async fn the_token_endpoint_answers_bad_requests_in_rfc_6749_form() {
     let server = TestServer::start().await;
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (vec![], "invalid_request"),
-        (vec![("grant_type", "password"), ("username", "a"), ("password", "b")], "unsupported_grant_type"),
+        (
+            vec![
+                ("grant_type", "password"),
+                ("username", "a"),
+                ("password", "b"),
+            ],
+            "unsupported_grant_type",
+        ),
         (vec![("grant_type", "implicit")], "unsupported_grant_type"),
         (vec![("grant_type", AGENT_CODE_GRANT)], "invalid_request"),
-        (vec![("grant_type", AGENT_CODE_GRANT), ("code", "a"), ("code", "b")], "invalid_request"),
+        (
+            vec![
+                ("grant_type", AGENT_CODE_GRANT),
+                ("code", "a"),
+                ("code", "b"),
+            ],
+            "invalid_request",
+        ),
     ];
     for (form, error) in cases {
         let (status, body) = server.token(&form).await;
-        assert_eq!((status, body["error"].as_str()), (400, Some(error)), "{form:?}");
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some(error)),
+            "{form:?}"
+        );
         assert!(body["error_description"].is_string());
     }
-    let res = server.http.post(server.url("/oauth2/token")).body("{\"json\":true}").header("content-type", "application/json").send().await.unwrap();
+    let res = server
+        .http
+        .post(server.url("/oauth2/token"))
+        .body("{\"json\":true}")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
-    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["error"], json!("invalid_request"));
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["error"],
+        json!("invalid_request")
+    );
 }

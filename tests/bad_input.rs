@@ -8,16 +8,37 @@ fn nasty_bodies() -> Vec<(&'static str, Vec<u8>)> {
     vec![
         ("application/x-www-form-urlencoded", b"".to_vec()),
         ("application/x-www-form-urlencoded", b"%%%%".to_vec()),
-        ("application/x-www-form-urlencoded", b"grant_type=%FF%FE&code=%00".to_vec()),
-        ("application/x-www-form-urlencoded", b"token=a&token=b".to_vec()),
-        ("application/x-www-form-urlencoded", "code=".repeat(3000).into_bytes()),
+        (
+            "application/x-www-form-urlencoded",
+            b"grant_type=%FF%FE&code=%00".to_vec(),
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            b"token=a&token=b".to_vec(),
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            "code=".repeat(3000).into_bytes(),
+        ),
         ("application/x-www-form-urlencoded", vec![b'a'; 40_000]),
         ("application/json", b"{\"grant_type\":".to_vec()),
         ("text/plain", b"\x00\x01\x02".to_vec()),
-        ("multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--x--".to_vec()),
-        ("application/x-www-form-urlencoded", b"scopes[]=quote&scopes[0]=x&agent_name[a]=1".to_vec()),
-        ("application/x-www-form-urlencoded", b"email=a&password=".to_vec()),
-        ("application/x-www-form-urlencoded", b"grant_id=%27%3B%20DROP%20TABLE%20grants%3B--".to_vec()),
+        (
+            "multipart/form-data; boundary=x",
+            b"--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--x--".to_vec(),
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            b"scopes[]=quote&scopes[0]=x&agent_name[a]=1".to_vec(),
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            b"email=a&password=".to_vec(),
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            b"grant_id=%27%3B%20DROP%20TABLE%20grants%3B--".to_vec(),
+        ),
     ]
 }
 
@@ -55,7 +76,11 @@ async fn no_endpoint_answers_malformed_input_with_a_server_error() {
                     .send()
                     .await
                     .unwrap();
-                assert!(res.status().as_u16() < 500, "{path} {content_type}: {}", res.status());
+                assert!(
+                    res.status().as_u16() < 500,
+                    "{path} {content_type}: {}",
+                    res.status()
+                );
                 checked += 1;
             }
         }
@@ -71,7 +96,12 @@ async fn no_endpoint_answers_malformed_input_with_a_server_error() {
     ];
     for client in [&signed_in, &anonymous] {
         for path in gets {
-            let res = client.get(server.url(path)).header("accept", "text/html").send().await.unwrap();
+            let res = client
+                .get(server.url(path))
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap();
             assert!(res.status().as_u16() < 500, "GET {path}: {}", res.status());
             checked += 1;
         }

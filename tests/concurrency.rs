@@ -33,7 +33,9 @@ async fn fifty_simultaneous_redemptions_of_one_code_give_exactly_one_success() {
     }
     let ok = statuses.iter().filter(|s| **s == 200).count();
     let server_errors = statuses.iter().filter(|s| **s >= 500).count();
-    println!("50 concurrent redemptions: {ok} succeeded, {server_errors} server errors, statuses {statuses:?}");
+    println!(
+        "50 concurrent redemptions: {ok} succeeded, {server_errors} server errors, statuses {statuses:?}"
+    );
     assert_eq!(ok, 1);
     assert_eq!(server_errors, 0);
     assert!(statuses.iter().all(|s| *s == 200 || *s == 400));

@@ -8,16 +8,34 @@ use reqwest::header::{ACCEPT, LOCATION, REFERER};
 
 const HTML: &str = "text/html,application/xhtml+xml";
 
-async fn page(client: &reqwest::Client, server: &TestServer, path: &str) -> (u16, String, Option<String>) {
-    let res = client.get(server.url(path)).header(ACCEPT, HTML).send().await.unwrap();
+async fn page(
+    client: &reqwest::Client,
+    server: &TestServer,
+    path: &str,
+) -> (u16, String, Option<String>) {
+    let res = client
+        .get(server.url(path))
+        .header(ACCEPT, HTML)
+        .send()
+        .await
+        .unwrap();
     let status = res.status().as_u16();
-    let location = res.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    let location = res
+        .headers()
+        .get(LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned());
     (status, res.text().await.unwrap(), location)
 }
 
 /// Posts a form the way Chromium does from our pages without JavaScript: no Referer (the
 /// pages send none), `Origin: null`, Fetch Metadata, and the page in the `return_to` field.
-async fn post_form(client: &reqwest::Client, server: &TestServer, action: &str, from: &str, form: &[(&str, &str)]) -> reqwest::Response {
+async fn post_form(
+    client: &reqwest::Client,
+    server: &TestServer,
+    action: &str,
+    from: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
     let mut fields = form.to_vec();
     fields.push(("return_to", from));
     client
@@ -38,7 +56,10 @@ async fn signed_in_pages_send_visitors_to_sign_in_and_back() {
     for (path, next) in [("/connect", "%2Fconnect"), ("/security", "%2Fsecurity")] {
         let (status, _, location) = page(&browser, &server, path).await;
         assert_eq!(status, 302, "{path}");
-        assert_eq!(location.as_deref(), Some(format!("/login?next={next}").as_str()));
+        assert_eq!(
+            location.as_deref(),
+            Some(format!("/login?next={next}").as_str())
+        );
     }
 }
 
@@ -50,26 +71,48 @@ async fn signing_in_without_javascript() {
 
     // A wrong password and an unknown email: same redirect, same sentence, nothing in the URL.
     let mut answers = Vec::new();
-    for (email, password) in [("ada@example.com", "wrong password"), ("nobody@example.com", "correct horse battery")] {
-        let res = post_form(&browser, &server, "/api/sign_in", "/login", &[("email", email), ("password", password), ("next", "")]).await;
+    for (email, password) in [
+        ("ada@example.com", "wrong password"),
+        ("nobody@example.com", "correct horse battery"),
+    ] {
+        let res = post_form(
+            &browser,
+            &server,
+            "/api/sign_in",
+            "/login",
+            &[("email", email), ("password", password), ("next", "")],
+        )
+        .await;
         assert_eq!(res.status(), 302);
         let location = res.headers()[LOCATION].to_str().unwrap().to_owned();
         assert_eq!(location, "/login", "the error stays out of the URL");
         let (_, html, _) = page(&browser, &server, &location).await;
-        let alert = html.split("role=\"alert\"").nth(1).map(|rest| rest[..rest.find("</div>").unwrap()].to_owned());
+        let alert = html
+            .split("role=\"alert\"")
+            .nth(1)
+            .map(|rest| rest[..rest.find("</div>").unwrap()].to_owned());
         answers.push(alert.expect("the login page shows the error"));
         let (_, again, _) = page(&browser, &server, "/login").await;
         assert!(!again.contains("role=\"alert\""), "the error is shown once");
     }
     assert_eq!(answers[0], answers[1]);
-    assert!(answers[0].contains("don&#x27;t match an account") || answers[0].contains("don't match an account"), "{}", answers[0]);
+    assert!(
+        answers[0].contains("don&#x27;t match an account")
+            || answers[0].contains("don't match an account"),
+        "{}",
+        answers[0]
+    );
 
     let res = post_form(
         &browser,
         &server,
         "/api/sign_in",
         "/login?next=%2Fsecurity",
-        &[("email", "ADA@example.com "), ("password", "correct horse battery"), ("next", "/security")],
+        &[
+            ("email", "ADA@example.com "),
+            ("password", "correct horse battery"),
+            ("next", "/security"),
+        ],
     )
     .await;
     assert_eq!(res.status(), 302);
@@ -83,20 +126,38 @@ async fn signing_in_without_javascript() {
 async fn signing_in_issues_a_new_session_id_and_signing_out_ends_it() {
     let server = TestServer::start().await;
     server.sign_up("bo@example.com").await;
-    let raw = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let raw = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let res = raw
         .post(server.url("/api/sign_in"))
-        .form(&[("email", "bo@example.com"), ("password", "correct horse battery")])
+        .form(&[
+            ("email", "bo@example.com"),
+            ("password", "correct horse battery"),
+        ])
         .send()
         .await
         .unwrap();
     assert!(res.status().is_success());
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain http in local development");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http in local development"
+    );
     let session = cookie.split(';').next().unwrap().to_owned();
 
-    let signed_in = raw.get(server.url("/security")).header("cookie", &session).header(ACCEPT, HTML).send().await.unwrap();
+    let signed_in = raw
+        .get(server.url("/security"))
+        .header("cookie", &session)
+        .header(ACCEPT, HTML)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(signed_in.status(), 200);
     let out = raw
         .post(server.url("/logout"))
@@ -107,7 +168,13 @@ async fn signing_in_issues_a_new_session_id_and_signing_out_ends_it() {
         .unwrap();
     assert_eq!(out.status(), 303);
     // The old cookie is dead on the server, not just in the browser.
-    let replay = raw.get(server.url("/security")).header("cookie", &session).header(ACCEPT, HTML).send().await.unwrap();
+    let replay = raw
+        .get(server.url("/security"))
+        .header("cookie", &session)
+        .header(ACCEPT, HTML)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(replay.status(), 302);
 }
 
@@ -116,39 +183,75 @@ async fn generating_a_code_without_javascript() {
     let server = TestServer::start().await;
     let browser = server.sign_up("cy@example.com").await;
 
-    let res = post_form(&browser, &server, "/api/generate_code", "/connect", &[("agent_name", "Bot")]).await;
+    let res = post_form(
+        &browser,
+        &server,
+        "/api/generate_code",
+        "/connect",
+        &[("agent_name", "Bot")],
+    )
+    .await;
     assert_eq!(res.status(), 302);
     let (_, html, _) = page(&browser, &server, "/connect").await;
-    assert!(html.contains("Pick at least one permission"), "no scope is an error");
-
-    let res = post_form(&browser, &server, "/api/generate_code", "/connect", &[("scopes[]", "trade.write")]).await;
-    assert_eq!(res.status(), 302);
-    let (_, html, _) = page(&browser, &server, "/connect").await;
-    assert!(html.contains("Tick the confirmation box"), "high risk needs confirmation");
+    assert!(
+        html.contains("Pick at least one permission"),
+        "no scope is an error"
+    );
 
     let res = post_form(
         &browser,
         &server,
         "/api/generate_code",
         "/connect",
-        &[("scopes[]", "quote"), ("scopes[]", "trade.read"), ("agent_name", "Bot")],
+        &[("scopes[]", "trade.write")],
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    let (_, html, _) = page(&browser, &server, "/connect").await;
+    assert!(
+        html.contains("Tick the confirmation box"),
+        "high risk needs confirmation"
+    );
+
+    let res = post_form(
+        &browser,
+        &server,
+        "/api/generate_code",
+        "/connect",
+        &[
+            ("scopes[]", "quote"),
+            ("scopes[]", "trade.read"),
+            ("agent_name", "Bot"),
+        ],
     )
     .await;
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()[LOCATION], "/connect");
     let (_, html, _) = page(&browser, &server, "/connect").await;
-    let code = html.split("aria-label=\"Agent auth code\"").nth(1).expect("the code is shown");
-    let code: String = code[code.find('>').unwrap() + 1..].chars().take_while(|c| *c != '<').collect();
+    let code = html
+        .split("aria-label=\"Agent auth code\"")
+        .nth(1)
+        .expect("the code is shown");
+    let code: String = code[code.find('>').unwrap() + 1..]
+        .chars()
+        .take_while(|c| *c != '<')
+        .collect();
     let code = code.trim().to_owned();
     assert_eq!(code.len(), 26, "{code}");
-    assert!(html.contains(&format!("agent-connect auth login --auth-code {code} --server {}", server.base)));
+    assert!(html.contains(&format!(
+        "agent-connect auth login --auth-code {code} --server {}",
+        server.base
+    )));
     assert!(html.contains("Waiting for your agent"));
 
     let (status, body) = server.redeem(&code).await;
     assert_eq!(status, 200);
     assert_eq!(body["scope"], "quote trade.read");
     let (_, html, _) = page(&browser, &server, "/connect").await;
-    assert!(html.contains("Redeemed by Bot"), "the page knows after a reload too");
+    assert!(
+        html.contains("Redeemed by Bot"),
+        "the page knows after a reload too"
+    );
 }
 
 #[tokio::test]
@@ -178,17 +281,35 @@ async fn cross_site_posts_are_refused() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 403, "an opaque origin needs Fetch Metadata saying same-origin");
+    assert_eq!(
+        res.status(),
+        403,
+        "an opaque origin needs Fetch Metadata saying same-origin"
+    );
 }
 
 #[tokio::test]
 async fn a_form_answer_never_redirects_off_site() {
     let server = TestServer::start().await;
     let browser = server.browser();
-    for evil in ["https://evil.example/", "//evil.example/x", "/\\evil.example"] {
-        let res = post_form(&browser, &server, "/api/sign_in", evil, &[("email", "a@b.co"), ("password", "x")]).await;
+    for evil in [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+    ] {
+        let res = post_form(
+            &browser,
+            &server,
+            "/api/sign_in",
+            evil,
+            &[("email", "a@b.co"), ("password", "x")],
+        )
+        .await;
         let location = res.headers()[LOCATION].to_str().unwrap().to_owned();
-        assert!(location.starts_with('/') && !location.starts_with("//"), "{evil} -> {location}");
+        assert!(
+            location.starts_with('/') && !location.starts_with("//"),
+            "{evil} -> {location}"
+        );
     }
     // A Referer, when a browser does send one, still works.
     let res = browser
@@ -210,13 +331,34 @@ async fn pages_carry_security_headers() {
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "no-referrer");
     let csp = headers["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"), "{csp}");
-    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"),
+        "{csp}"
+    );
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_owned();
     let html = res.text().await.unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "inline scripts carry the nonce");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "inline scripts carry the nonce"
+    );
 
-    let res = server.http.post(server.url("/oauth2/token")).send().await.unwrap();
-    assert_eq!(res.headers()["content-security-policy"], "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+    let res = server
+        .http
+        .post(server.url("/oauth2/token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+    );
 }
 
 #[tokio::test]
@@ -225,7 +367,10 @@ async fn sign_up_can_be_turned_off() {
     let res = server
         .browser()
         .post(server.url("/api/sign_up"))
-        .form(&[("email", "ed@example.com"), ("password", "correct horse battery")])
+        .form(&[
+            ("email", "ed@example.com"),
+            ("password", "correct horse battery"),
+        ])
         .send()
         .await
         .unwrap();
@@ -240,7 +385,9 @@ async fn the_security_page_lists_and_revokes_grants() {
     let server = TestServer::start().await;
     let browser = server.sign_up("fa@example.com").await;
     for name in ["Alpha", "Beta"] {
-        let code = server.code_for("fa@example.com", &["quote"], Some(name)).await;
+        let code = server
+            .code_for("fa@example.com", &["quote"], Some(name))
+            .await;
         assert_eq!(server.redeem(&code).await.0, 200);
     }
     let (_, html, _) = page(&browser, &server, "/security").await;
@@ -248,11 +395,26 @@ async fn the_security_page_lists_and_revokes_grants() {
     assert!(html.contains("Code redeemed") && html.contains("Code issued"));
 
     let user = server.user_id("fa@example.com").await;
-    let grants = agent_connect::server::db::grants::list_active(&server.state.db, &user, server.state.now()).await.unwrap();
+    let grants =
+        agent_connect::server::db::grants::list_active(&server.state.db, &user, server.state.now())
+            .await
+            .unwrap();
     let alpha = grants.iter().find(|g| g.agent_name == "Alpha").unwrap();
-    let (_, confirm, _) = page(&browser, &server, &format!("/security?confirm={}", alpha.id)).await;
+    let (_, confirm, _) = page(
+        &browser,
+        &server,
+        &format!("/security?confirm={}", alpha.id),
+    )
+    .await;
     assert!(confirm.contains("Yes, revoke"));
-    let res = post_form(&browser, &server, "/api/revoke_grant", "/security", &[("grant_id", &alpha.id)]).await;
+    let res = post_form(
+        &browser,
+        &server,
+        "/api/revoke_grant",
+        "/security",
+        &[("grant_id", &alpha.id)],
+    )
+    .await;
     assert_eq!(res.headers()[LOCATION], "/security?done=revoked");
     let (_, html, _) = page(&browser, &server, "/security?done=revoked").await;
     assert!(!html.contains(">Alpha<") && html.contains(">Beta<"));
@@ -261,7 +423,14 @@ async fn the_security_page_lists_and_revokes_grants() {
     // Another account cannot revoke Beta.
     let intruder = server.sign_up("gu@example.com").await;
     let beta = grants.iter().find(|g| g.agent_name == "Beta").unwrap();
-    post_form(&intruder, &server, "/api/revoke_grant", "/security", &[("grant_id", &beta.id)]).await;
+    post_form(
+        &intruder,
+        &server,
+        "/api/revoke_grant",
+        "/security",
+        &[("grant_id", &beta.id)],
+    )
+    .await;
     let (_, html, _) = page(&browser, &server, "/security").await;
     assert!(html.contains(">Beta<"));
 

@@ -7,7 +7,9 @@ use common::{RESOURCE_ID, TestServer};
 use serde_json::{Value, json};
 
 async fn grant(server: &TestServer, email: &str) -> Value {
-    let code = server.code_for(email, &["quote", "account.read"], Some("Portfolio bot")).await;
+    let code = server
+        .code_for(email, &["quote", "account.read"], Some("Portfolio bot"))
+        .await;
     let (status, body) = server.redeem(&code).await;
     assert_eq!(status, 200);
     body
@@ -21,30 +23,67 @@ fn field<'a>(body: &'a Value, name: &str) -> &'a str {
 async fn refresh_rotates_and_the_old_token_dies() {
     let server = TestServer::start().await;
     let first = grant(&server, "ada@example.com").await;
-    let (status, second) = server.token(&[("grant_type", "refresh_token"), ("refresh_token", field(&first, "refresh_token"))]).await;
+    let (status, second) = server
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", field(&first, "refresh_token")),
+        ])
+        .await;
     assert_eq!(status, 200);
     assert_ne!(second["refresh_token"], first["refresh_token"]);
     assert_eq!(second["scope"], "quote account.read");
     assert_eq!(second["client_id"], first["client_id"]);
-    assert_eq!(server.introspect(field(&second, "access_token")).await["active"], true);
-    assert_eq!(server.introspect(field(&first, "refresh_token")).await, json!({"active": false}));
+    assert_eq!(
+        server.introspect(field(&second, "access_token")).await["active"],
+        true
+    );
+    assert_eq!(
+        server.introspect(field(&first, "refresh_token")).await,
+        json!({"active": false})
+    );
 }
 
 #[tokio::test]
 async fn replaying_a_rotated_refresh_token_revokes_the_grant() {
     let server = TestServer::start().await;
     let first = grant(&server, "bo@example.com").await;
-    let (_, second) = server.token(&[("grant_type", "refresh_token"), ("refresh_token", field(&first, "refresh_token"))]).await;
+    let (_, second) = server
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", field(&first, "refresh_token")),
+        ])
+        .await;
 
-    let (status, body) = server.token(&[("grant_type", "refresh_token"), ("refresh_token", field(&first, "refresh_token"))]).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    let (status, body) = server
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", field(&first, "refresh_token")),
+        ])
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
     // The whole grant is gone: the live pair from the rotation stops working too.
-    assert_eq!(server.introspect(field(&second, "access_token")).await, json!({"active": false}));
-    let (status, _) = server.token(&[("grant_type", "refresh_token"), ("refresh_token", field(&second, "refresh_token"))]).await;
+    assert_eq!(
+        server.introspect(field(&second, "access_token")).await,
+        json!({"active": false})
+    );
+    let (status, _) = server
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", field(&second, "refresh_token")),
+        ])
+        .await;
     assert_eq!(status, 400);
     let user = server.user_id("bo@example.com").await;
-    let log = events::list_recent(&server.state.db, &user, 20).await.unwrap();
-    assert!(log.iter().any(|e| e.kind == "refresh_reuse"), "the reuse is in the security log");
+    let log = events::list_recent(&server.state.db, &user, 20)
+        .await
+        .unwrap();
+    assert!(
+        log.iter().any(|e| e.kind == "refresh_reuse"),
+        "the reuse is in the security log"
+    );
 }
 
 #[tokio::test]
@@ -52,12 +91,29 @@ async fn refresh_refuses_other_clients_and_new_scopes() {
     let server = TestServer::start().await;
     let first = grant(&server, "cy@example.com").await;
     let refresh = field(&first, "refresh_token");
-    let (status, _) = server.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh), ("client_id", "someone-else")]).await;
+    let (status, _) = server
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("client_id", "someone-else"),
+        ])
+        .await;
     assert_eq!(status, 400);
-    let (status, body) = server.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh), ("scope", "trade.write")]).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_scope")));
+    let (status, body) = server
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("scope", "trade.write"),
+        ])
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_scope"))
+    );
     // Neither refusal used the token up.
-    let (status, _) = server.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await;
+    let (status, _) = server
+        .token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
+        .await;
     assert_eq!(status, 200);
 }
 
@@ -80,34 +136,57 @@ async fn introspection_needs_the_resource_server_credentials() {
     let body = grant(&server, "ed@example.com").await;
     let token = field(&body, "access_token");
     for auth in [None, Some("wrong")] {
-        let mut req = server.http.post(server.url("/oauth2/introspect")).form(&[("token", token)]);
+        let mut req = server
+            .http
+            .post(server.url("/oauth2/introspect"))
+            .form(&[("token", token)]);
         if let Some(secret) = auth {
             req = req.basic_auth(RESOURCE_ID, Some(secret));
         }
         let res = req.send().await.unwrap();
         assert_eq!(res.status(), 401);
         assert!(res.headers().contains_key("www-authenticate"));
-        assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_client");
+        assert_eq!(
+            res.json::<Value>().await.unwrap()["error"],
+            "invalid_client"
+        );
     }
     let res = server
         .http
         .post(server.url("/oauth2/introspect"))
-        .form(&[("token", token), ("client_id", RESOURCE_ID), ("client_secret", common::RESOURCE_SECRET)])
+        .form(&[
+            ("token", token),
+            ("client_id", RESOURCE_ID),
+            ("client_secret", common::RESOURCE_SECRET),
+        ])
         .send()
         .await
         .unwrap();
-    assert_eq!(res.json::<Value>().await.unwrap()["active"], true, "client_secret_post works too");
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["active"],
+        true,
+        "client_secret_post works too"
+    );
 }
 
 #[tokio::test]
 async fn expired_and_unknown_tokens_are_exactly_inactive() {
     let server = TestServer::start().await;
     let body = grant(&server, "fa@example.com").await;
-    assert_eq!(server.introspect("acat_nope").await, json!({"active": false}));
+    assert_eq!(
+        server.introspect("acat_nope").await,
+        json!({"active": false})
+    );
     server.clock.advance(1799);
-    assert_eq!(server.introspect(field(&body, "access_token")).await["active"], true);
+    assert_eq!(
+        server.introspect(field(&body, "access_token")).await["active"],
+        true
+    );
     server.clock.advance(1);
-    assert_eq!(server.introspect(field(&body, "access_token")).await, json!({"active": false}));
+    assert_eq!(
+        server.introspect(field(&body, "access_token")).await,
+        json!({"active": false})
+    );
 }
 
 #[tokio::test]
@@ -117,10 +196,17 @@ async fn revoking_the_grant_in_the_portal_takes_effect_on_the_next_request() {
     let token = field(&body, "access_token");
     assert_eq!(server.introspect(token).await["active"], true);
     let user = server.user_id("gu@example.com").await;
-    let live = grants::list_active(&server.state.db, &user, server.state.now()).await.unwrap();
-    grants::revoke(&server.state.db, &live[0].id, &user, server.state.now()).await.unwrap();
+    let live = grants::list_active(&server.state.db, &user, server.state.now())
+        .await
+        .unwrap();
+    grants::revoke(&server.state.db, &live[0].id, &user, server.state.now())
+        .await
+        .unwrap();
     assert_eq!(server.introspect(token).await, json!({"active": false}));
-    assert_eq!(server.introspect(field(&body, "refresh_token")).await, json!({"active": false}));
+    assert_eq!(
+        server.introspect(field(&body, "refresh_token")).await,
+        json!({"active": false})
+    );
 }
 
 #[tokio::test]
@@ -129,22 +215,53 @@ async fn rfc_7009_revocation_of_both_token_kinds() {
     let revoke = |token: String| {
         let http = server.http.clone();
         let url = server.url("/oauth2/revoke");
-        async move { http.post(url).form(&[("token", token)]).send().await.unwrap() }
+        async move {
+            http.post(url)
+                .form(&[("token", token)])
+                .send()
+                .await
+                .unwrap()
+        }
     };
 
     let body = grant(&server, "ha@example.com").await;
     let res = revoke(field(&body, "access_token").into()).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(server.introspect(field(&body, "access_token")).await, json!({"active": false}));
-    assert_eq!(server.introspect(field(&body, "refresh_token")).await["active"], true, "only the access token");
+    assert_eq!(
+        server.introspect(field(&body, "access_token")).await,
+        json!({"active": false})
+    );
+    assert_eq!(
+        server.introspect(field(&body, "refresh_token")).await["active"],
+        true,
+        "only the access token"
+    );
 
     let res = revoke(field(&body, "refresh_token").into()).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(server.introspect(field(&body, "refresh_token")).await, json!({"active": false}));
-    let (status, _) = server.token(&[("grant_type", "refresh_token"), ("refresh_token", field(&body, "refresh_token"))]).await;
+    assert_eq!(
+        server.introspect(field(&body, "refresh_token")).await,
+        json!({"active": false})
+    );
+    let (status, _) = server
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", field(&body, "refresh_token")),
+        ])
+        .await;
     assert_eq!(status, 400);
 
-    assert_eq!(revoke("acrt_unknown".into()).await.status(), 200, "unknown tokens get 200");
-    let res = server.http.post(server.url("/oauth2/revoke")).form(&[("nothing", "here")]).send().await.unwrap();
+    assert_eq!(
+        revoke("acrt_unknown".into()).await.status(),
+        200,
+        "unknown tokens get 200"
+    );
+    let res = server
+        .http
+        .post(server.url("/oauth2/revoke"))
+        .form(&[("nothing", "here")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
 }

@@ -13,26 +13,44 @@ pub async fn fetch_page_context() -> Result<PageContext, AppError> {
 
     let state = portal::state();
     let session = portal::session().await?;
-    let account = portal::current_user(&state, &session).await?.map(|user| Account { email: user.email });
+    let account = portal::current_user(&state, &session)
+        .await?
+        .map(|user| Account { email: user.email });
     let form_error = session::take_form_error(&session)
         .await?
-        .map(|e| FormError { action: e.action, message: e.message });
-    Ok(PageContext { account, signup_open: state.config.signup, form_error })
+        .map(|e| FormError {
+            action: e.action,
+            message: e.message,
+        });
+    Ok(PageContext {
+        account,
+        signup_open: state.config.signup,
+        form_error,
+    })
 }
 
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::db::events::{self, EventKind};
     use crate::server::ratelimit::Action;
     use crate::server::{accounts, auth::session, portal};
 
     let state = portal::state();
     let addr = portal::client_addr().await;
-    state.limits.check(Action::SignIn, addr).map_err(AppError::RateLimited)?;
-    let user = accounts::verify(&state, &email, &password).await.map_err(|err| {
-        tracing::error!(%err, "sign-in failed");
-        AppError::Internal
-    })?;
+    state
+        .limits
+        .check(Action::SignIn, addr)
+        .map_err(AppError::RateLimited)?;
+    let user = accounts::verify(&state, &email, &password)
+        .await
+        .map_err(|err| {
+            tracing::error!(%err, "sign-in failed");
+            AppError::Internal
+        })?;
     let Some(user) = user else {
         tracing::info!(%addr, "sign-in refused");
         return Err(AppError::invalid(
@@ -41,33 +59,51 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     };
     let session = portal::session().await?;
     session::sign_in(&session, &user.id).await?;
-    events::record(&state.db, &user.id, EventKind::SignedIn, "Signed in to the portal", Some(&addr.to_string()), state.now())
-        .await?;
+    events::record(
+        &state.db,
+        &user.id,
+        EventKind::SignedIn,
+        "Signed in to the portal",
+        Some(&addr.to_string()),
+        state.now(),
+    )
+    .await?;
     tracing::info!(user = %user.id, %addr, "signed in");
     leptos_axum::redirect(&portal::safe_next(next.as_deref()));
     Ok(())
 }
 
 #[server(endpoint = "sign_up")]
-pub async fn sign_up(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_up(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::accounts::{self, SignUpError};
     use crate::server::ratelimit::Action;
     use crate::server::{auth::session, portal};
 
     let state = portal::state();
     if !state.config.signup {
-        return Err(AppError::invalid("Sign-up is turned off on this server. Ask its operator for an account."));
+        return Err(AppError::invalid(
+            "Sign-up is turned off on this server. Ask its operator for an account.",
+        ));
     }
     let addr = portal::client_addr().await;
-    state.limits.check(Action::SignIn, addr).map_err(AppError::RateLimited)?;
-    let user = accounts::create(&state, &email, &password, Some(&addr.to_string())).await.map_err(|err| match err {
-        SignUpError::Invalid(message) => AppError::Invalid(message),
-        SignUpError::Taken => AppError::invalid(SignUpError::Taken.to_string()),
-        other => {
-            tracing::error!(err = %other, "sign-up failed");
-            AppError::Internal
-        }
-    })?;
+    state
+        .limits
+        .check(Action::SignIn, addr)
+        .map_err(AppError::RateLimited)?;
+    let user = accounts::create(&state, &email, &password, Some(&addr.to_string()))
+        .await
+        .map_err(|err| match err {
+            SignUpError::Invalid(message) => AppError::Invalid(message),
+            SignUpError::Taken => AppError::invalid(SignUpError::Taken.to_string()),
+            other => {
+                tracing::error!(err = %other, "sign-up failed");
+                AppError::Internal
+            }
+        })?;
     let session = portal::session().await?;
     session::sign_in(&session, &user.id).await?;
     leptos_axum::redirect(&portal::safe_next(next.as_deref()));

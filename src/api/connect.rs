@@ -47,7 +47,9 @@ pub async fn fetch_code_status() -> Result<Option<CodeStatus>, AppError> {
     let session = portal::session().await?;
     let user = portal::require_user(&state, &session).await?;
     match session::issued_code(&session).await? {
-        Some(stored) => Ok(Some(status_of(&state, &user.id, &stored.code_hash, stored.shown.expires_at).await?)),
+        Some(stored) => Ok(Some(
+            status_of(&state, &user.id, &stored.code_hash, stored.shown.expires_at).await?,
+        )),
         None => Ok(None),
     }
 }
@@ -96,11 +98,16 @@ pub async fn generate_code(
     let scopes = normalize(&state.catalogue, &requested).map_err(AppError::Invalid)?;
     session::set_last_request(
         &session,
-        &LastRequest { scopes: scopes.clone(), agent_name: agent_name.clone().unwrap_or_default() },
+        &LastRequest {
+            scopes: scopes.clone(),
+            agent_name: agent_name.clone().unwrap_or_default(),
+        },
     )
     .await?;
     if scopes.is_empty() {
-        return Err(AppError::invalid("Pick at least one permission for the agent."));
+        return Err(AppError::invalid(
+            "Pick at least one permission for the agent.",
+        ));
     }
     let risky: Vec<&str> = state
         .catalogue
@@ -114,12 +121,22 @@ pub async fn generate_code(
             risky.join("\", \"")
         )));
     }
-    state.limits.check(Action::IssueCode, addr).map_err(AppError::RateLimited)?;
+    state
+        .limits
+        .check(Action::IssueCode, addr)
+        .map_err(AppError::RateLimited)?;
 
-    let (code, expires_at) = agent_code::issue(&state, &user.id, &scopes, agent_name.clone(), addr).await?;
+    let (code, expires_at) =
+        agent_code::issue(&state, &user.id, &scopes, agent_name.clone(), addr).await?;
     let stored = StoredCode {
         code_hash: code.hash(),
-        shown: IssuedCode { code: code.display(), scopes, agent_name, expires_at, status: CodeStatus::Waiting },
+        shown: IssuedCode {
+            code: code.display(),
+            scopes,
+            agent_name,
+            expires_at,
+            status: CodeStatus::Waiting,
+        },
     };
     session::set_issued_code(&session, &stored).await?;
     leptos_axum::redirect("/connect");

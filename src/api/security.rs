@@ -34,9 +34,17 @@ pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
     let events = events::list_recent(&state.db, &user.id, 20)
         .await?
         .into_iter()
-        .map(|e| EventView { title: EventKind::title(&e.kind).to_owned(), detail: e.detail, at: e.created_at })
+        .map(|e| EventView {
+            title: EventKind::title(&e.kind).to_owned(),
+            detail: e.detail,
+            at: e.created_at,
+        })
         .collect();
-    Ok(SecurityView { grants, events, now })
+    Ok(SecurityView {
+        grants,
+        events,
+        now,
+    })
 }
 
 /// Revokes one grant; its tokens stop working on the next request.
@@ -54,7 +62,15 @@ pub async fn revoke_grant(grant_id: String) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
     if let Some(grant) = grants::revoke(&mut *tx, &grant_id, &user.id, now).await? {
         let detail = format!("{} can no longer act for you", grant.agent_name);
-        events::record(&mut *tx, &user.id, EventKind::GrantRevoked, &detail, Some(&addr), now).await?;
+        events::record(
+            &mut *tx,
+            &user.id,
+            EventKind::GrantRevoked,
+            &detail,
+            Some(&addr),
+            now,
+        )
+        .await?;
         tracing::info!(grant = %grant.id, user = %user.id, "grant revoked");
     }
     tx.commit().await?;
@@ -79,7 +95,15 @@ pub async fn revoke_all_grants() -> Result<(), AppError> {
     if !revoked.is_empty() {
         let names: Vec<&str> = revoked.iter().map(|g| g.agent_name.as_str()).collect();
         let detail = format!("All agents lost access: {}", names.join(", "));
-        events::record(&mut *tx, &user.id, EventKind::GrantRevoked, &detail, Some(&addr), now).await?;
+        events::record(
+            &mut *tx,
+            &user.id,
+            EventKind::GrantRevoked,
+            &detail,
+            Some(&addr),
+            now,
+        )
+        .await?;
         tracing::info!(count = revoked.len(), user = %user.id, "all grants revoked");
     }
     tx.commit().await?;

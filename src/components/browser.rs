@@ -17,7 +17,9 @@ pub fn now_ms() -> f64 {
 pub async fn copy_text(text: String) -> bool {
     #[cfg(feature = "hydrate")]
     {
-        let Some(window) = web_sys::window() else { return false };
+        let Some(window) = web_sys::window() else {
+            return false;
+        };
         let promise = window.navigator().clipboard().write_text(&text);
         wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
     }

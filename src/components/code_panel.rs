@@ -62,12 +62,21 @@ pub fn CodePanel(
         )
         .ok();
         on_cleanup(move || {
-            tick.into_iter().chain(poll).for_each(|handle| handle.clear());
+            tick.into_iter()
+                .chain(poll)
+                .for_each(|handle| handle.clear());
         });
     });
 
-    let instructions = Instructions { code: &issued.code, public_url: &public_url, scopes: &issued.scopes };
-    let texts: Vec<(Channel, String)> = Channel::ALL.iter().map(|&c| (c, instructions.text(c))).collect();
+    let instructions = Instructions {
+        code: &issued.code,
+        public_url: &public_url,
+        scopes: &issued.scopes,
+    };
+    let texts: Vec<(Channel, String)> = Channel::ALL
+        .iter()
+        .map(|&c| (c, instructions.text(c)))
+        .collect();
     let selected = RwSignal::new(Channel::Cli);
     let copied = RwSignal::new(None::<&'static str>);
     let copy = move |which: &'static str, text: String| {
@@ -80,11 +89,20 @@ pub fn CodePanel(
     };
     let selected_text = {
         let texts = texts.clone();
-        move || texts.iter().find(|(c, _)| *c == selected.get_untracked()).map(|(_, t)| t.clone()).unwrap_or_default()
+        move || {
+            texts
+                .iter()
+                .find(|(c, _)| *c == selected.get_untracked())
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default()
+        }
     };
     let code = issued.code.clone();
     let on_tab_key = move |ev: leptos::ev::KeyboardEvent| {
-        let index = Channel::ALL.iter().position(|&c| c == selected.get_untracked()).unwrap_or(0);
+        let index = Channel::ALL
+            .iter()
+            .position(|&c| c == selected.get_untracked())
+            .unwrap_or(0);
         let next = match ev.key().as_str() {
             "ArrowRight" => (index + 1) % Channel::ALL.len(),
             "ArrowLeft" => (index + Channel::ALL.len() - 1) % Channel::ALL.len(),
@@ -98,8 +116,12 @@ pub fn CodePanel(
     };
 
     let status_line = move || match status.get() {
-        CodeStatus::Redeemed { agent_name, at } => format!("Redeemed by {agent_name} at {}", utc(at)),
-        _ if expired.get() => "This code has expired. It was never used, so nothing was granted.".to_owned(),
+        CodeStatus::Redeemed { agent_name, at } => {
+            format!("Redeemed by {agent_name} at {}", utc(at))
+        }
+        _ if expired.get() => {
+            "This code has expired. It was never used, so nothing was granted.".to_owned()
+        }
         _ => "Waiting for your agent to use this code…".to_owned(),
     };
     let status_class = move || match status.get() {
@@ -138,7 +160,7 @@ pub fn CodePanel(
                 </p>
                 <div class="code-row">
                     <div class="code" role="textbox" aria-readonly="true" aria-label="Agent auth code" tabindex="0">
-                        {code.clone()}
+                        {code_groups(&code)}
                     </div>
                     <div class="code-side">
                         <p class="countdown">
@@ -256,4 +278,21 @@ fn RegenerateForm(
             <button type="submit" class="btn btn-primary">"Generate a new code"</button>
         </ActionForm>
     }
+}
+
+/// The code with a line-break opportunity after each dash, so it only ever wraps between
+/// groups. The text content stays exactly the code.
+fn code_groups(code: &str) -> impl IntoView + use<> {
+    let groups: Vec<String> = code.split('-').map(str::to_owned).collect();
+    let last = groups.len().saturating_sub(1);
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, group)| {
+            view! {
+                <span class="code-group">{group}{(i < last).then_some("-")}</span>
+                {(i < last).then(|| view! { <wbr/> })}
+            }
+        })
+        .collect_view()
 }

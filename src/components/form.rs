@@ -92,7 +92,11 @@ pub fn ReturnHere() -> impl IntoView {
     let here = move || {
         let search = location.search.get();
         let path = location.pathname.get();
-        if search.is_empty() { path } else { format!("{path}?{search}") }
+        if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        }
     };
     view! { <input type="hidden" name=RETURN_FIELD value=here/> }
 }

@@ -19,7 +19,10 @@ pub fn ConnectPage() -> impl IntoView {
     let page = expect_context::<PageResource>();
     let generate = ServerAction::<GenerateCode>::new();
     let another = ServerAction::<NewCodeForm>::new();
-    let data = Resource::new(move || (generate.version().get(), another.version().get()), |_| fetch_connect_view());
+    let data = Resource::new(
+        move || (generate.version().get(), another.version().get()),
+        |_| fetch_connect_view(),
+    );
     let query = use_query_map();
     let location = use_location();
     view! {
@@ -86,7 +89,11 @@ fn ConnectForm(
     let risky_names: Vec<String> = risky.iter().map(|s| s.name.clone()).collect();
     let confirm_label = format!(
         "I understand this agent can {}",
-        risky.iter().map(|s| s.title.to_lowercase()).collect::<Vec<_>>().join(" and ")
+        risky
+            .iter()
+            .map(|s| s.title.to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" and ")
     );
     let has_risky = !risky.is_empty();
     // Which high-risk boxes are ticked; without JavaScript the confirmation is always shown.

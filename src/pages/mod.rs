@@ -16,7 +16,9 @@ pub fn encode_query_value(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -27,7 +29,8 @@ pub fn encode_query_value(value: &str) -> String {
 pub fn load_failed(err: AppError, back_to: String) -> AnyView {
     match err {
         AppError::SignedOut => {
-            view! { <Redirect path=format!("/login?next={}", encode_query_value(&back_to))/> }.into_any()
+            view! { <Redirect path=format!("/login?next={}", encode_query_value(&back_to))/> }
+                .into_any()
         }
         err => view! {
             <section class="card">
@@ -47,7 +50,10 @@ mod tests {
 
     #[test]
     fn query_values_are_percent_encoded() {
-        assert_eq!(encode_query_value("/connect?scope=a b&x=1"), "%2Fconnect%3Fscope%3Da%20b%26x%3D1");
+        assert_eq!(
+            encode_query_value("/connect?scope=a b&x=1"),
+            "%2Fconnect%3Fscope%3Da%20b%26x%3D1"
+        );
         assert_eq!(encode_query_value("plain-text_1.0~"), "plain-text_1.0~");
     }
 }

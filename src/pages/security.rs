@@ -17,7 +17,10 @@ use crate::timefmt::{relative, utc};
 pub fn SecurityPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeGrant>::new();
     let revoke_all = ServerAction::<RevokeAllGrants>::new();
-    let data = Resource::new(move || (revoke.version().get(), revoke_all.version().get()), |_| fetch_security_view());
+    let data = Resource::new(
+        move || (revoke.version().get(), revoke_all.version().get()),
+        |_| fetch_security_view(),
+    );
     let query = use_query_map();
     view! {
         <Title text="Security"/>
@@ -99,7 +102,12 @@ fn when(at: i64, now: i64) -> impl IntoView {
     view! { <time datetime=utc(at) title=utc(at)>{relative(at, now)}</time> }
 }
 
-fn grant_row(grant: GrantView, now: i64, confirming: bool, revoke: ServerAction<RevokeGrant>) -> impl IntoView {
+fn grant_row(
+    grant: GrantView,
+    now: i64,
+    confirming: bool,
+    revoke: ServerAction<RevokeGrant>,
+) -> impl IntoView {
     let name = grant.agent_name.clone();
     view! {
         <tr class:confirming=confirming>
@@ -146,7 +154,10 @@ fn grant_row(grant: GrantView, now: i64, confirming: bool, revoke: ServerAction<
     }
 }
 
-fn revoke_all_control(confirming: bool, revoke_all: ServerAction<RevokeAllGrants>) -> impl IntoView {
+fn revoke_all_control(
+    confirming: bool,
+    revoke_all: ServerAction<RevokeAllGrants>,
+) -> impl IntoView {
     if confirming {
         view! {
             <div class="confirm" role="group" aria-label="Revoke access for every agent?">

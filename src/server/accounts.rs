@@ -25,14 +25,26 @@ pub fn normalize_email(raw: &str) -> Result<String, String> {
     let email = raw.trim().to_lowercase();
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         })
         && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    if valid { Ok(email) } else { Err("Enter an email address like name@example.com.".into()) }
+    if valid {
+        Ok(email)
+    } else {
+        Err("Enter an email address like name@example.com.".into())
+    }
 }
 
 /// Creates an account and records it in the account's security log.
-pub async fn create(state: &AppState, email: &str, password: &str, client_ip: Option<&str>) -> Result<User, SignUpError> {
+pub async fn create(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    client_ip: Option<&str>,
+) -> Result<User, SignUpError> {
     let email = normalize_email(email).map_err(SignUpError::Invalid)?;
     password::check_new(password).map_err(SignUpError::Invalid)?;
     let now = state.now();
@@ -44,20 +56,39 @@ pub async fn create(state: &AppState, email: &str, password: &str, client_ip: Op
     };
     let mut tx = state.db.begin().await?;
     users::insert(&mut *tx, &user).await.map_err(|err| {
-        if users::is_duplicate_email(&err) { SignUpError::Taken } else { SignUpError::Database(err) }
+        if users::is_duplicate_email(&err) {
+            SignUpError::Taken
+        } else {
+            SignUpError::Database(err)
+        }
     })?;
-    events::record(&mut *tx, &user.id, EventKind::SignedUp, "Account created", client_ip, now).await?;
+    events::record(
+        &mut *tx,
+        &user.id,
+        EventKind::SignedUp,
+        "Account created",
+        client_ip,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, "account created");
     Ok(user)
 }
 
 /// The account these credentials belong to, if they match.
-pub async fn verify(state: &AppState, email: &str, password: &str) -> Result<Option<User>, SignInError> {
+pub async fn verify(
+    state: &AppState,
+    email: &str,
+    password: &str,
+) -> Result<Option<User>, SignInError> {
     let email = email.trim().to_lowercase();
     let user = users::find_by_email(&state.db, &email).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let password = password.chars().take(password::MAX_LENGTH).collect::<String>();
+    let password = password
+        .chars()
+        .take(password::MAX_LENGTH)
+        .collect::<String>();
     let matches = state.passwords.verify(password, stored).await?;
     Ok(user.filter(|_| matches))
 }
@@ -76,8 +107,19 @@ mod tests {
 
     #[test]
     fn emails_are_normalized_and_checked() {
-        assert_eq!(normalize_email("  Ada@Example.COM ").unwrap(), "ada@example.com");
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com", "ada@.com"] {
+        assert_eq!(
+            normalize_email("  Ada@Example.COM ").unwrap(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a da@example.com",
+            "ada@.com",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad}");
         }
     }

@@ -25,7 +25,8 @@ pub fn load(path: Option<&Path>) -> Result<Vec<Scope>, String> {
     let Some(path) = path else {
         return Ok(default_catalogue());
     };
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read scope file {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read scope file {}: {e}", path.display()))?;
     parse(&text).map_err(|e| format!("scope file {}: {e}", path.display()))
 }
 
@@ -37,7 +38,10 @@ pub fn parse(text: &str) -> Result<Vec<Scope>, String> {
     }
     for (i, scope) in file.scope.iter().enumerate() {
         if !is_valid_token(&scope.name) {
-            return Err(format!("scope name {:?} is not a valid OAuth scope token", scope.name));
+            return Err(format!(
+                "scope name {:?} is not a valid OAuth scope token",
+                scope.name
+            ));
         }
         if scope.title.trim().is_empty() {
             return Err(format!("scope {:?} has no title", scope.name));
@@ -67,11 +71,18 @@ mod tests {
     #[test]
     fn refuses_bad_catalogues() {
         assert!(parse("").is_err());
-        assert!(parse("[[scope]]\nname = \"a b\"\ntitle = \"x\"\ndescription = \"\"\n").unwrap_err().contains("not a valid"));
+        assert!(
+            parse("[[scope]]\nname = \"a b\"\ntitle = \"x\"\ndescription = \"\"\n")
+                .unwrap_err()
+                .contains("not a valid")
+        );
         assert!(parse("[[scope]]\nname = \"a\"\ntitle = \"x\"\ndescription = \"\"\n[[scope]]\nname = \"a\"\ntitle = \"y\"\ndescription = \"\"\n")
             .unwrap_err()
             .contains("twice"));
-        assert!(parse("[[scope]]\nname = \"a\"\ntitle = \"x\"\ndescription = \"\"\ncolour = 1\n").is_err());
+        assert!(
+            parse("[[scope]]\nname = \"a\"\ntitle = \"x\"\ndescription = \"\"\ncolour = 1\n")
+                .is_err()
+        );
     }
 
     #[test]

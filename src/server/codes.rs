@@ -36,7 +36,10 @@ impl AgentCode {
     }
 
     fn from_digits(digits: &[u8]) -> Self {
-        let mut text: String = digits.iter().map(|&d| ALPHABET[d as usize] as char).collect();
+        let mut text: String = digits
+            .iter()
+            .map(|&d| ALPHABET[d as usize] as char)
+            .collect();
         text.push(ALPHABET[check_digit(digits) as usize] as char);
         Self(text)
     }
@@ -96,7 +99,10 @@ fn decode_char(c: char) -> Option<u8> {
         'O' => '0',
         c => c,
     };
-    ALPHABET.iter().position(|&a| a as char == c).map(|p| p as u8)
+    ALPHABET
+        .iter()
+        .position(|&a| a as char == c)
+        .map(|p| p as u8)
 }
 
 /// Luhn mod N with N = 32: catches every single-character error and most transpositions.
@@ -123,7 +129,10 @@ mod tests {
             let shown = code.display();
             assert_eq!(shown.len(), 26);
             let groups: Vec<_> = shown.split('-').collect();
-            assert_eq!(groups.iter().map(|g| g.len()).collect::<Vec<_>>(), [4, 4, 4, 4, 4, 1]);
+            assert_eq!(
+                groups.iter().map(|g| g.len()).collect::<Vec<_>>(),
+                [4, 4, 4, 4, 4, 1]
+            );
             assert!(!shown.contains(['I', 'L', 'O', 'U']));
             assert_eq!(AgentCode::parse(&shown), Ok(code));
         }
@@ -159,7 +168,8 @@ mod tests {
 
     #[test]
     fn look_alike_letters_read_as_digits() {
-        let code = AgentCode::from_digits(&[1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
+        let code =
+            AgentCode::from_digits(&[1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
         let typed = code.display().replace('1', "l").replace('0', "O");
         assert_eq!(AgentCode::parse(&typed), Ok(code));
     }
@@ -190,16 +200,33 @@ mod tests {
         let shown = AgentCode::generate().display();
         assert_eq!(AgentCode::parse(""), Err(CodeFormatError::Length));
         assert_eq!(AgentCode::parse(&shown[..20]), Err(CodeFormatError::Length));
-        assert_eq!(AgentCode::parse(&format!("{shown}7")), Err(CodeFormatError::Length));
-        assert_eq!(AgentCode::parse(&shown.replacen(char::is_alphanumeric, "U", 1)), Err(CodeFormatError::Character));
-        assert_eq!(AgentCode::parse(&shown.replacen(char::is_alphanumeric, "*", 1)), Err(CodeFormatError::Character));
-        assert_eq!(AgentCode::parse("x".repeat(10_000).as_str()), Err(CodeFormatError::Length));
+        assert_eq!(
+            AgentCode::parse(&format!("{shown}7")),
+            Err(CodeFormatError::Length)
+        );
+        assert_eq!(
+            AgentCode::parse(&shown.replacen(char::is_alphanumeric, "U", 1)),
+            Err(CodeFormatError::Character)
+        );
+        assert_eq!(
+            AgentCode::parse(&shown.replacen(char::is_alphanumeric, "*", 1)),
+            Err(CodeFormatError::Character)
+        );
+        assert_eq!(
+            AgentCode::parse("x".repeat(10_000).as_str()),
+            Err(CodeFormatError::Length)
+        );
     }
 
     #[test]
     fn hash_is_of_the_canonical_form_and_debug_hides_the_code() {
         let code = AgentCode::generate();
-        assert_eq!(code.hash(), AgentCode::parse(&code.display().to_lowercase()).unwrap().hash());
+        assert_eq!(
+            code.hash(),
+            AgentCode::parse(&code.display().to_lowercase())
+                .unwrap()
+                .hash()
+        );
         assert_eq!(code.hash().len(), 64);
         assert!(!format!("{code:?}").contains(&code.0));
     }

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "agent-connect", version, about = "Authorize AI agents with one-time codes")]
+#[command(
+    name = "agent-connect",
+    version,
+    about = "Authorize AI agents with one-time codes"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -37,7 +41,11 @@ pub enum UserCommand {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseConfig {
     /// Database URL. SQLite by default; the file is created if missing.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/agent-connect.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/agent-connect.db?mode=rwc"
+    )]
     pub database_url: String,
 }
 
@@ -52,7 +60,11 @@ pub struct ServeConfig {
 
     /// The URL people and agents use to reach this server (shown in instructions, used as
     /// the OAuth issuer). An https URL also makes session cookies Secure.
-    #[arg(long, env = "AGENT_CONNECT_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+    #[arg(
+        long,
+        env = "AGENT_CONNECT_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
     pub public_url: url::Url,
 
     /// A TOML file with the scope catalogue, replacing the default (see README).
@@ -68,16 +80,28 @@ pub struct ServeConfig {
     pub trusted_proxies: Vec<IpAddr>,
 
     /// Client id a resource server uses to call the introspection endpoint.
-    #[arg(long, env = "AGENT_CONNECT_RESOURCE_CLIENT_ID", requires = "resource_client_secret")]
+    #[arg(
+        long,
+        env = "AGENT_CONNECT_RESOURCE_CLIENT_ID",
+        requires = "resource_client_secret"
+    )]
     pub resource_client_id: Option<String>,
 
     /// Secret of that client.
-    #[arg(long, env = "AGENT_CONNECT_RESOURCE_CLIENT_SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "AGENT_CONNECT_RESOURCE_CLIENT_SECRET",
+        hide_env_values = true
+    )]
     pub resource_client_secret: Option<String>,
 
     /// Attempts per minute per client address for each sensitive action (sign-in, code
     /// generation, code redemption). Bursts up to the same number are allowed.
-    #[arg(long, env = "AGENT_CONNECT_RATE_LIMIT_PER_MINUTE", default_value_t = 10)]
+    #[arg(
+        long,
+        env = "AGENT_CONNECT_RATE_LIMIT_PER_MINUTE",
+        default_value_t = 10
+    )]
     pub rate_limit_per_minute: u32,
 }
 
@@ -85,7 +109,9 @@ impl ServeConfig {
     /// The documented defaults, on the given database.
     pub fn defaults(database_url: &str) -> Self {
         Self {
-            database: DatabaseConfig { database_url: database_url.into() },
+            database: DatabaseConfig {
+                database_url: database_url.into(),
+            },
             bind: "127.0.0.1:3000".parse().expect("valid address"),
             public_url: "http://127.0.0.1:3000".parse().expect("valid URL"),
             scopes_file: None,

@@ -63,7 +63,9 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
 
 /// The whole application as a router: pure, so tests can drive it without a socket.
 pub async fn app(state: AppState) -> anyhow::Result<Router> {
-    let store = SqliteStore::new(state.db.clone()).with_table_name("sessions").map_err(anyhow::Error::msg)?;
+    let store = SqliteStore::new(state.db.clone())
+        .with_table_name("sessions")
+        .map_err(anyhow::Error::msg)?;
     store.migrate().await?;
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
@@ -148,9 +150,12 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let app = app(state.clone()).await?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
     tracing::info!(address = %listener.local_addr()?, public_url = %state.config.public_url, "Agent Connect is listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 
@@ -160,7 +165,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };

@@ -41,13 +41,17 @@ pub async fn current_user(state: &AppState, session: &Session) -> Result<Option<
 
 /// The signed-in person, or [`AppError::SignedOut`].
 pub async fn require_user(state: &AppState, session: &Session) -> Result<User, AppError> {
-    current_user(state, session).await?.ok_or(AppError::SignedOut)
+    current_user(state, session)
+        .await?
+        .ok_or(AppError::SignedOut)
 }
 
 /// A `next` target that stays on this site: a path, never a scheme or another host.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
         _ => "/connect".to_owned(),
     }
 }
@@ -73,8 +77,16 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next(Some("/security")), "/security");
-        assert_eq!(safe_next(Some("/connect?scope=quote")), "/connect?scope=quote");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "security"] {
+        assert_eq!(
+            safe_next(Some("/connect?scope=quote")),
+            "/connect?scope=quote"
+        );
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "security",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/connect", "{bad}");
         }
         assert_eq!(safe_next(None), "/connect");

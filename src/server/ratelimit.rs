@@ -29,7 +29,11 @@ impl RateLimits {
     pub fn new(per_minute: u32) -> Self {
         let quota = Quota::per_minute(NonZeroU32::new(per_minute.max(1)).expect("at least 1"));
         let limiter = || Arc::new(RateLimiter::keyed(quota));
-        Self { sign_in: limiter(), issue_code: limiter(), redeem_code: limiter() }
+        Self {
+            sign_in: limiter(),
+            issue_code: limiter(),
+            redeem_code: limiter(),
+        }
     }
 
     /// `Ok` if the attempt may go ahead, else the seconds to wait.
@@ -69,6 +73,10 @@ mod tests {
         assert!((1..=20).contains(&wait), "{wait}");
         // Other actions and other addresses have their own buckets.
         assert!(limits.check(Action::RedeemCode, addr).is_ok());
-        assert!(limits.check(Action::SignIn, "192.0.2.8".parse().unwrap()).is_ok());
+        assert!(
+            limits
+                .check(Action::SignIn, "192.0.2.8".parse().unwrap())
+                .is_ok()
+        );
     }
 }

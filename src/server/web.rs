@@ -43,7 +43,11 @@ fn resolve_client(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAd
         .flat_map(|v| v.split(','))
         .filter_map(|a| a.trim().parse::<IpAddr>().ok())
         .collect::<Vec<_>>();
-    forwarded.into_iter().rev().find(|a| !trusted.contains(a)).unwrap_or(peer)
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
 }
 
 /// Headers every response carries. Pages set their own nonce-based CSP; anything else gets a
@@ -51,8 +55,14 @@ fn resolve_client(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAd
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(
@@ -61,7 +71,10 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         );
     }
     if state.config.public_url.scheme() == "https" {
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
     }
     res
 }
@@ -71,9 +84,10 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
 /// which have no nonce, keep the strict default.
 pub fn provide_page_csp() {
     use leptos::prelude::use_context;
-    if let (Some(nonce), Some(response)) =
-        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
-    {
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
         if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce)) {
             response.insert_header(header::CONTENT_SECURITY_POLICY, value);
         }
@@ -91,10 +105,19 @@ pub fn page_csp(nonce: &str) -> String {
 
 /// Refuses state-changing requests to the portal that come from another site (ASVS 3.5):
 /// the `Origin` must be ours, and without one `Sec-Fetch-Site` must not say cross-site.
-pub async fn same_origin_posts(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() != Method::GET && req.method() != Method::HEAD && !is_same_origin(&req, &state) {
+pub async fn same_origin_posts(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if req.method() != Method::GET && req.method() != Method::HEAD && !is_same_origin(&req, &state)
+    {
         tracing::warn!(path = %req.uri().path(), "cross-site request refused");
-        return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "Cross-site requests are not allowed.",
+        )
+            .into_response();
     }
     next.run(req).await
 }
@@ -111,7 +134,10 @@ fn is_same_origin(req: &Request, state: &AppState) -> bool {
             let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
             origin == ours
                 || host.is_some_and(|host| {
-                    origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
+                    origin
+                        .strip_prefix("http://")
+                        .or_else(|| origin.strip_prefix("https://"))
+                        == Some(host)
                 })
         }
         None => fetch_site != Some("cross-site"),
@@ -123,7 +149,12 @@ fn is_same_origin(req: &Request, state: &AppState) -> bool {
 ///   its URL (`__err`) moves into the session, and the URL stays clean and on this site;
 /// - a call from the hydrated page gets the HTTP status of its [`AppError`] instead of the
 ///   framework's blanket 500, so a wrong password is a 400, not a server error.
-pub async fn server_fn_answers(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
+pub async fn server_fn_answers(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
     let req = match restore_referer(req, &state.config.public_base()).await {
         Ok(req) => req,
         Err(res) => return res,
@@ -152,7 +183,11 @@ async fn restore_referer(req: Request, public_base: &str) -> Result<Request, Res
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
-    if req.method() != Method::POST || !is_form || !wants_html || req.headers().contains_key(header::REFERER) {
+    if req.method() != Method::POST
+        || !is_form
+        || !wants_html
+        || req.headers().contains_key(header::REFERER)
+    {
         return Ok(req);
     }
     let (mut parts, body) = req.into_parts();
@@ -163,15 +198,20 @@ async fn restore_referer(req: Request, public_base: &str) -> Result<Request, Res
         .find(|(key, _)| key == crate::components::form::RETURN_FIELD)
         .map(|(_, value)| value.into_owned())
         .filter(|path| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'));
-    if let Some(value) = return_to.and_then(|path| HeaderValue::from_str(&format!("{public_base}{path}")).ok()) {
+    if let Some(value) =
+        return_to.and_then(|path| HeaderValue::from_str(&format!("{public_base}{path}")).ok())
+    {
         parts.headers.insert(header::REFERER, value);
     }
     Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
 async fn keep_form_error_in_session(session: Session, mut res: Response) -> Response {
-    let Some((clean, error)) =
-        res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).and_then(split_form_error)
+    let Some((clean, error)) = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(split_form_error)
     else {
         return res;
     };
@@ -215,7 +255,9 @@ fn split_form_error(location: &str) -> Option<(String, Option<FormError>)> {
     let clean = if kept.is_empty() {
         url.path().to_owned()
     } else {
-        let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish();
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(kept)
+            .finish();
         format!("{}?{query}", url.path())
     };
     Some((clean, form_error))
@@ -227,7 +269,8 @@ async fn with_error_status(res: Response) -> Response {
         return (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response();
     };
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status =
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
@@ -240,25 +283,44 @@ mod tests {
     fn forwarded_for_is_trusted_only_from_a_proxy() {
         let proxy: IpAddr = "10.0.0.1".parse().unwrap();
         let mut headers = HeaderMap::new();
-        headers.insert("x-forwarded-for", "203.0.113.9, 198.51.100.4".parse().unwrap());
+        headers.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.4".parse().unwrap(),
+        );
         assert_eq!(resolve_client(proxy, &headers, &[]), proxy);
-        assert_eq!(resolve_client(proxy, &headers, &[proxy]), "198.51.100.4".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            resolve_client(proxy, &headers, &[proxy]),
+            "198.51.100.4".parse::<IpAddr>().unwrap()
+        );
         let both: Vec<IpAddr> = vec![proxy, "198.51.100.4".parse().unwrap()];
-        assert_eq!(resolve_client(proxy, &headers, &both), "203.0.113.9".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            resolve_client(proxy, &headers, &both),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
         headers.insert("x-forwarded-for", "not an address".parse().unwrap());
         assert_eq!(resolve_client(proxy, &headers, &[proxy]), proxy);
     }
 
     #[test]
     fn form_errors_leave_the_url() {
-        let err = base64::engine::general_purpose::URL_SAFE.encode(serde_json::to_vec(&AppError::invalid("Nope.")).unwrap());
-        let (clean, error) =
-            split_form_error(&format!("http://127.0.0.1:3000/login?next=%2Fsecurity&__path=/api/sign_in&__err={err}"))
-                .unwrap();
+        let err = base64::engine::general_purpose::URL_SAFE
+            .encode(serde_json::to_vec(&AppError::invalid("Nope.")).unwrap());
+        let (clean, error) = split_form_error(&format!(
+            "http://127.0.0.1:3000/login?next=%2Fsecurity&__path=/api/sign_in&__err={err}"
+        ))
+        .unwrap();
         assert_eq!(clean, "/login?next=%2Fsecurity");
         let error = error.unwrap();
-        assert_eq!((error.action.as_str(), error.message.as_str()), ("/api/sign_in", "Nope."));
+        assert_eq!(
+            (error.action.as_str(), error.message.as_str()),
+            ("/api/sign_in", "Nope.")
+        );
         assert!(split_form_error("/connect").is_none());
-        assert_eq!(split_form_error("https://evil.example/x?__path=a").unwrap().0, "/x");
+        assert_eq!(
+            split_form_error("https://evil.example/x?__path=a")
+                .unwrap()
+                .0,
+            "/x"
+        );
     }
 }

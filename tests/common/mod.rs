@@ -39,7 +39,9 @@ impl TestServer {
         config.resource_client_id = Some(RESOURCE_ID.into());
         config.resource_client_secret = Some(RESOURCE_SECRET.into());
         config.rate_limit_per_minute = 10_000;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("address");
         config.bind = addr;
         config.public_url = format!("http://{addr}").parse().expect("url");
@@ -48,11 +50,20 @@ impl TestServer {
         let state = build_state(config, clock.clone()).await.expect("state");
         let router = app(state.clone()).await.expect("app");
         tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .await
-                .expect("serve");
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .expect("serve");
         });
-        Self { base: format!("http://{addr}"), state, clock, http: reqwest::Client::new(), _dir: dir }
+        Self {
+            base: format!("http://{addr}"),
+            state,
+            clock,
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -76,39 +87,68 @@ impl TestServer {
         let browser = self.browser();
         let res = browser
             .post(self.url("/api/sign_up"))
-            .form(&[("email", email), ("password", "correct horse battery"), ("next", "/connect")])
+            .form(&[
+                ("email", email),
+                ("password", "correct horse battery"),
+                ("next", "/connect"),
+            ])
             .send()
             .await
             .unwrap();
-        assert!(res.status().is_success(), "sign-up failed: {}", res.text().await.unwrap());
+        assert!(
+            res.status().is_success(),
+            "sign-up failed: {}",
+            res.text().await.unwrap()
+        );
         browser
     }
 
     pub async fn user_id(&self, email: &str) -> String {
-        agent_connect::server::db::users::find_by_email(&self.state.db, email).await.unwrap().expect("user").id
+        agent_connect::server::db::users::find_by_email(&self.state.db, email)
+            .await
+            .unwrap()
+            .expect("user")
+            .id
     }
 
     /// An account and a fresh code for `scopes`, issued as the portal does.
     pub async fn code_for(&self, email: &str, scopes: &[&str], agent_name: Option<&str>) -> String {
-        if agent_connect::server::db::users::find_by_email(&self.state.db, email).await.unwrap().is_none() {
+        if agent_connect::server::db::users::find_by_email(&self.state.db, email)
+            .await
+            .unwrap()
+            .is_none()
+        {
             self.sign_up(email).await;
         }
         let user = self.user_id(email).await;
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-        let (code, _) = agent_code::issue(&self.state, &user, &scopes, agent_name.map(str::to_owned), [127, 0, 0, 1].into())
-            .await
-            .unwrap();
+        let (code, _) = agent_code::issue(
+            &self.state,
+            &user,
+            &scopes,
+            agent_name.map(str::to_owned),
+            [127, 0, 0, 1].into(),
+        )
+        .await
+        .unwrap();
         code.display()
     }
 
     pub async fn token(&self, form: &[(&str, &str)]) -> (u16, Value) {
-        let res = self.http.post(self.url("/oauth2/token")).form(form).send().await.unwrap();
+        let res = self
+            .http
+            .post(self.url("/oauth2/token"))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn redeem(&self, code: &str) -> (u16, Value) {
-        self.token(&[("grant_type", AGENT_CODE_GRANT), ("code", code)]).await
+        self.token(&[("grant_type", AGENT_CODE_GRANT), ("code", code)])
+            .await
     }
 
     pub async fn introspect(&self, token: &str) -> Value {

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
@@ -27,9 +29,14 @@ fn argon2() -> Argon2<'static> {
 
 impl PasswordHasher {
     pub fn new() -> Self {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         let decoy = hash_blocking("decoy password for unknown accounts");
-        Self { permits: Arc::new(Semaphore::new(cores)), decoy: Arc::new(decoy) }
+        Self {
+            permits: Arc::new(Semaphore::new(cores)),
+            decoy: Arc::new(decoy),
+        }
     }
 
     /// A PHC string for storage.
@@ -39,13 +46,21 @@ impl PasswordHasher {
     }
 
     /// Whether `password` matches `stored`; with `None`, spends the same time and says no.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, HashError> {
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, HashError> {
         let _permit = self.permits.acquire().await?;
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.decoy.as_ref().clone());
         let matches = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&stored)
-                .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+                .map(|parsed| {
+                    argon2()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok()
+                })
                 .unwrap_or(false)
         })
         .await?;
@@ -61,17 +76,24 @@ impl Default for PasswordHasher {
 
 fn hash_blocking(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    argon2().hash_password(password.as_bytes(), &salt).expect("Argon2 hashing cannot fail with valid parameters").to_string()
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("Argon2 hashing cannot fail with valid parameters")
+        .to_string()
 }
 
 /// Why a new password is refused, in words for the sign-up form.
 pub fn check_new(password: &str) -> Result<(), String> {
     let chars = password.chars().count();
     if chars < MIN_LENGTH {
-        return Err(format!("Use a password of at least {MIN_LENGTH} characters."));
+        return Err(format!(
+            "Use a password of at least {MIN_LENGTH} characters."
+        ));
     }
     if chars > MAX_LENGTH {
-        return Err(format!("Use a password of at most {MAX_LENGTH} characters."));
+        return Err(format!(
+            "Use a password of at most {MAX_LENGTH} characters."
+        ));
     }
     Ok(())
 }
@@ -93,10 +115,28 @@ mod tests {
     async fn hashes_verify_and_unknown_accounts_never_match() {
         let hasher = PasswordHasher::new();
         let stored = hasher.hash("correct horse battery".into()).await.unwrap();
-        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
-        assert!(hasher.verify("correct horse battery".into(), Some(stored.clone())).await.unwrap());
-        assert!(!hasher.verify("wrong horse battery".into(), Some(stored)).await.unwrap());
-        assert!(!hasher.verify("decoy password for unknown accounts".into(), None).await.unwrap());
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
+        assert!(
+            hasher
+                .verify("correct horse battery".into(), Some(stored.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify("wrong horse battery".into(), Some(stored))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify("decoy password for unknown accounts".into(), None)
+                .await
+                .unwrap()
+        );
     }
 
     #[test]

@@ -22,7 +22,10 @@ pub struct Redemption {
     pub agent_name: Option<String>,
 }
 
-pub async fn insert<'e>(db: impl Executor<'e, Database = Db>, code: &AgentCodeRow) -> Result<(), sqlx::Error> {
+pub async fn insert<'e>(
+    db: impl Executor<'e, Database = Db>,
+    code: &AgentCodeRow,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO agent_codes (code_hash, user_id, scopes, agent_name, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -75,7 +78,10 @@ pub async fn find_redemption<'e>(
 }
 
 /// Deletes codes that expired more than a day ago.
-pub async fn delete_expired<'e>(db: impl Executor<'e, Database = Db>, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn delete_expired<'e>(
+    db: impl Executor<'e, Database = Db>,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM agent_codes WHERE expires_at < $1")
         .bind(now - 86_400)
         .execute(db)

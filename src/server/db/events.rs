@@ -83,7 +83,11 @@ fn ordered_id() -> String {
 }
 
 /// The account's most recent events, newest first.
-pub async fn list_recent<'e>(db: impl Executor<'e, Database = Db>, user_id: &str, limit: i64) -> Result<Vec<Event>, sqlx::Error> {
+pub async fn list_recent<'e>(
+    db: impl Executor<'e, Database = Db>,
+    user_id: &str,
+    limit: i64,
+) -> Result<Vec<Event>, sqlx::Error> {
     sqlx::query_as(
         "SELECT kind, detail, created_at FROM security_events WHERE user_id = $1 \
          ORDER BY created_at DESC, id DESC LIMIT $2",

@@ -45,7 +45,10 @@ pub struct Grant {
 
 const COLUMNS: &str = "id, user_id, client_id, agent_name, scopes, granted_via, created_at, last_used_at, expires_at, revoked_at";
 
-pub async fn insert<'e>(db: impl Executor<'e, Database = Db>, grant: &Grant) -> Result<(), sqlx::Error> {
+pub async fn insert<'e>(
+    db: impl Executor<'e, Database = Db>,
+    grant: &Grant,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -63,7 +66,10 @@ pub async fn insert<'e>(db: impl Executor<'e, Database = Db>, grant: &Grant) -> 
     Ok(())
 }
 
-pub async fn find<'e>(db: impl Executor<'e, Database = Db>, id: &str) -> Result<Option<Grant>, sqlx::Error> {
+pub async fn find<'e>(
+    db: impl Executor<'e, Database = Db>,
+    id: &str,
+) -> Result<Option<Grant>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM grants WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
@@ -135,7 +141,11 @@ pub async fn revoke_all<'e>(
 
 /// Records use of a grant, writing at most once a minute per grant so that a busy agent does
 /// not turn every request into a write.
-pub async fn touch<'e>(db: impl Executor<'e, Database = Db>, id: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn touch<'e>(
+    db: impl Executor<'e, Database = Db>,
+    id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE grants SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at <= $3)",
     )
@@ -148,7 +158,12 @@ pub async fn touch<'e>(db: impl Executor<'e, Database = Db>, id: &str, now: i64)
 }
 
 /// Moves the grant's expiry after a refresh.
-pub async fn extend<'e>(db: impl Executor<'e, Database = Db>, id: &str, expires_at: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn extend<'e>(
+    db: impl Executor<'e, Database = Db>,
+    id: &str,
+    expires_at: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE grants SET expires_at = $1, last_used_at = $2 WHERE id = $3")
         .bind(expires_at)
         .bind(now)

@@ -85,7 +85,10 @@ pub async fn find_active<'e>(
 }
 
 /// Any token with this hash, whatever its state.
-pub async fn find<'e>(db: impl Executor<'e, Database = Db>, token_hash: &str) -> Result<Option<TokenRecord>, sqlx::Error> {
+pub async fn find<'e>(
+    db: impl Executor<'e, Database = Db>,
+    token_hash: &str,
+) -> Result<Option<TokenRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT t.kind, t.grant_id, g.client_id, g.user_id, t.used_at \
          FROM tokens t JOIN grants g ON g.id = t.grant_id WHERE t.token_hash = $1",
@@ -116,7 +119,11 @@ pub async fn consume_refresh<'e>(
 }
 
 /// Revokes one token.
-pub async fn revoke<'e>(db: impl Executor<'e, Database = Db>, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn revoke<'e>(
+    db: impl Executor<'e, Database = Db>,
+    token_hash: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(token_hash)
@@ -126,7 +133,10 @@ pub async fn revoke<'e>(db: impl Executor<'e, Database = Db>, token_hash: &str, 
 }
 
 /// Deletes tokens that expired more than a day ago.
-pub async fn delete_expired<'e>(db: impl Executor<'e, Database = Db>, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn delete_expired<'e>(
+    db: impl Executor<'e, Database = Db>,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM tokens WHERE expires_at < $1")
         .bind(now - 86_400)
         .execute(db)

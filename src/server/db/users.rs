@@ -14,11 +14,17 @@ pub struct User {
 
 impl std::fmt::Debug for User {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("User").field("id", &self.id).field("email", &self.email).finish_non_exhaustive()
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .finish_non_exhaustive()
     }
 }
 
-pub async fn insert<'e>(db: impl Executor<'e, Database = Db>, user: &User) -> Result<(), sqlx::Error> {
+pub async fn insert<'e>(
+    db: impl Executor<'e, Database = Db>,
+    user: &User,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)")
         .bind(&user.id)
         .bind(&user.email)
@@ -29,14 +35,20 @@ pub async fn insert<'e>(db: impl Executor<'e, Database = Db>, user: &User) -> Re
     Ok(())
 }
 
-pub async fn find_by_email<'e>(db: impl Executor<'e, Database = Db>, email: &str) -> Result<Option<User>, sqlx::Error> {
+pub async fn find_by_email<'e>(
+    db: impl Executor<'e, Database = Db>,
+    email: &str,
+) -> Result<Option<User>, sqlx::Error> {
     sqlx::query_as("SELECT id, email, password_hash, created_at FROM users WHERE email = $1")
         .bind(email)
         .fetch_optional(db)
         .await
 }
 
-pub async fn find_by_id<'e>(db: impl Executor<'e, Database = Db>, id: &str) -> Result<Option<User>, sqlx::Error> {
+pub async fn find_by_id<'e>(
+    db: impl Executor<'e, Database = Db>,
+    id: &str,
+) -> Result<Option<User>, sqlx::Error> {
     sqlx::query_as("SELECT id, email, password_hash, created_at FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(db)

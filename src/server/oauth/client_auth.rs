@@ -24,13 +24,19 @@ pub fn authenticate_resource_server(
             _ => return Err(refused()),
         },
     };
-    let (Some(expected_id), Some(expected_secret)) = (&config.resource_client_id, &config.resource_client_secret) else {
+    let (Some(expected_id), Some(expected_secret)) =
+        (&config.resource_client_id, &config.resource_client_secret)
+    else {
         return Err(refused());
     };
     let digest = |s: &str| Sha256::digest(s.as_bytes());
     let id_ok = digest(&id).ct_eq(&digest(expected_id));
     let secret_ok = digest(&secret).ct_eq(&digest(expected_secret));
-    if bool::from(id_ok & secret_ok) { Ok(id) } else { Err(refused()) }
+    if bool::from(id_ok & secret_ok) {
+        Ok(id)
+    } else {
+        Err(refused())
+    }
 }
 
 /// `Authorization: Basic base64(urlencode(id) ":" urlencode(secret))`.
@@ -40,10 +46,16 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let decoded = String::from_utf8(decoded).ok()?;
     let (id, secret) = decoded.split_once(':')?;
-    let unescape = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+    let unescape = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
     Some((unescape(id)?, unescape(secret)?))
 }
 
@@ -61,30 +73,58 @@ mod tests {
     fn basic(id: &str, secret: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
         let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
-        headers.insert(header::AUTHORIZATION, format!("Basic {encoded}").parse().unwrap());
+        headers.insert(
+            header::AUTHORIZATION,
+            format!("Basic {encoded}").parse().unwrap(),
+        );
         headers
     }
 
     #[test]
     fn basic_and_body_credentials_are_accepted() {
         let config = config();
-        assert!(authenticate_resource_server(&basic("resource-server", "resource-secret"), None, None, &config).is_ok());
         assert!(
-            authenticate_resource_server(&HeaderMap::new(), Some("resource-server"), Some("resource-secret"), &config)
-                .is_ok()
+            authenticate_resource_server(
+                &basic("resource-server", "resource-secret"),
+                None,
+                None,
+                &config
+            )
+            .is_ok()
+        );
+        assert!(
+            authenticate_resource_server(
+                &HeaderMap::new(),
+                Some("resource-server"),
+                Some("resource-secret"),
+                &config
+            )
+            .is_ok()
         );
     }
 
     #[test]
     fn wrong_or_missing_credentials_are_refused() {
         let config = config();
-        for headers in [basic("resource-server", "nope"), basic("other", "resource-secret"), HeaderMap::new()] {
+        for headers in [
+            basic("resource-server", "nope"),
+            basic("other", "resource-secret"),
+            HeaderMap::new(),
+        ] {
             let err = authenticate_resource_server(&headers, None, None, &config).unwrap_err();
             assert_eq!(err.code(), "invalid_client");
         }
         let mut unconfigured = config;
         unconfigured.resource_client_id = None;
         unconfigured.resource_client_secret = None;
-        assert!(authenticate_resource_server(&basic("resource-server", "resource-secret"), None, None, &unconfigured).is_err());
+        assert!(
+            authenticate_resource_server(
+                &basic("resource-server", "resource-secret"),
+                None,
+                None,
+                &unconfigured
+            )
+            .is_err()
+        );
     }
 }

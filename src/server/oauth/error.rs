@@ -25,7 +25,12 @@ struct Body<'a> {
 
 impl OAuthError {
     fn new(status: StatusCode, code: &'static str, description: impl Into<String>) -> Self {
-        Self { status, code, description: description.into(), retry_after: None }
+        Self {
+            status,
+            code,
+            description: description.into(),
+            retry_after: None,
+        }
     }
 
     pub fn invalid_request(description: impl Into<String>) -> Self {
@@ -58,7 +63,9 @@ impl OAuthError {
             ..Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",
-                format!("Too many attempts from this address. Wait {wait_seconds} seconds and try again."),
+                format!(
+                    "Too many attempts from this address. Wait {wait_seconds} seconds and try again."
+                ),
             )
         }
     }
@@ -84,23 +91,37 @@ impl From<sqlx::Error> for OAuthError {
             tracing::warn!(%err, "database busy");
             Self {
                 retry_after: Some(1),
-                ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", "The server is busy. Try again.")
+                ..Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "temporarily_unavailable",
+                    "The server is busy. Try again.",
+                )
             }
         } else {
             tracing::error!(%err, "database error");
-            Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "The server could not complete the request.")
+            Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "The server could not complete the request.",
+            )
         }
     }
 }
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
-        let body = Body { error: self.code, error_description: &self.description };
+        let body = Body {
+            error: self.code,
+            error_description: &self.description,
+        };
         let mut res = (self.status, Json(body)).into_response();
         let headers = res.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if self.status == StatusCode::UNAUTHORIZED {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"agent-connect\""));
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"agent-connect\""),
+            );
         }
         if let Some(seconds) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));

@@ -47,8 +47,15 @@ pub async fn introspect(
     form: Result<Form<IntrospectRequest>, FormRejection>,
 ) -> Result<Response, OAuthError> {
     let Form(req) = form.map_err(|rejection| OAuthError::invalid_request(rejection.body_text()))?;
-    authenticate_resource_server(&headers, req.client_id.as_deref(), req.client_secret.as_deref(), &state.config)?;
-    let token = req.token.ok_or_else(|| OAuthError::invalid_request("token is required."))?;
+    authenticate_resource_server(
+        &headers,
+        req.client_id.as_deref(),
+        req.client_secret.as_deref(),
+        &state.config,
+    )?;
+    let token = req
+        .token
+        .ok_or_else(|| OAuthError::invalid_request("token is required."))?;
     let now = state.now();
     let answer = match tokens::find_active(&state.db, &hash(&token), now).await? {
         Some(active) => {
@@ -61,7 +68,11 @@ pub async fn introspect(
                 client_id: active.client_id,
                 sub: active.user_id,
                 username: active.email,
-                token_type: if active.kind == "access" { "Bearer" } else { "refresh_token" },
+                token_type: if active.kind == "access" {
+                    "Bearer"
+                } else {
+                    "refresh_token"
+                },
                 exp: active.expires_at,
                 iat: active.created_at,
             }
@@ -69,6 +80,7 @@ pub async fn introspect(
         None => Introspection::Inactive { active: false },
     };
     let mut res = Json(answer).into_response();
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(res)
 }

@@ -1,13 +1,15 @@
 //! Minting a token pair for a grant, and the RFC 6749 section 5.1 response that carries it.
 
+use crate::server::db::Conn;
 use axum::Json;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use crate::server::db::Conn;
 
 use crate::server::db::tokens::{self, TokenKind};
-use crate::server::tokens::{ACCESS_PREFIX, ACCESS_TTL, REFRESH_PREFIX, REFRESH_TTL, hash, new_secret};
+use crate::server::tokens::{
+    ACCESS_PREFIX, ACCESS_TTL, REFRESH_PREFIX, REFRESH_TTL, hash, new_secret,
+};
 
 /// A successful token response. `Debug` shows no secret.
 #[derive(Serialize)]
@@ -50,8 +52,24 @@ pub async fn mint(
 ) -> Result<TokenResponse, sqlx::Error> {
     let access_token = new_secret(ACCESS_PREFIX);
     let refresh_token = new_secret(REFRESH_PREFIX);
-    tokens::insert(&mut *tx, &hash(&access_token), grant_id, TokenKind::Access, now, now + ACCESS_TTL).await?;
-    tokens::insert(&mut *tx, &hash(&refresh_token), grant_id, TokenKind::Refresh, now, now + REFRESH_TTL).await?;
+    tokens::insert(
+        &mut *tx,
+        &hash(&access_token),
+        grant_id,
+        TokenKind::Access,
+        now,
+        now + ACCESS_TTL,
+    )
+    .await?;
+    tokens::insert(
+        &mut *tx,
+        &hash(&refresh_token),
+        grant_id,
+        TokenKind::Refresh,
+        now,
+        now + REFRESH_TTL,
+    )
+    .await?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",

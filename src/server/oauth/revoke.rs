@@ -31,18 +31,31 @@ pub async fn revoke(
     form: Result<Form<RevokeRequest>, FormRejection>,
 ) -> Result<Response, OAuthError> {
     let Form(req) = form.map_err(|rejection| OAuthError::invalid_request(rejection.body_text()))?;
-    let token = req.token.ok_or_else(|| OAuthError::invalid_request("token is required."))?;
+    let token = req
+        .token
+        .ok_or_else(|| OAuthError::invalid_request("token is required."))?;
     let token_hash = hash(&token);
     let now = state.now();
     if let Some(record) = tokens::find(&state.db, &token_hash).await? {
-        if req.client_id.as_deref().is_some_and(|id| id != record.client_id) {
+        if req
+            .client_id
+            .as_deref()
+            .is_some_and(|id| id != record.client_id)
+        {
             tracing::info!(token = %log_id(&token), "revocation by another client ignored");
         } else if record.kind == "refresh" {
             let mut tx = state.db.begin().await?;
             if let Some(grant) = grants::revoke_by_id(&mut *tx, &record.grant_id, now).await? {
                 let detail = format!("{} signed out and gave up its access", grant.agent_name);
-                events::record(&mut *tx, &grant.user_id, EventKind::TokenRevoked, &detail, Some(&addr.to_string()), now)
-                    .await?;
+                events::record(
+                    &mut *tx,
+                    &grant.user_id,
+                    EventKind::TokenRevoked,
+                    &detail,
+                    Some(&addr.to_string()),
+                    now,
+                )
+                .await?;
             }
             tx.commit().await?;
             tracing::info!(token = %log_id(&token), grant = %record.grant_id, "grant revoked by its refresh token");
@@ -51,5 +64,9 @@ pub async fn revoke(
             tracing::info!(token = %log_id(&token), "access token revoked");
         }
     }
-    Ok((StatusCode::OK, [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))]).into_response())
+    Ok((
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+    )
+        .into_response())
 }

@@ -42,8 +42,20 @@ pub async fn issue(
     };
     let mut tx = state.db.begin().await?;
     agent_codes::insert(&mut *tx, &row).await?;
-    let detail = format!("For {}: {}", row.agent_name.as_deref().unwrap_or("any agent"), row.scopes);
-    events::record(&mut *tx, user_id, EventKind::CodeIssued, &detail, Some(&addr.to_string()), now).await?;
+    let detail = format!(
+        "For {}: {}",
+        row.agent_name.as_deref().unwrap_or("any agent"),
+        row.scopes
+    );
+    events::record(
+        &mut *tx,
+        user_id,
+        EventKind::CodeIssued,
+        &detail,
+        Some(&addr.to_string()),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(code = %&row.code_hash[..8], user = %user_id, scopes = %row.scopes, "agent auth code issued");
     Ok((code, row.expires_at))
@@ -59,8 +71,15 @@ fn refused(state: &AppState) -> OAuthError {
 
 /// Redeems a code: rate-limited per address, refused without a lookup when malformed, and
 /// consumed only together with the grant and tokens it creates.
-pub async fn redeem(state: &AppState, addr: IpAddr, req: &TokenRequest) -> Result<TokenResponse, OAuthError> {
-    state.limits.check(Action::RedeemCode, addr).map_err(OAuthError::too_many_requests)?;
+pub async fn redeem(
+    state: &AppState,
+    addr: IpAddr,
+    req: &TokenRequest,
+) -> Result<TokenResponse, OAuthError> {
+    state
+        .limits
+        .check(Action::RedeemCode, addr)
+        .map_err(OAuthError::too_many_requests)?;
     let Some(text) = req.code.as_deref() else {
         return Err(OAuthError::invalid_request("code is required."));
     };
@@ -96,7 +115,15 @@ pub async fn redeem(state: &AppState, addr: IpAddr, req: &TokenRequest) -> Resul
     grants::insert(&mut *tx, &grant).await?;
     let response = mint(&mut tx, &grant.id, &grant.client_id, &grant.scopes, now).await?;
     let detail = format!("{} was granted {}", grant.agent_name, grant.scopes);
-    events::record(&mut *tx, &grant.user_id, EventKind::CodeRedeemed, &detail, Some(&addr.to_string()), now).await?;
+    events::record(
+        &mut *tx,
+        &grant.user_id,
+        EventKind::CodeRedeemed,
+        &detail,
+        Some(&addr.to_string()),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(code = ?code, grant = %grant.id, user = %grant.user_id, %addr, "agent auth code redeemed");
     Ok(response)
@@ -105,7 +132,11 @@ pub async fn redeem(state: &AppState, addr: IpAddr, req: &TokenRequest) -> Resul
 /// An agent name as people will read it: trimmed, no control characters, bounded; `None`
 /// when nothing is left.
 pub fn clean_agent_name(raw: &str) -> Option<String> {
-    let cleaned: String = raw.chars().filter(|c| !c.is_control()).take(MAX_AGENT_NAME).collect();
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_AGENT_NAME)
+        .collect();
     let cleaned = cleaned.trim();
     (!cleaned.is_empty()).then(|| cleaned.to_owned())
 }
@@ -116,9 +147,15 @@ mod tests {
 
     #[test]
     fn agent_names_are_cleaned() {
-        assert_eq!(clean_agent_name("  Claude Code \n"), Some("Claude Code".into()));
+        assert_eq!(
+            clean_agent_name("  Claude Code \n"),
+            Some("Claude Code".into())
+        );
         assert_eq!(clean_agent_name("a\u{7}b"), Some("ab".into()));
         assert_eq!(clean_agent_name("   "), None);
-        assert_eq!(clean_agent_name(&"x".repeat(100)).unwrap().len(), MAX_AGENT_NAME);
+        assert_eq!(
+            clean_agent_name(&"x".repeat(100)).unwrap().len(),
+            MAX_AGENT_NAME
+        );
     }
 }

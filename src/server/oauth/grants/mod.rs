@@ -33,7 +33,10 @@ pub async fn token(
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Result<TokenResponse, OAuthError> {
     let Form(req) = form.map_err(|rejection| OAuthError::invalid_request(rejection.body_text()))?;
-    let grant_type = req.grant_type.as_deref().ok_or_else(|| OAuthError::invalid_request("grant_type is required."))?;
+    let grant_type = req
+        .grant_type
+        .as_deref()
+        .ok_or_else(|| OAuthError::invalid_request("grant_type is required."))?;
     match grant_type {
         AGENT_CODE_GRANT => agent_code::redeem(&state, addr, &req).await,
         "refresh_token" => refresh_token::refresh(&state, &req).await,

@@ -28,13 +28,19 @@ pub async fn refresh(state: &AppState, req: &TokenRequest) -> Result<TokenRespon
     let Some(grant) = grants::find(&mut *tx, &grant_id).await? else {
         return Err(refused());
     };
-    if req.client_id.as_deref().is_some_and(|id| id != grant.client_id) {
+    if req
+        .client_id
+        .as_deref()
+        .is_some_and(|id| id != grant.client_id)
+    {
         return Err(refused());
     }
     if let Some(asked) = req.scope.as_deref() {
         let granted = split(&grant.scopes);
         if split(asked).iter().any(|s| !granted.contains(s)) {
-            return Err(OAuthError::invalid_scope("A refresh cannot add permissions the grant does not have."));
+            return Err(OAuthError::invalid_scope(
+                "A refresh cannot add permissions the grant does not have.",
+            ));
         }
     }
     let response = mint(&mut tx, &grant.id, &grant.client_id, &grant.scopes, now).await?;
@@ -46,7 +52,12 @@ pub async fn refresh(state: &AppState, req: &TokenRequest) -> Result<TokenRespon
 
 /// If `token_hash` is a refresh token that was already rotated, revokes its grant and records
 /// the reuse for the account owner.
-async fn revoke_on_replay(state: &AppState, token_hash: &str, token: &str, now: i64) -> Result<(), sqlx::Error> {
+async fn revoke_on_replay(
+    state: &AppState,
+    token_hash: &str,
+    token: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     let Some(record) = tokens::find(&state.db, token_hash).await? else {
         return Ok(());
     };
@@ -55,8 +66,19 @@ async fn revoke_on_replay(state: &AppState, token_hash: &str, token: &str, now: 
     }
     let mut tx = state.db.begin().await?;
     if let Some(grant) = grants::revoke_by_id(&mut *tx, &record.grant_id, now).await? {
-        let detail = format!("A used refresh token of {} was presented again; its access was revoked.", grant.agent_name);
-        events::record(&mut *tx, &grant.user_id, EventKind::RefreshReuse, &detail, None, now).await?;
+        let detail = format!(
+            "A used refresh token of {} was presented again; its access was revoked.",
+            grant.agent_name
+        );
+        events::record(
+            &mut *tx,
+            &grant.user_id,
+            EventKind::RefreshReuse,
+            &detail,
+            None,
+            now,
+        )
+        .await?;
         tracing::warn!(token = %log_id(token), grant = %grant.id, "refresh token reuse: grant revoked");
     }
     tx.commit().await?;

@@ -87,10 +87,9 @@ pub fn provide_page_csp() {
     if let (Some(nonce), Some(response)) = (
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
-    ) {
-        if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce)) {
-            response.insert_header(header::CONTENT_SECURITY_POLICY, value);
-        }
+    ) && let Ok(value) = HeaderValue::from_str(&page_csp(&nonce))
+    {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }
 
@@ -215,10 +214,10 @@ async fn keep_form_error_in_session(session: Session, mut res: Response) -> Resp
     else {
         return res;
     };
-    if let Some(error) = error {
-        if let Err(err) = session::set_form_error(&session, &error).await {
-            tracing::error!(%err, "could not keep a form error in the session");
-        }
+    if let Some(error) = error
+        && let Err(err) = session::set_form_error(&session, &error).await
+    {
+        tracing::error!(%err, "could not keep a form error in the session");
     }
     if let Ok(value) = HeaderValue::from_str(&clean) {
         res.headers_mut().insert(header::LOCATION, value);

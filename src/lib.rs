@@ -15,6 +15,8 @@ pub mod scopes;
 pub mod timefmt;
 
 #[cfg(feature = "ssr")]
+pub mod cli;
+#[cfg(feature = "ssr")]
 pub mod server;
 
 /// Entry point of the wasm bundle: attaches the app to the server-rendered page.

@@ -24,6 +24,9 @@ pub enum Command {
     /// Manage accounts (for deployments with sign-up turned off).
     #[command(subcommand)]
     User(UserCommand),
+    /// Sign an agent in with a one-time code and keep its tokens fresh.
+    #[command(subcommand)]
+    Auth(crate::cli::AuthCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! Minting a token pair for a grant, and the RFC 6749 section 5.1 response that carries it.
 
 use crate::server::db::Conn;
+use crate::server::db::grants::Grant;
 use axum::Json;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -20,6 +21,9 @@ pub struct TokenResponse {
     pub refresh_token: String,
     pub scope: String,
     pub client_id: String,
+    /// The name the grant shows on the security page (an extension parameter, RFC 6749
+    /// section 5.1 allows them), so a client can show whom it is signed in as.
+    pub agent_name: String,
 }
 
 impl std::fmt::Debug for TokenResponse {
@@ -41,15 +45,10 @@ impl IntoResponse for TokenResponse {
     }
 }
 
-/// Stores a fresh access and refresh token for `grant_id` (inside the caller's transaction)
+/// Stores a fresh access and refresh token for `grant` (inside the caller's transaction)
 /// and returns the response that hands them out.
-pub async fn mint(
-    tx: &mut Conn,
-    grant_id: &str,
-    client_id: &str,
-    scope: &str,
-    now: i64,
-) -> Result<TokenResponse, sqlx::Error> {
+pub async fn mint(tx: &mut Conn, grant: &Grant, now: i64) -> Result<TokenResponse, sqlx::Error> {
+    let grant_id = grant.id.as_str();
     let access_token = new_secret(ACCESS_PREFIX);
     let refresh_token = new_secret(REFRESH_PREFIX);
     tokens::insert(
@@ -75,7 +74,8 @@ pub async fn mint(
         token_type: "Bearer",
         expires_in: ACCESS_TTL,
         refresh_token,
-        scope: scope.to_owned(),
-        client_id: client_id.to_owned(),
+        scope: grant.scopes.clone(),
+        client_id: grant.client_id.clone(),
+        agent_name: grant.agent_name.clone(),
     })
 }

@@ -113,7 +113,7 @@ pub async fn redeem(
         revoked_at: None,
     };
     grants::insert(&mut *tx, &grant).await?;
-    let response = mint(&mut tx, &grant.id, &grant.client_id, &grant.scopes, now).await?;
+    let response = mint(&mut tx, &grant, now).await?;
     let detail = format!("{} was granted {}", grant.agent_name, grant.scopes);
     events::record(
         &mut *tx,

@@ -43,7 +43,7 @@ pub async fn refresh(state: &AppState, req: &TokenRequest) -> Result<TokenRespon
             ));
         }
     }
-    let response = mint(&mut tx, &grant.id, &grant.client_id, &grant.scopes, now).await?;
+    let response = mint(&mut tx, &grant, now).await?;
     grants::extend(&mut *tx, &grant.id, now + REFRESH_TTL, now).await?;
     tx.commit().await?;
     tracing::info!(token = %log_id(token), grant = %grant.id, "refresh token rotated");

@@ -231,3 +231,30 @@ async fn the_token_endpoint_answers_bad_requests_in_rfc_6749_form() {
         json!("invalid_request")
     );
 }
+
+/// The brute-force figures SECURITY.md asks the tests to report: how many guesses one address
+/// gets per minute at the default limit, and the chance that they hit a live code.
+#[tokio::test]
+async fn brute_force_report() {
+    let server = TestServer::start_with(|config| config.rate_limit_per_minute = 10).await;
+    let mut allowed = 0;
+    for _ in 0..100 {
+        let (status, _) = server.redeem("AAAA-AAAA-AAAA-AAAA-AAAA-A").await;
+        match status {
+            400 => allowed += 1,
+            429 => {}
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert_eq!(allowed, 10, "the burst of the default limit");
+    // Over a code's 300-second life one address gets the burst plus one guess every 6 s.
+    let per_life = 10.0 + 300.0 / 6.0;
+    let space = 2f64.powi(100);
+    println!(
+        "brute force: {allowed} guesses allowed in the first minute per address (then 10/min); \
+         {per_life} guesses over a code's 5-minute life; chance of hitting one live code: {:.1e} \
+         per address (code space 2^100, and 31 of 32 guesses are refused by the check character \
+         before any lookup)",
+        per_life / space
+    );
+}

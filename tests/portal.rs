@@ -228,15 +228,7 @@ async fn generating_a_code_without_javascript() {
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()[LOCATION], "/connect");
     let (_, html, _) = page(&browser, &server, "/connect").await;
-    let code = html
-        .split("aria-label=\"Agent auth code\"")
-        .nth(1)
-        .expect("the code is shown");
-    let code: String = code[code.find('>').unwrap() + 1..]
-        .chars()
-        .take_while(|c| *c != '<')
-        .collect();
-    let code = code.trim().to_owned();
+    let code = shown_code(&html).expect("the code is shown");
     assert_eq!(code.len(), 26, "{code}");
     assert!(html.contains(&format!(
         "agent-connect auth login --auth-code {code} --server {}",
@@ -252,6 +244,23 @@ async fn generating_a_code_without_javascript() {
         html.contains("Redeemed by Bot"),
         "the page knows after a reload too"
     );
+}
+
+/// The text of the element named "Agent auth code", tags removed.
+fn shown_code(html: &str) -> Option<String> {
+    let rest = html.split("aria-label=\"Agent auth code\"").nth(1)?;
+    let inner = &rest[rest.find('>')? + 1..rest.find("</div>")?];
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in inner.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag && !c.is_whitespace() => text.push(c),
+            _ => {}
+        }
+    }
+    Some(text)
 }
 
 #[tokio::test]

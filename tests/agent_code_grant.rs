@@ -251,7 +251,7 @@ async fn brute_force_report() {
     let per_life = 10.0 + 300.0 / 6.0;
     let space = 2f64.powi(100);
     println!(
-        "brute force: {allowed} guesses allowed in the first minute per address (then 10/min); \
+        "brute force: {allowed} guesses allowed at once per address, then one every 6 s (10 per minute); \
          {per_life} guesses over a code's 5-minute life; chance of hitting one live code: {:.1e} \
          per address (code space 2^100, and 31 of 32 guesses are refused by the check character \
          before any lookup)",

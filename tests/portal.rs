@@ -447,3 +447,118 @@ async fn the_security_page_lists_and_revokes_grants() {
     let (_, html, _) = page(&browser, &server, "/security").await;
     assert!(html.contains("No agents have access to your account."));
 }
+
+#[tokio::test]
+async fn sign_in_and_code_generation_are_rate_limited() {
+    let server = TestServer::start_with(|config| config.rate_limit_per_minute = 2).await;
+    let browser = server.sign_up("rl@example.com").await;
+    for expected in [200, 200, 429] {
+        let res = browser
+            .post(server.url("/api/generate_code"))
+            .form(&[("scopes[]", "quote")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), expected);
+        if expected == 429 {
+            assert!(res.headers().contains_key("retry-after"));
+            assert!(res.text().await.unwrap().contains("RateLimited"));
+        }
+    }
+    let anonymous = server.browser();
+    // Sign-up already used one attempt of this address's sign-in bucket.
+    let res = anonymous
+        .post(server.url("/api/sign_in"))
+        .form(&[("email", "rl@example.com"), ("password", "nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let res = anonymous
+        .post(server.url("/api/sign_in"))
+        .form(&[("email", "rl@example.com"), ("password", "nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+}
+
+#[tokio::test]
+async fn an_operator_scope_file_replaces_the_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scopes.toml");
+    std::fs::write(
+        &file,
+        "[[scope]]\nname = \"files.read\"\ntitle = \"Read files\"\ndescription = \"List and read your files.\"\n\
+         [[scope]]\nname = \"files.delete\"\ntitle = \"Delete files\"\ndescription = \"Gone for good.\"\nhigh_risk = true\n",
+    )
+    .unwrap();
+    let server = TestServer::start_with(|config| config.scopes_file = Some(file.clone())).await;
+    let browser = server.sign_up("ops@example.com").await;
+    let (_, html, _) = page(&browser, &server, "/connect").await;
+    assert!(html.contains("Read files") && html.contains("Delete files"));
+    assert!(html.contains("I understand this agent can delete files"));
+    assert!(!html.contains("Market data"));
+    let res = post_form(
+        &browser,
+        &server,
+        "/api/generate_code",
+        "/connect",
+        &[("scopes[]", "quote")],
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    let (_, html, _) = page(&browser, &server, "/connect").await;
+    assert!(html.contains("is not a permission this server offers"));
+    post_form(
+        &browser,
+        &server,
+        "/api/generate_code",
+        "/connect",
+        &[("scopes[]", "files.read")],
+    )
+    .await;
+    let (_, html, _) = page(&browser, &server, "/connect").await;
+    assert!(html.contains("Permissions granted: files.read"));
+}
+
+#[tokio::test]
+async fn operators_create_accounts_from_the_command_line() {
+    use tokio::io::AsyncWriteExt;
+    let server = TestServer::start_with(|config| config.signup = false).await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_agent-connect"))
+        .args(["user", "create", "--email", "Op@Example.com"])
+        .env("DATABASE_URL", &server.state.config.database.database_url)
+        .env("RUST_LOG", "error")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password\n")
+        .await
+        .unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Created account op@example.com"));
+    let res = server
+        .browser()
+        .post(server.url("/api/sign_in"))
+        .form(&[
+            ("email", "op@example.com"),
+            ("password", "a long enough password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the new account signs in");
+}

@@ -270,6 +270,11 @@ async fn with_error_status(res: Response) -> Response {
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let AppError::RateLimited(wait) = err {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }

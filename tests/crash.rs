@@ -1,0 +1,176 @@
+//! Crash safety: `kill -9` the real server binary while agents redeem codes, start it again,
+//! and every token that was answered with 200 still works; no code is half-consumed.
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use agent_connect::server::clock::SystemClock;
+use agent_connect::server::config::ServeConfig;
+use agent_connect::server::oauth::grants::agent_code;
+use agent_connect::server::{accounts, build_state};
+use tokio::process::{Child, Command};
+
+const CODES: usize = 150;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start(db: &str, port: u16) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_agent-connect"))
+        .arg("serve")
+        .env("DATABASE_URL", db)
+        .env("AGENT_CONNECT_BIND", format!("127.0.0.1:{port}"))
+        .env(
+            "AGENT_CONNECT_PUBLIC_URL",
+            format!("http://127.0.0.1:{port}"),
+        )
+        .env("AGENT_CONNECT_RESOURCE_CLIENT_ID", "rs")
+        .env("AGENT_CONNECT_RESOURCE_CLIENT_SECRET", "rs-secret")
+        .env("AGENT_CONNECT_RATE_LIMIT_PER_MINUTE", "100000")
+        .env("LEPTOS_OUTPUT_NAME", "agent-connect")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("server starts");
+    let health = format!("http://127.0.0.1:{port}/healthz");
+    for _ in 0..200 {
+        if reqwest::get(&health)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server did not become healthy");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tokens_answered_before_a_kill_9_survive_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("crash.db").display()
+    );
+
+    // Issue the codes directly on the same database file, as the portal would.
+    let state = build_state(ServeConfig::defaults(&db), Arc::new(SystemClock))
+        .await
+        .unwrap();
+    let user = accounts::create(&state, "crash@example.com", "correct horse battery", None)
+        .await
+        .unwrap();
+    let mut codes = Vec::new();
+    for _ in 0..CODES {
+        let scopes = ["quote".to_owned()];
+        let (code, _) = agent_code::issue(&state, &user.id, &scopes, None, [127, 0, 0, 1].into())
+            .await
+            .unwrap();
+        codes.push(code.display());
+    }
+    state.db.close().await;
+
+    let port = free_port();
+    let mut server = start(&db, port).await;
+    let url = format!("http://127.0.0.1:{port}/oauth2/token");
+    let http = reqwest::Client::new();
+    let tasks: Vec<_> = codes
+        .iter()
+        .cloned()
+        .map(|code| {
+            let http = http.clone();
+            let url = url.clone();
+            tokio::spawn(async move {
+                let res = http
+                    .post(url)
+                    .form(&[
+                        ("grant_type", "urn:agent-connect:grant-type:agent-auth-code"),
+                        ("code", code.as_str()),
+                    ])
+                    .send()
+                    .await
+                    .ok()?;
+                if res.status() != 200 {
+                    return None;
+                }
+                let body: serde_json::Value = res.json().await.ok()?;
+                Some((code, body["access_token"].as_str()?.to_owned()))
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    server.start_kill().unwrap();
+    server.wait().await.unwrap();
+
+    let mut answered = Vec::new();
+    for task in tasks {
+        if let Some(pair) = task.await.unwrap() {
+            answered.push(pair);
+        }
+    }
+
+    let port = free_port();
+    let _restarted = start(&db, port).await;
+    let base = format!("http://127.0.0.1:{port}");
+    let mut alive = 0;
+    for (_, token) in &answered {
+        let body: serde_json::Value = http
+            .post(format!("{base}/oauth2/introspect"))
+            .basic_auth("rs", Some("rs-secret"))
+            .form(&[("token", token.as_str())])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if body["active"] == true {
+            alive += 1;
+        }
+    }
+    // Codes never answered are either consumed with their grant, or untouched and still usable.
+    let answered_codes: std::collections::HashSet<_> =
+        answered.iter().map(|(code, _)| code.clone()).collect();
+    let mut redeemable_after = 0;
+    for code in codes.iter().filter(|c| !answered_codes.contains(*c)) {
+        let res = http
+            .post(format!("{base}/oauth2/token"))
+            .form(&[
+                ("grant_type", "urn:agent-connect:grant-type:agent-auth-code"),
+                ("code", code.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.status() == 200 || res.status() == 400,
+            "{}",
+            res.status()
+        );
+        redeemable_after += usize::from(res.status() == 200);
+    }
+    let check = build_state(ServeConfig::defaults(&db), Arc::new(SystemClock))
+        .await
+        .unwrap();
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM agent_codes c WHERE c.used_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.id = c.grant_id)",
+    )
+    .fetch_one(&check.db)
+    .await
+    .unwrap();
+    println!(
+        "crash: {} of {CODES} redemptions answered 200 before kill -9; {alive} of those tokens work after restart; \
+         {redeemable_after} unanswered codes were still unused; {orphans} codes consumed without a grant",
+        answered.len()
+    );
+    assert_eq!(alive, answered.len(), "every token that got a 200 survives");
+    assert_eq!(orphans, 0, "consumption and grant commit together");
+}

@@ -9,6 +9,7 @@ pub mod app;
 pub mod components;
 pub mod error;
 pub mod instructions;
+pub mod links;
 pub mod model;
 pub mod pages;
 pub mod scopes;

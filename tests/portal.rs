@@ -562,3 +562,33 @@ async fn operators_create_accounts_from_the_command_line() {
         .unwrap();
     assert_eq!(res.status(), 200, "the new account signs in");
 }
+
+/// SECURITY.md: the same response time whether or not the account exists. Printed as a ratio,
+/// not asserted: timings on a shared machine are too noisy for a pass/fail line.
+#[tokio::test]
+async fn sign_in_timing_report() {
+    let server = TestServer::start().await;
+    server.sign_up("timing@example.com").await;
+    let client = server.browser();
+    let mut mean = Vec::new();
+    for email in ["timing@example.com", "nobody-here@example.com"] {
+        let rounds = 8;
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            let res = client
+                .post(server.url("/api/sign_in"))
+                .form(&[("email", email), ("password", "wrong password here")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 400);
+        }
+        mean.push(started.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds));
+    }
+    println!(
+        "sign-in timing: wrong password {:.1} ms, unknown email {:.1} ms, ratio {:.2}",
+        mean[0],
+        mean[1],
+        mean[1] / mean[0]
+    );
+}

@@ -119,7 +119,7 @@ impl TokenStore {
             let modified = entry.metadata().and_then(|m| m.modified()).ok();
             found.push((modified, path, tokens));
         }
-        found.sort_by(|a, b| b.0.cmp(&a.0));
+        found.sort_by_key(|entry| std::cmp::Reverse(entry.0));
         Ok(found
             .into_iter()
             .map(|(_, path, tokens)| (path, tokens))

@@ -10,19 +10,7 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 use crate::error::AppError;
-
-/// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
-pub fn encode_query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+use crate::links::encode_query_value;
 
 /// What a signed-in page shows when its data could not be loaded: the sign-in page (and back
 /// here afterwards) for a signed-out visitor, otherwise the error in words.
@@ -41,19 +29,5 @@ pub fn load_failed(err: AppError, back_to: String) -> AnyView {
             </section>
         }
         .into_any(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_values_are_percent_encoded() {
-        assert_eq!(
-            encode_query_value("/connect?scope=a b&x=1"),
-            "%2Fconnect%3Fscope%3Da%20b%26x%3D1"
-        );
-        assert_eq!(encode_query_value("plain-text_1.0~"), "plain-text_1.0~");
     }
 }

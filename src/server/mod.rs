@@ -8,6 +8,7 @@ pub mod clock;
 pub mod codes;
 pub mod config;
 pub mod db;
+pub mod mcp;
 pub mod oauth;
 pub mod portal;
 pub mod ratelimit;
@@ -58,6 +59,7 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
         clock,
         catalogue: Arc::new(catalogue),
         passwords: PasswordHasher::new(),
+        shutdown: tokio_util::sync::CancellationToken::new(),
     })
 }
 
@@ -99,6 +101,7 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
     Ok(Router::new()
         .route("/healthz", get(healthz))
         .merge(oauth::router())
+        .merge(mcp::router(&state))
         .merge(portal)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(from_fn_with_state(state.clone(), web::security_headers))
@@ -154,7 +157,10 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        state.shutdown.cancel();
+    })
     .await?;
     Ok(())
 }

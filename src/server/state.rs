@@ -21,6 +21,8 @@ pub struct AppState {
     pub catalogue: Arc<Vec<Scope>>,
     pub passwords: PasswordHasher,
     pub limits: RateLimits,
+    /// Cancelled when the server shuts down, so long-lived MCP streams end with it.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 impl AppState {

@@ -1,0 +1,367 @@
+//! `/mcp/agent`: an MCP server without authentication where an agent redeems an agent auth code
+//! with the tool `authenticate`, by the same atomic step and rate limit as the token endpoint's
+//! extension grant (RFC 6749 section 4.5). The result hands over the token and how to use it at
+//! `/mcp`; in the same MCP session the resource's tools appear at once (`tools/list_changed`).
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use rmcp::handler::server::tool::{parse_json_object, schema_for_type};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ListToolsResult,
+    PaginatedRequestParams, ServerConfig, Tool, ToolAnnotations,
+};
+use rmcp::service::RequestContext;
+use rmcp::transport::streamable_http_server::StreamableHttpService;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::auth::{Principal, TokenValidator};
+use super::resource::{ResourceTools, failure, private_list, success};
+use crate::server::oauth::error::OAuthError;
+use crate::server::oauth::grants::{TokenRequest, agent_code};
+use crate::server::oauth::issue::TokenResponse;
+use crate::server::state::AppState;
+use crate::server::tokens::{ACCESS_TTL, hash, log_id};
+use crate::server::web::ClientAddr;
+
+/// The one tool of an unauthorized session.
+pub const AUTHENTICATE: &str = "authenticate";
+/// The header that names a legacy MCP session.
+const SESSION_HEADER: &str = "mcp-session-id";
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct AuthenticateArgs {
+    /// The one-time agent auth code the person generated, e.g. K7QM-4XHD-92TB-VN3R-P.
+    code: String,
+}
+
+/// The MCP server of one `/mcp/agent` session. The service makes one per session, so the
+/// token redeemed here authorizes this session and no other.
+pub struct AgentServer {
+    state: AppState,
+    validator: TokenValidator,
+    tools: ResourceTools,
+    /// Hash of the access token this session redeemed. The token itself is checked again on
+    /// every use, so revoking its grant or letting it expire ends the session's authorization.
+    session_token: Mutex<Option<String>>,
+}
+
+impl AgentServer {
+    fn new(state: AppState, validator: TokenValidator, tools: ResourceTools) -> Self {
+        Self {
+            state,
+            validator,
+            tools,
+            session_token: Mutex::new(None),
+        }
+    }
+
+    fn public_base(&self) -> String {
+        self.state.config.public_base()
+    }
+
+    fn session_token(&self) -> Option<String> {
+        self.session_token
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set_session_token(&self, token_hash: Option<String>) {
+        *self
+            .session_token
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = token_hash;
+    }
+
+    /// Forgets a dead token, unless a newer `authenticate` already replaced it.
+    fn forget_session_token(&self, token_hash: &str) {
+        let mut current = self
+            .session_token
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if current.as_deref() == Some(token_hash) {
+            *current = None;
+        }
+    }
+
+    /// The principal of this session's token while it is live.
+    async fn session_principal(&self) -> Result<Option<Principal>, ErrorData> {
+        let Some(token_hash) = self.session_token() else {
+            return Ok(None);
+        };
+        match self.validator.principal(&token_hash).await {
+            Ok(Some(principal)) => Ok(Some(principal)),
+            Ok(None) => {
+                self.forget_session_token(&token_hash);
+                Ok(None)
+            }
+            Err(err) => {
+                tracing::error!(%err, "could not check an MCP session's token");
+                Err(ErrorData::internal_error(
+                    "The server could not check this session's authorization. Try again.",
+                    None,
+                ))
+            }
+        }
+    }
+
+    fn authenticate_tool(&self) -> Tool {
+        let mut tool = Tool::new(
+            AUTHENTICATE,
+            format!(
+                "Sign this agent in to Agent Connect with a one-time agent auth code. The person \
+                 generates the code at {}/connect, choosing what the agent may do; it looks like \
+                 K7QM-4XHD-92TB-VN3R-P, is valid for 5 minutes and works once. On success this \
+                 returns an access token with instructions for using it, and this session gains \
+                 the tools the code allows. A new code replaces the earlier permissions.",
+                self.public_base()
+            ),
+            schema_for_type::<AuthenticateArgs>(),
+        );
+        tool.annotations = Some(ToolAnnotations::from_raw(
+            Some("Redeem an agent auth code".into()),
+            Some(false),
+            Some(false),
+            Some(false),
+            Some(false),
+        ));
+        tool
+    }
+
+    /// Redeems the code as the token endpoint does and, in a session, authorizes the session.
+    async fn authenticate(
+        &self,
+        request: CallToolRequestParams,
+        context: &RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        let base = self.public_base();
+        let Ok(AuthenticateArgs { code }) =
+            parse_json_object(request.arguments.unwrap_or_default())
+        else {
+            return failure(format!(
+                "Pass the code the person generated at {base}/connect, as {{\"code\": \"K7QM-4XHD-92TB-VN3R-P\"}}."
+            ));
+        };
+        let parts = context.extensions.get::<http::request::Parts>();
+        let addr = parts
+            .and_then(|p| p.extensions.get::<ClientAddr>())
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |&ClientAddr(addr)| addr);
+        let agent_name = context.peer.peer_info().map(|info| {
+            let client = &info.client_info;
+            client.title.clone().unwrap_or_else(|| client.name.clone())
+        });
+        let token_request = TokenRequest {
+            code: Some(code),
+            agent_name,
+            ..Default::default()
+        };
+        let tokens = match agent_code::redeem(&self.state, addr, &token_request).await {
+            Ok(tokens) => tokens,
+            Err(err) => return failure(refusal(&base, &err)),
+        };
+        let in_session = parts.is_some_and(|p| p.headers.contains_key(SESSION_HEADER));
+        if in_session {
+            self.set_session_token(Some(hash(&tokens.access_token)));
+            tracing::info!(token = %log_id(&tokens.access_token), "MCP agent session authorized");
+            if let Err(err) = context.peer.notify_tool_list_changed().await {
+                tracing::debug!(%err, "could not announce the new tool list");
+            }
+        }
+        success(authenticated(&base, &tokens, in_session))
+    }
+}
+
+/// What a failed redemption tells the agent: one message for every unusable code, the wait
+/// when rate-limited, nothing more.
+fn refusal(base: &str, err: &OAuthError) -> String {
+    match err.code() {
+        "too_many_requests" => format!(
+            "Too many attempts. Wait {} seconds and try again.",
+            err.retry_after().unwrap_or(60)
+        ),
+        "invalid_grant" | "invalid_request" => format!(
+            "This code is invalid, expired or already used. Ask the person to generate a new code at {base}/connect."
+        ),
+        _ => {
+            "The server could not redeem the code just now. Try again in a moment: the code stays \
+              valid until it expires."
+                .into()
+        }
+    }
+}
+
+/// The success text: the token, its lifetime and scopes, and how to send it to `/mcp`.
+fn authenticated(base: &str, tokens: &TokenResponse, in_session: bool) -> String {
+    let token = &tokens.access_token;
+    let minutes = tokens.expires_in / 60;
+    let session = if in_session {
+        "This MCP session is authorized now: its tool list includes the tools these scopes allow, \
+         so you can keep working here until the access token expires.\n\n"
+    } else {
+        ""
+    };
+    format!(
+        "Authenticated with Agent Connect as \"{}\".\n\n\
+         Access token: {token}\n\
+         Token type: Bearer\n\
+         Lifetime: {} seconds ({minutes} minutes)\n\
+         Scopes: {}\n\
+         Refresh token: {} (valid 30 days, works once: trade it for a new pair at \
+         {base}/oauth2/token with grant_type=refresh_token)\n\n\
+         {session}\
+         To use the token from any MCP client, send the header \"Authorization: Bearer {token}\" \
+         with every request to {base}/mcp. For Claude Code, run:\n\n\
+         claude mcp add --transport http agent-connect {base}/mcp --header \"Authorization: Bearer {token}\"\n\n\
+         Keep both tokens secret: whoever holds them can act for the person within these scopes. \
+         When the access token expires, ask the person for a new code at {base}/connect.",
+        tokens.agent_name,
+        tokens.expires_in,
+        if tokens.scope.is_empty() {
+            "none"
+        } else {
+            &tokens.scope
+        },
+        tokens.refresh_token,
+    )
+}
+
+impl ServerHandler for AgentServer {
+    fn get_info(&self) -> ServerConfig {
+        super::server_config(
+            format!(
+                "Call authenticate with the one-time code the person generated at {}/connect. After \
+             that this session lists the tools the code allows, and the result explains how to \
+             use the access token from any MCP client.",
+                self.public_base()
+            ),
+            true,
+        )
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let mut tools = vec![self.authenticate_tool()];
+        if let Some(principal) = self.session_principal().await? {
+            tools.extend(self.tools.list(Some(&principal)));
+        }
+        Ok(private_list(tools))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        if request.name == AUTHENTICATE {
+            return Ok(self.authenticate(request, &context).await.into());
+        }
+        let had_token = self.session_token().is_some();
+        if let Some(principal) = self.session_principal().await? {
+            return self.tools.call(principal, request, context).await;
+        }
+        if !self.tools.knows(&request.name) {
+            return Err(ErrorData::invalid_params("tool not found", None));
+        }
+        let base = self.public_base();
+        if had_token {
+            if let Err(err) = context.peer.notify_tool_list_changed().await {
+                tracing::debug!(%err, "could not announce the new tool list");
+            }
+            return Ok(failure(format!(
+                "This session's authorization has ended: the access token expired or the person \
+                 revoked it. Ask the person for a new code at {base}/connect and call authenticate \
+                 again."
+            ))
+            .into());
+        }
+        Ok(failure(format!(
+            "This session is not authorized yet. Call authenticate with the one-time code the \
+             person generates at {base}/connect."
+        ))
+        .into())
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        if name == AUTHENTICATE {
+            Some(self.authenticate_tool())
+        } else {
+            self.tools.get(name)
+        }
+    }
+}
+
+/// The Streamable HTTP service of `/mcp/agent`.
+pub fn service(
+    state: &AppState,
+    validator: TokenValidator,
+    tools: ResourceTools,
+) -> StreamableHttpService<AgentServer, LocalSessionManager> {
+    let mut sessions = LocalSessionManager::default();
+    // An authorized session is worth keeping as long as its access token lives; an idle
+    // unauthorized one costs a task and a few buffers until then.
+    sessions.session_config.keep_alive = Some(Duration::from_secs(ACCESS_TTL.unsigned_abs()));
+    let factory_state = state.clone();
+    StreamableHttpService::new(
+        move || {
+            Ok(AgentServer::new(
+                factory_state.clone(),
+                validator.clone(),
+                tools.clone(),
+            ))
+        },
+        Arc::new(sessions),
+        // Legacy session mode stays on: authorizing "this session" needs a session, and the
+        // stateless lifecycle of MCP 2026-07-28 (SEP-2567) has none. The clients we serve (rmcp's
+        // and the TypeScript SDK's) start with `initialize` and negotiate 2025-11-25, so they get
+        // an `Mcp-Session-Id` and a handler of their own. A client on the stateless lifecycle
+        // still gets the token and the instructions, just no in-session tools.
+        super::transport_config(state, true),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_reveal_only_what_a_person_can_act_on() {
+        let base = "https://ac.example";
+        let invalid = refusal(base, &OAuthError::invalid_grant("code hash abc not found"));
+        assert_eq!(
+            invalid,
+            "This code is invalid, expired or already used. Ask the person to generate a new code at https://ac.example/connect."
+        );
+        assert_eq!(
+            refusal(base, &OAuthError::too_many_requests(42)),
+            "Too many attempts. Wait 42 seconds and try again."
+        );
+    }
+
+    #[test]
+    fn the_success_text_has_the_claude_line() {
+        let tokens = TokenResponse {
+            access_token: "acat_x".into(),
+            token_type: "Bearer",
+            expires_in: 1800,
+            refresh_token: "acrt_y".into(),
+            scope: "quote".into(),
+            client_id: "agent_z".into(),
+            agent_name: "Claude Code".into(),
+        };
+        let text = authenticated("https://ac.example", &tokens, false);
+        assert!(text.contains(
+            "claude mcp add --transport http agent-connect https://ac.example/mcp --header \"Authorization: Bearer acat_x\""
+        ));
+        assert!(text.contains("1800 seconds (30 minutes)"));
+        assert!(text.starts_with("Authenticated with Agent Connect as \"Claude Code\"."));
+        assert!(!text.contains("session is authorized"));
+    }
+}

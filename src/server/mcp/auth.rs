@@ -1,0 +1,260 @@
+//! Bearer tokens at the MCP resource (RFC 6750 sections 2.1 and 3): the layer in front of `/mcp`
+//! that validates the token on every request and hands the tools a [`Principal`], the 401
+//! challenge that points at the resource's metadata, and that metadata (RFC 9728 sections 2-3).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use rmcp::RoleServer;
+use rmcp::service::RequestContext;
+use serde::Serialize;
+
+use crate::server::db::grants;
+use crate::server::db::tokens::{self, ActiveToken, TokenKind};
+use crate::server::oauth::error::OAuthError;
+use crate::server::state::AppState;
+use crate::server::tokens::hash;
+
+/// Where the resource's RFC 9728 metadata lives.
+pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
+/// A grant's last-used time is written at most this often, in seconds.
+const TOUCH_INTERVAL: i64 = 60;
+/// How many grants the touch memory holds before it forgets the stale ones.
+const TOUCH_MEMORY: usize = 10_000;
+
+/// Who is calling: the live access token's grant, as the tools see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub grant_id: String,
+    pub user_id: String,
+    pub email: String,
+    pub client_id: String,
+    pub agent_name: String,
+    pub scopes: Vec<String>,
+    /// Unix seconds at which the access token stops working.
+    pub expires_at: i64,
+}
+
+impl Principal {
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|granted| granted == scope)
+    }
+
+    /// The principal the bearer layer attached to the HTTP request behind an MCP request.
+    pub fn of_request(context: &RequestContext<RoleServer>) -> Option<Self> {
+        context
+            .extensions
+            .get::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Principal>())
+            .cloned()
+    }
+}
+
+impl From<ActiveToken> for Principal {
+    fn from(token: ActiveToken) -> Self {
+        Self {
+            scopes: crate::scopes::split(&token.scopes),
+            grant_id: token.grant_id,
+            user_id: token.user_id,
+            email: token.email,
+            client_id: token.client_id,
+            agent_name: token.agent_name,
+            expires_at: token.expires_at,
+        }
+    }
+}
+
+/// Turns access tokens into principals, and records grant use without a write per request.
+#[derive(Clone)]
+pub struct TokenValidator {
+    state: AppState,
+    /// Grant id to the clock second its last-used time was last written by this instance.
+    touched: Arc<Mutex<HashMap<String, i64>>>,
+}
+
+impl TokenValidator {
+    pub fn new(state: AppState) -> Self {
+        Self {
+            state,
+            touched: Arc::default(),
+        }
+    }
+
+    /// The principal of a live access token, by the token's hash. Refresh tokens, and tokens
+    /// that expired or whose grant was revoked, give `None`.
+    pub async fn principal(&self, token_hash: &str) -> Result<Option<Principal>, sqlx::Error> {
+        let now = self.state.now();
+        let Some(token) = tokens::find_active(&self.state.db, token_hash, now).await? else {
+            return Ok(None);
+        };
+        if token.kind != TokenKind::Access.as_str() {
+            return Ok(None);
+        }
+        self.record_use(&token.grant_id, now).await;
+        Ok(Some(token.into()))
+    }
+
+    async fn record_use(&self, grant_id: &str, now: i64) {
+        if !self.touch_due(grant_id, now) {
+            return;
+        }
+        if let Err(err) = grants::touch(&self.state.db, grant_id, now).await {
+            tracing::warn!(%err, grant = %grant_id, "could not record the use of a grant");
+        }
+    }
+
+    /// Whether this instance should write the grant's last-used time now; remembers that it did.
+    fn touch_due(&self, grant_id: &str, now: i64) -> bool {
+        let mut touched = self.touched.lock().unwrap_or_else(PoisonError::into_inner);
+        if touched
+            .get(grant_id)
+            .is_some_and(|&at| now - at < TOUCH_INTERVAL)
+        {
+            return false;
+        }
+        if touched.len() >= TOUCH_MEMORY {
+            touched.retain(|_, at| now - *at < TOUCH_INTERVAL);
+        }
+        touched.insert(grant_id.to_owned(), now);
+        true
+    }
+}
+
+/// Admits a request to `/mcp` only with a live access token in the `Authorization` header, and
+/// puts its [`Principal`] in the request's extensions. The token is looked up on every request,
+/// so a revoked grant is refused on the very next one.
+pub async fn require_bearer(
+    State(validator): State<TokenValidator>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let base = validator.state.config.public_base();
+    let Some(token_hash) = bearer_token(req.headers()).map(hash) else {
+        return challenge(&base, false);
+    };
+    match validator.principal(&token_hash).await {
+        Ok(Some(principal)) => {
+            req.extensions_mut().insert(principal);
+            next.run(req).await
+        }
+        Ok(None) => {
+            tracing::info!(token = %&token_hash[..8], "MCP request with a dead or unknown token refused");
+            challenge(&base, true)
+        }
+        Err(err) => OAuthError::from(err).into_response(),
+    }
+}
+
+/// The token of an `Authorization: Bearer` header (RFC 6750 section 2.1). Any other scheme, or
+/// a token in the query string, is no token at all.
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+#[derive(Serialize)]
+struct ChallengeBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    error_description: String,
+}
+
+/// The 401 of RFC 6750 section 3, with the RFC 9728 section 5.1 pointer to the metadata.
+/// `error="invalid_token"` only when a token was sent (section 3.1).
+fn challenge(base: &str, token_sent: bool) -> Response {
+    let mut value = format!("Bearer resource_metadata=\"{base}{METADATA_PATH}\"");
+    let body = if token_sent {
+        value.push_str(", error=\"invalid_token\"");
+        ChallengeBody {
+            error: Some("invalid_token"),
+            error_description: format!(
+                "The access token is invalid, expired or revoked. Ask the person for a new agent auth code at {base}/connect."
+            ),
+        }
+    } else {
+        ChallengeBody {
+            error: None,
+            error_description: format!(
+                "This resource needs an access token in the header \"Authorization: Bearer <token>\". \
+                 An agent gets one by redeeming an agent auth code from {base}/connect."
+            ),
+        }
+    };
+    let mut res = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+    let headers = res.headers_mut();
+    headers.insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("Bearer")),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// The protected resource metadata of RFC 9728 section 2.
+#[derive(Debug, Serialize)]
+pub struct ResourceMetadata {
+    pub resource: String,
+    pub authorization_servers: Vec<String>,
+    pub scopes_supported: Vec<String>,
+    pub bearer_methods_supported: Vec<&'static str>,
+    pub resource_name: &'static str,
+}
+
+/// `GET /.well-known/oauth-protected-resource/mcp` (RFC 9728 section 3).
+pub async fn resource_metadata(State(state): State<AppState>) -> Json<ResourceMetadata> {
+    let base = state.config.public_base();
+    Json(ResourceMetadata {
+        resource: format!("{base}/mcp"),
+        authorization_servers: vec![base],
+        scopes_supported: state.catalogue.iter().map(|s| s.name.clone()).collect(),
+        bearer_methods_supported: vec!["header"],
+        resource_name: "Agent Connect",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn authorization(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn only_a_bearer_header_carries_a_token() {
+        assert_eq!(
+            bearer_token(&authorization("Bearer acat_x")),
+            Some("acat_x")
+        );
+        assert_eq!(
+            bearer_token(&authorization("bearer  acat_x ")),
+            Some("acat_x")
+        );
+        assert_eq!(bearer_token(&authorization("Bearer")), Some(""));
+        assert_eq!(bearer_token(&authorization("Basic YTpi")), None);
+        assert_eq!(bearer_token(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn the_challenge_points_at_the_metadata() {
+        let res = challenge("https://ac.example", false);
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            res.headers()[header::WWW_AUTHENTICATE],
+            "Bearer resource_metadata=\"https://ac.example/.well-known/oauth-protected-resource/mcp\""
+        );
+        let res = challenge("https://ac.example", true);
+        assert_eq!(
+            res.headers()[header::WWW_AUTHENTICATE],
+            "Bearer resource_metadata=\"https://ac.example/.well-known/oauth-protected-resource/mcp\", error=\"invalid_token\""
+        );
+    }
+}

@@ -1,0 +1,424 @@
+//! `/mcp`: the reference resource. `whoami` answers for any live token; every other tool is
+//! gated by one catalogue scope and acts on the [sandbox](super::sandbox). A call without the
+//! scope is refused with `insufficient_scope` (RFC 6750 section 3.1) and a step-up link that
+//! pre-fills the portal. The same tools serve an authorized `/mcp/agent` session.
+
+use std::sync::Arc;
+
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::{Extension, ToolCallContext};
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
+    ListToolsResult, PaginatedRequestParams, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::transport::streamable_http_server::StreamableHttpService;
+use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
+use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_router};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::auth::Principal;
+use super::sandbox::{self, NOTICE, Order, Sandbox, Side, dollars};
+use crate::server::clock::Clock;
+use crate::server::state::AppState;
+use crate::timefmt;
+
+/// The scope each gated tool needs. Tools not named here (`whoami`) need none.
+const GATES: [(&str, &str); 5] = [
+    ("get_quote", "quote"),
+    ("get_account", "account.read"),
+    ("list_orders", "trade.read"),
+    ("place_order", "trade.write"),
+    ("cancel_order", "trade.write"),
+];
+
+/// The scope a tool needs, if any.
+pub fn required_scope(tool: &str) -> Option<&'static str> {
+    GATES
+        .iter()
+        .find(|(name, _)| *name == tool)
+        .map(|&(_, scope)| scope)
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct QuoteArgs {
+    /// Ticker symbol: AAPL, MSFT, NVDA or SPY.
+    pub symbol: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct PlaceOrderArgs {
+    /// Ticker symbol: AAPL, MSFT, NVDA or SPY.
+    pub symbol: String,
+    /// "buy" or "sell".
+    pub side: Side,
+    /// Number of shares, a whole number from 1 to 10000.
+    pub quantity: i64,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CancelOrderArgs {
+    /// The order's id, as place_order or list_orders gave it (e.g. "ord_...").
+    pub order_id: String,
+}
+
+/// The resource's tools, shared by every MCP session of this instance.
+#[derive(Clone)]
+pub struct ResourceTools {
+    sandbox: Arc<Sandbox>,
+    clock: Arc<dyn Clock>,
+    public_base: String,
+    /// The catalogue's scope names: a gated tool is offered only when its scope is one of them.
+    offered: Arc<Vec<String>>,
+    router: Arc<ToolRouter<Self>>,
+}
+
+impl ResourceTools {
+    pub fn new(state: &AppState) -> Self {
+        Self {
+            sandbox: Arc::default(),
+            clock: state.clock.clone(),
+            public_base: state.config.public_base(),
+            offered: Arc::new(state.catalogue.iter().map(|s| s.name.clone()).collect()),
+            router: Arc::new(Self::tool_router()),
+        }
+    }
+
+    /// Whether `tool` is one of the resource's tools under the configured catalogue.
+    pub fn knows(&self, tool: &str) -> bool {
+        self.router.has_route(tool)
+            && required_scope(tool).is_none_or(|scope| self.offered.iter().any(|s| s == scope))
+    }
+
+    /// A tool's definition, for header validation.
+    pub fn get(&self, tool: &str) -> Option<Tool> {
+        self.router.get(tool).filter(|_| self.knows(tool)).cloned()
+    }
+
+    /// Every tool, each gated one saying which scope it needs and, for `principal`, whether
+    /// that scope was granted. Ungranted tools stay listed so an agent can find the step-up.
+    pub fn list(&self, principal: Option<&Principal>) -> Vec<Tool> {
+        self.router
+            .list_all()
+            .into_iter()
+            .filter(|tool| self.knows(&tool.name))
+            .map(|mut tool| {
+                if let Some(scope) = required_scope(&tool.name) {
+                    let mut text = tool.description.take().unwrap_or_default().into_owned();
+                    text.push_str(&format!(" Needs the permission \"{scope}\"."));
+                    if principal.is_some_and(|p| !p.has_scope(scope)) {
+                        text.push_str(
+                            " Not granted to this token: a call returns a link the person can \
+                             open to grant it.",
+                        );
+                    }
+                    tool.description = Some(text.into());
+                }
+                tool
+            })
+            .collect()
+    }
+
+    /// Runs a tool for `principal`, or refuses it with `insufficient_scope` when the principal
+    /// lacks the tool's scope.
+    pub async fn call(
+        &self,
+        principal: Principal,
+        request: CallToolRequestParams,
+        mut context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        if !self.knows(&request.name) {
+            return Err(ErrorData::invalid_params("tool not found", None));
+        }
+        if let Some(scope) = required_scope(&request.name)
+            && !principal.has_scope(scope)
+        {
+            tracing::info!(grant = %principal.grant_id, tool = %request.name, scope, "MCP tool call refused: insufficient scope");
+            return Ok(failure(self.insufficient_scope(&principal, &request.name, scope)).into());
+        }
+        context.extensions.insert(principal);
+        self.router
+            .call(ToolCallContext::new(self, request, context))
+            .await
+    }
+
+    /// The refusal of RFC 6750 section 3.1 as a tool result, with a link that pre-fills the
+    /// portal with what was granted plus the missing scope.
+    fn insufficient_scope(&self, principal: &Principal, tool: &str, missing: &str) -> String {
+        let mut wanted = principal.scopes.clone();
+        wanted.push(missing.to_owned());
+        let link = crate::links::step_up(&self.public_base, &wanted, &principal.agent_name);
+        format!(
+            "insufficient_scope: {tool} needs the permission \"{missing}\", which this agent was not granted \
+             (granted: {}).\nAsk the person to open this link, which pre-fills the form with the \
+             permissions needed; it gives them a new code for you to redeem:\n{link}",
+            granted_words(&principal.scopes)
+        )
+    }
+}
+
+#[tool_router]
+impl ResourceTools {
+    #[tool(
+        description = "Who this access token acts for: the account's email, the agent's name, the granted permissions (scopes) and when the token expires.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn whoami(&self, Extension(principal): Extension<Principal>) -> CallToolResult {
+        let now = self.clock.now();
+        success(format!(
+            "Account: {}\nAgent: {}\nClient id: {}\nScopes: {}\nExpires at: {} ({}, {})",
+            principal.email,
+            principal.agent_name,
+            principal.client_id,
+            granted_words(&principal.scopes),
+            principal.expires_at,
+            crate::timefmt::utc(principal.expires_at),
+            timefmt::relative(principal.expires_at, now)
+        ))
+    }
+
+    #[tool(
+        description = "Sandbox market data: the sample price of a symbol (AAPL, MSFT, NVDA or SPY). Prices are fixed sample values, not live quotes.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn get_quote(
+        &self,
+        Parameters(QuoteArgs { symbol }): Parameters<QuoteArgs>,
+    ) -> CallToolResult {
+        match Sandbox::quote(&symbol) {
+            Some(quote) => sandbox_success(format!(
+                "{} ({}): {} per share (fixed sample price)",
+                quote.symbol,
+                quote.name,
+                dollars(quote.price)
+            )),
+            None => sandbox_failure(sandbox::unknown_symbol(&symbol)),
+        }
+    }
+
+    #[tool(
+        description = "Sandbox paper account: cash, buying power and positions. Sample data, not a real account.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn get_account(&self, Extension(principal): Extension<Principal>) -> CallToolResult {
+        let account = self.sandbox.account(&principal.user_id);
+        let mut text = format!(
+            "Paper account of {}\nCash: {}\nBuying power: {} ({} open orders)\nPositions:",
+            principal.email,
+            dollars(account.cash),
+            dollars(account.buying_power),
+            account.open_orders
+        );
+        for position in &account.positions {
+            text.push_str(&format!(
+                "\n- {} {}: {} shares at {} = {}",
+                position.quote.symbol,
+                position.quote.name,
+                position.quantity,
+                dollars(position.quote.price),
+                dollars(position.quote.price * position.quantity)
+            ));
+        }
+        sandbox_success(text)
+    }
+
+    #[tool(
+        description = "Sandbox paper account: the orders placed in it, open and cancelled, oldest first.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn list_orders(&self, Extension(principal): Extension<Principal>) -> CallToolResult {
+        let orders = self.sandbox.orders_of(&principal.user_id);
+        if orders.is_empty() {
+            return sandbox_success("No orders yet.".into());
+        }
+        let lines: Vec<String> = orders
+            .iter()
+            .map(|o| order_line(o, self.clock.now()))
+            .collect();
+        sandbox_success(format!("Orders:\n{}", lines.join("\n")))
+    }
+
+    #[tool(
+        description = "Sandbox paper account: place a market order to buy or sell whole shares of AAPL, MSFT, NVDA or SPY. The order stays open in the sandbox; nothing is executed or sent to a real market.",
+        annotations(
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = false
+        )
+    )]
+    async fn place_order(
+        &self,
+        Extension(principal): Extension<Principal>,
+        Parameters(args): Parameters<PlaceOrderArgs>,
+    ) -> CallToolResult {
+        let now = self.clock.now();
+        match self.sandbox.place(
+            &principal.user_id,
+            &args.symbol,
+            args.side,
+            args.quantity,
+            now,
+        ) {
+            Ok(order) => {
+                tracing::info!(grant = %principal.grant_id, order = %order.id, "sandbox order placed");
+                sandbox_success(format!(
+                    "Order accepted (paper only):\n{}",
+                    order_line(&order, now)
+                ))
+            }
+            Err(reason) => sandbox_failure(format!("Order refused: {reason}")),
+        }
+    }
+
+    #[tool(
+        description = "Sandbox paper account: cancel an open order by its id (from place_order or list_orders).",
+        annotations(
+            destructive_hint = true,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
+    )]
+    async fn cancel_order(
+        &self,
+        Extension(principal): Extension<Principal>,
+        Parameters(CancelOrderArgs { order_id }): Parameters<CancelOrderArgs>,
+    ) -> CallToolResult {
+        match self.sandbox.cancel(&principal.user_id, &order_id) {
+            Ok(order) => sandbox_success(format!(
+                "Order cancelled:\n{}",
+                order_line(&order, self.clock.now())
+            )),
+            Err(reason) => sandbox_failure(format!("Not cancelled: {reason}")),
+        }
+    }
+}
+
+fn order_line(order: &Order, now: i64) -> String {
+    format!(
+        "- {}: {} {} {} at market, {} (placed {})",
+        order.id,
+        order.side.as_str(),
+        order.quantity,
+        order.symbol,
+        order.status.as_str(),
+        timefmt::relative(order.placed_at, now)
+    )
+}
+
+fn granted_words(scopes: &[String]) -> String {
+    if scopes.is_empty() {
+        "none".into()
+    } else {
+        scopes.join(" ")
+    }
+}
+
+pub fn success(text: String) -> CallToolResult {
+    CallToolResult::success(vec![ContentBlock::text(text)])
+}
+
+pub fn failure(text: String) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(text)])
+}
+
+fn sandbox_success(text: String) -> CallToolResult {
+    success(format!("{NOTICE}\n\n{text}"))
+}
+
+fn sandbox_failure(text: String) -> CallToolResult {
+    failure(format!("{NOTICE}\n\n{text}"))
+}
+
+/// A tool list that depends on who asks, so no one else may cache it (SEP-2549).
+pub fn private_list(tools: Vec<Tool>) -> ListToolsResult {
+    ListToolsResult::with_all_items(tools).with_cache_scope(CacheScope::Private)
+}
+
+/// The MCP server of `/mcp`. The bearer layer has already admitted the request; the principal
+/// comes from the HTTP request behind each MCP request.
+#[derive(Clone)]
+pub struct ResourceServer {
+    tools: ResourceTools,
+    public_base: String,
+}
+
+impl ServerHandler for ResourceServer {
+    fn get_info(&self) -> ServerConfig {
+        super::server_config(
+            format!(
+                "Agent Connect's reference resource. whoami tells who the access token acts for. The \
+             other tools act on a sandbox (sample quotes and a paper account, never a real market) \
+             and each needs the permission named in its description; without it a call returns a \
+             link to {}/connect where the person can grant it.",
+                self.public_base
+            ),
+            false,
+        )
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let principal = Principal::of_request(&context);
+        Ok(private_list(self.tools.list(principal.as_ref())))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let Some(principal) = Principal::of_request(&context) else {
+            tracing::error!(
+                "MCP resource request without a principal: is the bearer layer missing?"
+            );
+            return Err(ErrorData::internal_error("not authorized", None));
+        };
+        self.tools.call(principal, request, context).await
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.tools.get(name)
+    }
+}
+
+/// The Streamable HTTP service of `/mcp`. Stateless: every request carries its token, so no
+/// session state is needed and any instance can answer any request.
+pub fn service(
+    state: &AppState,
+    tools: ResourceTools,
+) -> StreamableHttpService<ResourceServer, NeverSessionManager> {
+    let public_base = state.config.public_base();
+    StreamableHttpService::new(
+        move || {
+            Ok(ResourceServer {
+                tools: tools.clone(),
+                public_base: public_base.clone(),
+            })
+        },
+        Arc::new(NeverSessionManager::default()),
+        super::transport_config(state, false),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_gate_names_a_default_scope() {
+        let catalogue = crate::scopes::default_catalogue();
+        for (tool, scope) in GATES {
+            assert!(
+                catalogue.iter().any(|s| s.name == scope),
+                "{tool} needs unknown scope {scope}"
+            );
+        }
+        assert_eq!(required_scope("whoami"), None);
+        assert_eq!(required_scope("place_order"), Some("trade.write"));
+    }
+}

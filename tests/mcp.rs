@@ -1,0 +1,544 @@
+//! The MCP endpoints through rmcp's own client, and their HTTP contract through plain requests:
+//! `/mcp/agent` redeems codes and authorizes its session, `/mcp` takes Bearer tokens only.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use agent_connect::server::db::{events, grants, tokens};
+use common::{START, TestServer};
+use rmcp::model::{CallToolRequestParams, CallToolResult, ClientConfig};
+use rmcp::service::{NotificationContext, RunningService};
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+const RESOURCE_TOOLS: [&str; 6] = [
+    "whoami",
+    "get_quote",
+    "get_account",
+    "list_orders",
+    "place_order",
+    "cancel_order",
+];
+
+/// A client that counts `notifications/tools/list_changed`.
+#[derive(Clone, Default)]
+struct ToolListWatcher {
+    changes: Arc<AtomicUsize>,
+    changed: Arc<Notify>,
+}
+
+impl ClientHandler for ToolListWatcher {
+    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.changes.fetch_add(1, Ordering::SeqCst);
+        self.changed.notify_one();
+    }
+}
+
+async fn agent_session(
+    server: &TestServer,
+) -> (RunningService<RoleClient, ToolListWatcher>, ToolListWatcher) {
+    let watcher = ToolListWatcher::default();
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp/agent")),
+    );
+    let client = watcher
+        .clone()
+        .serve(transport)
+        .await
+        .expect("agent session");
+    (client, watcher)
+}
+
+async fn resource_session(
+    server: &TestServer,
+    token: &str,
+) -> RunningService<RoleClient, ClientConfig> {
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp")).auth_header(token),
+    );
+    ClientConfig::default()
+        .serve(transport)
+        .await
+        .expect("resource session")
+}
+
+async fn tool_names<S: rmcp::service::Service<RoleClient>>(
+    client: &RunningService<RoleClient, S>,
+) -> Vec<String> {
+    let mut names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .expect("tools/list")
+        .into_iter()
+        .map(|tool| tool.name.into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn sorted(names: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    names.sort();
+    names
+}
+
+/// Calls a tool; returns whether the result is an error, and its text.
+async fn call<S: rmcp::service::Service<RoleClient>>(
+    client: &RunningService<RoleClient, S>,
+    tool: &str,
+    arguments: Value,
+) -> (bool, String) {
+    let mut params = CallToolRequestParams::new(tool.to_owned());
+    if let Value::Object(map) = arguments {
+        params = params.with_arguments(map);
+    }
+    let result: CallToolResult = client.call_tool(params).await.expect("tools/call");
+    let text = result
+        .content
+        .iter()
+        .filter_map(|block| block.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (result.is_error == Some(true), text)
+}
+
+/// The access token in an `authenticate` result.
+fn token_in(text: &str) -> String {
+    text.lines()
+        .find_map(|line| line.strip_prefix("Access token: "))
+        .expect("an access token line")
+        .to_owned()
+}
+
+async fn redeem_token(server: &TestServer, email: &str, scopes: &[&str]) -> String {
+    let code = server.code_for(email, scopes, Some("Claude Code")).await;
+    let (status, body) = server.redeem(&code).await;
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn grant_of(server: &TestServer, token: &str) -> tokens::ActiveToken {
+    tokens::find_active(
+        &server.state.db,
+        &agent_connect::server::tokens::hash(token),
+        server.state.now(),
+    )
+    .await
+    .unwrap()
+    .expect("a live token")
+}
+
+fn challenge(server: &TestServer) -> String {
+    format!(
+        "Bearer resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"",
+        server.base
+    )
+}
+
+async fn post_mcp(server: &TestServer, authorization: Option<&str>) -> reqwest::Response {
+    let mut req = server
+        .http
+        .post(server.url("/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .json(&json!({
+            "jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-11-25", "capabilities": {},
+                       "clientInfo": {"name": "probe", "version": "1"}}
+        }));
+    if let Some(value) = authorization {
+        req = req.header("authorization", value);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_unauthorized_agent_session_lists_only_authenticate() {
+    let server = TestServer::start().await;
+    let (client, _) = agent_session(&server).await;
+
+    let tools = client.list_all_tools().await.unwrap();
+    assert_eq!(tools.len(), 1);
+    let authenticate = &tools[0];
+    assert_eq!(authenticate.name, "authenticate");
+    let description = authenticate.description.as_deref().unwrap();
+    assert!(
+        description.contains(&format!("{}/connect", server.base)),
+        "{description}"
+    );
+    assert!(description.contains("5 minutes") && description.contains("works once"));
+    let schema = Value::Object((*authenticate.input_schema).clone());
+    let properties = schema["properties"].as_object().unwrap();
+    assert_eq!(properties.keys().collect::<Vec<_>>(), ["code"]);
+    assert_eq!(properties["code"]["type"], "string");
+    assert_eq!(schema["required"], json!(["code"]));
+
+    let (is_error, text) = call(&client, "whoami", json!({})).await;
+    assert!(is_error);
+    assert!(text.contains("not authorized yet"), "{text}");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn authenticate_redeems_the_code_and_authorizes_the_session() {
+    let server = TestServer::start().await;
+    let code = server
+        .code_for(
+            "ada@example.com",
+            &["quote", "trade.read"],
+            Some("Claude Code"),
+        )
+        .await;
+    let (client, watcher) = agent_session(&server).await;
+
+    let (is_error, text) = call(&client, "authenticate", json!({ "code": code })).await;
+    assert!(!is_error, "{text}");
+    let token = token_in(&text);
+    assert!(token.starts_with("acat_"));
+    assert!(text.contains(&format!(
+        "claude mcp add --transport http agent-connect {}/mcp --header \"Authorization: Bearer {token}\"",
+        server.base
+    )));
+    assert!(text.contains("Lifetime: 1800 seconds"), "{text}");
+    assert!(text.contains("Scopes: quote trade.read"), "{text}");
+    assert_eq!(server.introspect(&token).await["active"], true);
+
+    tokio::time::timeout(Duration::from_secs(5), watcher.changed.notified())
+        .await
+        .expect("notifications/tools/list_changed");
+    assert_eq!(watcher.changes.load(Ordering::SeqCst), 1);
+    let mut expected = RESOURCE_TOOLS.to_vec();
+    expected.push("authenticate");
+    assert_eq!(tool_names(&client).await, sorted(&expected));
+
+    let (is_error, text) = call(&client, "whoami", json!({})).await;
+    assert!(!is_error, "{text}");
+    assert!(text.contains("Account: ada@example.com"), "{text}");
+    assert!(text.contains("Agent: Claude Code"), "{text}");
+    assert!(text.contains("Scopes: quote trade.read"), "{text}");
+    assert!(
+        text.contains(&format!("Expires at: {} (", START + 1800)),
+        "{text}"
+    );
+
+    let (is_error, text) = call(&client, "get_quote", json!({ "symbol": "nvda" })).await;
+    assert!(!is_error, "{text}");
+    assert!(text.starts_with("SANDBOX DATA"), "{text}");
+    assert!(text.contains("NVDA"), "{text}");
+
+    let user = server.user_id("ada@example.com").await;
+    let recent = events::list_recent(&server.state.db, &user, 5)
+        .await
+        .unwrap();
+    assert!(
+        recent
+            .iter()
+            .any(|e| e.detail == "Claude Code was granted quote trade.read"),
+        "the redemption is a security event like at the token endpoint"
+    );
+
+    let (is_error, text) = call(&client, "authenticate", json!({ "code": code })).await;
+    assert!(is_error, "a code works once");
+    assert!(text.contains("invalid, expired or already used"), "{text}");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_client_name_names_an_agent_the_person_did_not_name() {
+    let server = TestServer::start().await;
+    let code = server.code_for("bo@example.com", &["quote"], None).await;
+    let (client, _) = agent_session(&server).await;
+    let (is_error, text) = call(&client, "authenticate", json!({ "code": code })).await;
+    assert!(!is_error, "{text}");
+    let (_, whoami) = call(&client, "whoami", json!({})).await;
+    assert!(whoami.contains("Agent: rmcp"), "{whoami}");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn unusable_codes_get_one_refusal_and_the_rate_limit_its_wait() {
+    // Five attempts a minute from one address, shared with the token endpoint.
+    let server = TestServer::start_with(|config| config.rate_limit_per_minute = 5).await;
+    let used = server.code_for("cy@example.com", &["quote"], None).await;
+    assert_eq!(server.redeem(&used).await.0, 200);
+    let expired = server.code_for("cy@example.com", &["quote"], None).await;
+    server.clock.advance(300);
+    let unknown = agent_connect::server::codes::AgentCode::generate().display();
+    let refusal = format!(
+        "This code is invalid, expired or already used. Ask the person to generate a new code at {}/connect.",
+        server.base
+    );
+
+    let (client, _) = agent_session(&server).await;
+    for code in [&expired, &used, &unknown, "not a code"] {
+        let (is_error, text) = call(&client, "authenticate", json!({ "code": code })).await;
+        assert!(is_error, "{code}");
+        assert_eq!(text, refusal, "{code}");
+    }
+    let (is_error, text) = call(&client, "authenticate", json!({ "code": &unknown })).await;
+    assert!(is_error);
+    let wait = text
+        .strip_prefix("Too many attempts. Wait ")
+        .and_then(|rest| rest.strip_suffix(" seconds and try again."))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(wait.parse::<u64>().is_ok_and(|s| s > 0), "{text}");
+    assert_eq!(tool_names(&client).await, ["authenticate"]);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_bearer_token_lists_and_calls_the_resource_tools() {
+    let server = TestServer::start().await;
+    let token = redeem_token(
+        &server,
+        "di@example.com",
+        &["quote", "account.read", "trade.read", "trade.write"],
+    )
+    .await;
+    let client = resource_session(&server, &token).await;
+    assert_eq!(tool_names(&client).await, sorted(&RESOURCE_TOOLS));
+
+    let (is_error, text) = call(&client, "whoami", json!({})).await;
+    assert!(!is_error, "{text}");
+    assert!(text.contains("Account: di@example.com"), "{text}");
+    assert!(
+        text.contains("Scopes: quote account.read trade.read trade.write"),
+        "{text}"
+    );
+
+    let (is_error, text) = call(&client, "get_account", json!({})).await;
+    assert!(!is_error, "{text}");
+    assert!(
+        text.starts_with("SANDBOX DATA") && text.contains("Cash: $25,000.00"),
+        "{text}"
+    );
+
+    let (is_error, text) = call(
+        &client,
+        "place_order",
+        json!({ "symbol": "AAPL", "side": "buy", "quantity": 3 }),
+    )
+    .await;
+    assert!(!is_error, "{text}");
+    assert!(text.starts_with("SANDBOX DATA"), "{text}");
+    let order_id = text
+        .split_whitespace()
+        .find(|word| word.starts_with("ord_"))
+        .expect("an order id")
+        .trim_end_matches(':')
+        .to_owned();
+
+    let (_, orders) = call(&client, "list_orders", json!({})).await;
+    assert!(
+        orders.contains(&format!("{order_id}: buy 3 AAPL at market, open")),
+        "{orders}"
+    );
+    let (is_error, text) = call(&client, "cancel_order", json!({ "order_id": order_id })).await;
+    assert!(!is_error, "{text}");
+    let (_, orders) = call(&client, "list_orders", json!({})).await;
+    assert!(orders.contains("cancelled"), "{orders}");
+
+    let (is_error, text) = call(&client, "get_quote", json!({ "symbol": "XYZ" })).await;
+    assert!(is_error);
+    assert!(text.contains("AAPL, MSFT, NVDA, SPY"), "{text}");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_tool_outside_the_grant_is_refused_with_a_step_up_link() {
+    let server = TestServer::start().await;
+    let token = redeem_token(&server, "ed@example.com", &["quote"]).await;
+    let client = resource_session(&server, &token).await;
+
+    let (is_error, text) = call(
+        &client,
+        "place_order",
+        json!({ "symbol": "SPY", "side": "buy", "quantity": 1 }),
+    )
+    .await;
+    assert!(is_error);
+    assert!(text.starts_with("insufficient_scope"), "{text}");
+    assert!(text.contains("\"trade.write\""), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{}/connect?scope=quote%20trade.write&agent=Claude%20Code",
+            server.base
+        )),
+        "{text}"
+    );
+
+    let tools = client.list_all_tools().await.unwrap();
+    let place = tools.iter().find(|t| t.name == "place_order").unwrap();
+    assert!(
+        place
+            .description
+            .as_deref()
+            .unwrap()
+            .contains("Not granted")
+    );
+    let quote = tools.iter().find(|t| t.name == "get_quote").unwrap();
+    assert!(
+        !quote
+            .description
+            .as_deref()
+            .unwrap()
+            .contains("Not granted")
+    );
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn mcp_without_a_live_token_is_challenged() {
+    let server = TestServer::start().await;
+
+    let res = post_mcp(&server, None).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(
+        res.headers()["www-authenticate"],
+        challenge(&server).as_str()
+    );
+
+    let res = server.http.get(server.url("/mcp")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(
+        res.headers()["www-authenticate"],
+        challenge(&server).as_str()
+    );
+
+    let invalid = format!("{}, error=\"invalid_token\"", challenge(&server));
+    let res = post_mcp(&server, Some("Bearer acat_nonsense")).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.headers()["www-authenticate"], invalid.as_str());
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_token");
+
+    let code = server.code_for("fy@example.com", &["quote"], None).await;
+    let (_, tokens) = server.redeem(&code).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let res = post_mcp(&server, Some(&format!("Bearer {refresh}"))).await;
+    assert_eq!(res.status(), 401, "a refresh token is no access token");
+    assert_eq!(res.headers()["www-authenticate"], invalid.as_str());
+
+    let res = server
+        .http
+        .post(server.url(&format!("/mcp?access_token={access}")))
+        .header("accept", "application/json, text/event-stream")
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "never a token in the query string");
+    assert_eq!(
+        res.headers()["www-authenticate"],
+        challenge(&server).as_str()
+    );
+
+    assert_eq!(
+        post_mcp(&server, Some(&format!("Bearer {access}")))
+            .await
+            .status(),
+        200
+    );
+    server.clock.advance(1800);
+    let res = post_mcp(&server, Some(&format!("Bearer {access}"))).await;
+    assert_eq!(res.status(), 401, "expired");
+    assert_eq!(res.headers()["www-authenticate"], invalid.as_str());
+}
+
+#[tokio::test]
+async fn a_revoked_grant_is_refused_on_the_next_request() {
+    let server = TestServer::start().await;
+    let code = server.code_for("gu@example.com", &["quote"], None).await;
+    let (agent, watcher) = agent_session(&server).await;
+    let (_, text) = call(&agent, "authenticate", json!({ "code": code })).await;
+    let token = token_in(&text);
+    let resource = resource_session(&server, &token).await;
+    assert!(!call(&resource, "whoami", json!({})).await.0);
+    assert!(!call(&agent, "whoami", json!({})).await.0);
+
+    let grant = grant_of(&server, &token).await;
+    let revoked = grants::revoke(
+        &server.state.db,
+        &grant.grant_id,
+        &grant.user_id,
+        server.state.now(),
+    )
+    .await
+    .unwrap();
+    assert!(revoked.is_some());
+
+    let res = post_mcp(&server, Some(&format!("Bearer {token}"))).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(
+        res.headers()["www-authenticate"],
+        format!("{}, error=\"invalid_token\"", challenge(&server)).as_str()
+    );
+    assert!(
+        resource
+            .call_tool(CallToolRequestParams::new("whoami"))
+            .await
+            .is_err(),
+        "the open /mcp connection is refused too"
+    );
+
+    let (is_error, text) = call(&agent, "whoami", json!({})).await;
+    assert!(is_error);
+    assert!(text.contains("authorization has ended"), "{text}");
+    assert_eq!(tool_names(&agent).await, ["authenticate"]);
+    assert!(watcher.changes.load(Ordering::SeqCst) >= 1);
+    agent.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn grant_use_is_written_at_most_once_a_minute() {
+    let server = TestServer::start().await;
+    let token = redeem_token(&server, "hal@example.com", &["quote"]).await;
+    let grant_id = grant_of(&server, &token).await.grant_id;
+    let last_used = || async {
+        grants::find(&server.state.db, &grant_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_used_at
+    };
+    assert_eq!(last_used().await, None);
+
+    let client = resource_session(&server, &token).await;
+    assert_eq!(last_used().await, Some(START));
+    server.clock.advance(59);
+    call(&client, "whoami", json!({})).await;
+    assert_eq!(last_used().await, Some(START));
+    server.clock.advance(1);
+    call(&client, "whoami", json!({})).await;
+    assert_eq!(last_used().await, Some(START + 60));
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_resource_metadata_follows_rfc_9728() {
+    let server = TestServer::start().await;
+    let res = server
+        .http
+        .get(server.url("/.well-known/oauth-protected-resource/mcp"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({
+            "resource": format!("{}/mcp", server.base),
+            "authorization_servers": [server.base],
+            "scopes_supported": ["quote", "account.read", "trade.read", "trade.write"],
+            "bearer_methods_supported": ["header"],
+            "resource_name": "Agent Connect",
+        })
+    );
+}

@@ -11,9 +11,11 @@ pub async fn fetch_connect_view() -> Result<ConnectView, AppError> {
     use crate::server::auth::session;
     use crate::server::portal;
 
-    let state = portal::state();
-    let session = portal::session().await?;
-    let user = portal::require_user(&state, &session).await?;
+    let portal::SignedIn {
+        state,
+        session,
+        user,
+    } = portal::signed_in().await?;
     let last = session::last_request(&session).await?;
     let issued = match session::issued_code(&session).await? {
         Some(stored) => {
@@ -43,9 +45,11 @@ pub async fn fetch_code_status() -> Result<Option<CodeStatus>, AppError> {
     use crate::server::auth::session;
     use crate::server::portal;
 
-    let state = portal::state();
-    let session = portal::session().await?;
-    let user = portal::require_user(&state, &session).await?;
+    let portal::SignedIn {
+        state,
+        session,
+        user,
+    } = portal::signed_in().await?;
     match session::issued_code(&session).await? {
         Some(stored) => Ok(Some(
             status_of(&state, &user.id, &stored.code_hash, stored.shown.expires_at).await?,
@@ -87,9 +91,11 @@ pub async fn generate_code(
     use crate::server::portal;
     use crate::server::ratelimit::Action;
 
-    let state = portal::state();
-    let session = portal::session().await?;
-    let user = portal::require_user(&state, &session).await?;
+    let portal::SignedIn {
+        state,
+        session,
+        user,
+    } = portal::signed_in().await?;
     let addr = portal::client_addr().await;
 
     let requested = scopes.unwrap_or_default();
@@ -149,9 +155,7 @@ pub async fn new_code_form() -> Result<(), AppError> {
     use crate::server::auth::session;
     use crate::server::portal;
 
-    let state = portal::state();
-    let session = portal::session().await?;
-    portal::require_user(&state, &session).await?;
+    let portal::SignedIn { session, .. } = portal::signed_in().await?;
     session::clear_issued_code(&session).await?;
     leptos_axum::redirect("/connect");
     Ok(())

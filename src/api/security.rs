@@ -13,9 +13,7 @@ pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
     use crate::server::db::grants::{self, GrantedVia};
     use crate::server::portal;
 
-    let state = portal::state();
-    let session = portal::session().await?;
-    let user = portal::require_user(&state, &session).await?;
+    let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
     let now = state.now();
     let grants = grants::list_active(&state.db, &user.id, now)
         .await?
@@ -54,9 +52,7 @@ pub async fn revoke_grant(grant_id: String) -> Result<(), AppError> {
     use crate::server::db::grants;
     use crate::server::portal;
 
-    let state = portal::state();
-    let session = portal::session().await?;
-    let user = portal::require_user(&state, &session).await?;
+    let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
     let addr = portal::client_addr().await.to_string();
     let now = state.now();
     let mut tx = state.db.begin().await?;
@@ -85,9 +81,7 @@ pub async fn revoke_all_grants() -> Result<(), AppError> {
     use crate::server::db::grants;
     use crate::server::portal;
 
-    let state = portal::state();
-    let session = portal::session().await?;
-    let user = portal::require_user(&state, &session).await?;
+    let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
     let addr = portal::client_addr().await.to_string();
     let now = state.now();
     let mut tx = state.db.begin().await?;

@@ -129,25 +129,18 @@ fn grant_row(
             <td class="row-actions">
                 {if confirming {
                     view! {
-                        <div class="confirm" role="group" aria-label=format!("Revoke access for {name}?")>
+                        <Confirm question=format!("Revoke access for {name}?")>
                             <span>"Revoke access for " <strong>{name.clone()}</strong> "?"</span>
                             <ActionForm action=revoke>
                                 <ReturnHere/>
                                 <input type="hidden" name="grant_id" value=grant.id.clone()/>
                                 <button type="submit" class="btn btn-danger">"Yes, revoke"</button>
                             </ActionForm>
-                            <a class="btn btn-quiet" href="/security">"Cancel"</a>
-                        </div>
+                        </Confirm>
                     }
                     .into_any()
                 } else {
-                    view! {
-                        <Form method="GET" action="/security">
-                            <input type="hidden" name="confirm" value=grant.id.clone()/>
-                            <button type="submit" class="btn btn-danger-quiet">"Revoke"</button>
-                        </Form>
-                    }
-                    .into_any()
+                    ask_to_confirm(grant.id.clone(), "Revoke").into_any()
                 }}
             </td>
         </tr>
@@ -160,24 +153,39 @@ fn revoke_all_control(
 ) -> impl IntoView {
     if confirming {
         view! {
-            <div class="confirm" role="group" aria-label="Revoke access for every agent?">
+            <Confirm question="Revoke access for every agent?".to_owned()>
                 <span>"Revoke access for every agent?"</span>
                 <ActionForm action=revoke_all>
                     <ReturnHere/>
                     <button type="submit" class="btn btn-danger">"Yes, revoke all"</button>
                 </ActionForm>
-                <a class="btn btn-quiet" href="/security">"Cancel"</a>
-            </div>
+            </Confirm>
         }
         .into_any()
     } else {
-        view! {
-            <Form method="GET" action="/security">
-                <input type="hidden" name="confirm" value="all"/>
-                <button type="submit" class="btn btn-danger-quiet">"Revoke all"</button>
-            </Form>
-        }
-        .into_any()
+        ask_to_confirm("all".to_owned(), "Revoke all").into_any()
+    }
+}
+
+/// The first step of a revocation: a button that reloads the page with `?confirm=target`, so
+/// the confirmation works with and without JavaScript.
+fn ask_to_confirm(target: String, label: &'static str) -> impl IntoView {
+    view! {
+        <Form method="GET" action="/security">
+            <input type="hidden" name="confirm" value=target/>
+            <button type="submit" class="btn btn-danger-quiet">{label}</button>
+        </Form>
+    }
+}
+
+/// The second step: the question, the form that does it, and a way back.
+#[component]
+fn Confirm(question: String, children: Children) -> impl IntoView {
+    view! {
+        <div class="confirm" role="group" aria-label=question>
+            {children()}
+            <a class="btn btn-quiet" href="/security">"Cancel"</a>
+        </div>
     }
 }
 

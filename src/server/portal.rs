@@ -39,11 +39,25 @@ pub async fn current_user(state: &AppState, session: &Session) -> Result<Option<
     Ok(users::find_by_id(&state.db, &id).await?)
 }
 
-/// The signed-in person, or [`AppError::SignedOut`].
-pub async fn require_user(state: &AppState, session: &Session) -> Result<User, AppError> {
-    current_user(state, session)
+/// A portal request from a signed-in person.
+pub struct SignedIn {
+    pub state: AppState,
+    pub session: Session,
+    pub user: User,
+}
+
+/// The state, session and person of this request, or [`AppError::SignedOut`].
+pub async fn signed_in() -> Result<SignedIn, AppError> {
+    let state = state();
+    let session = session().await?;
+    let user = current_user(&state, &session)
         .await?
-        .ok_or(AppError::SignedOut)
+        .ok_or(AppError::SignedOut)?;
+    Ok(SignedIn {
+        state,
+        session,
+        user,
+    })
 }
 
 /// A `next` target that stays on this site: a path, never a scheme or another host.

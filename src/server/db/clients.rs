@@ -1,0 +1,73 @@
+//! `clients`: OAuth clients registered through RFC 7591 dynamic registration.
+
+use sqlx::{Executor, FromRow};
+
+use super::Db;
+
+#[derive(Clone, FromRow)]
+pub struct Client {
+    pub id: String,
+    pub name: String,
+    /// SHA-256 of the secret of a confidential client; `None` for a public client.
+    pub secret_hash: Option<String>,
+    /// Registered redirect URIs, space-separated.
+    pub redirect_uris: String,
+    /// Grant types the client may use, space-separated.
+    pub grant_types: String,
+    pub created_at: i64,
+}
+
+impl Client {
+    pub fn redirect_uris(&self) -> Vec<&str> {
+        self.redirect_uris.split_ascii_whitespace().collect()
+    }
+
+    pub fn may_use(&self, grant_type: &str) -> bool {
+        self.grant_types
+            .split_ascii_whitespace()
+            .any(|g| g == grant_type)
+    }
+
+    pub fn is_confidential(&self) -> bool {
+        self.secret_hash.is_some()
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("confidential", &self.is_confidential())
+            .finish_non_exhaustive()
+    }
+}
+
+pub async fn insert<'e>(
+    db: impl Executor<'e, Database = Db>,
+    client: &Client,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO clients (id, name, secret_hash, redirect_uris, grant_types, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&client.id)
+    .bind(&client.name)
+    .bind(&client.secret_hash)
+    .bind(&client.redirect_uris)
+    .bind(&client.grant_types)
+    .bind(client.created_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn find<'e>(
+    db: impl Executor<'e, Database = Db>,
+    id: &str,
+) -> Result<Option<Client>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name, secret_hash, redirect_uris, grant_types, created_at FROM clients WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}

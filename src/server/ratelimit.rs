@@ -14,6 +14,7 @@ pub enum Action {
     SignIn,
     IssueCode,
     RedeemCode,
+    RegisterClient,
 }
 
 /// One bucket set per action; cheap to clone.
@@ -22,6 +23,7 @@ pub struct RateLimits {
     sign_in: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     issue_code: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     redeem_code: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    register_client: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 impl RateLimits {
@@ -33,6 +35,7 @@ impl RateLimits {
             sign_in: limiter(),
             issue_code: limiter(),
             redeem_code: limiter(),
+            register_client: limiter(),
         }
     }
 
@@ -42,6 +45,7 @@ impl RateLimits {
             Action::SignIn => &self.sign_in,
             Action::IssueCode => &self.issue_code,
             Action::RedeemCode => &self.redeem_code,
+            Action::RegisterClient => &self.register_client,
         };
         limiter.check_key(&addr).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
@@ -51,7 +55,12 @@ impl RateLimits {
 
     /// Forgets addresses whose buckets are full again, bounding memory.
     pub fn shrink(&self) {
-        for limiter in [&self.sign_in, &self.issue_code, &self.redeem_code] {
+        for limiter in [
+            &self.sign_in,
+            &self.issue_code,
+            &self.redeem_code,
+            &self.register_client,
+        ] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }

@@ -49,6 +49,18 @@ impl OAuthError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_scope", description)
     }
 
+    pub fn invalid_redirect_uri(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_redirect_uri", description)
+    }
+
+    pub fn invalid_client_metadata(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_client_metadata",
+            description,
+        )
+    }
+
     pub fn unsupported_grant_type(grant_type: &str) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,

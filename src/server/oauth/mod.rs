@@ -1,15 +1,17 @@
-//! The OAuth 2.1 endpoints that agents and resource servers call.
+//! The OAuth 2.1 endpoints that agents, clients and resource servers call.
 
 pub mod client_auth;
 pub mod error;
 pub mod grants;
 pub mod introspect;
 pub mod issue;
+pub mod metadata;
+pub mod register;
 pub mod revoke;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::post;
+use axum::routing::{get, post};
 
 use super::state::AppState;
 
@@ -18,5 +20,10 @@ pub fn router() -> Router<AppState> {
         .route("/oauth2/token", post(grants::token))
         .route("/oauth2/introspect", post(introspect::introspect))
         .route("/oauth2/revoke", post(revoke::revoke))
+        .route("/oauth2/register", post(register::register))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(metadata::authorization_server),
+        )
         .layer(DefaultBodyLimit::max(16 * 1024))
 }

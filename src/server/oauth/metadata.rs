@@ -1,0 +1,27 @@
+//! `GET /.well-known/oauth-authorization-server`: authorization server metadata (RFC 8414),
+//! so clients discover every endpoint from the issuer URL alone.
+
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Value, json};
+
+use crate::instructions::AGENT_CODE_GRANT;
+use crate::server::state::AppState;
+
+pub async fn authorization_server(State(state): State<AppState>) -> Json<Value> {
+    let issuer = state.config.public_base();
+    let scopes: Vec<&str> = state.catalogue.iter().map(|s| s.name.as_str()).collect();
+    Json(json!({
+        "issuer": issuer,
+        "token_endpoint": format!("{issuer}/oauth2/token"),
+        "registration_endpoint": format!("{issuer}/oauth2/register"),
+        "revocation_endpoint": format!("{issuer}/oauth2/revoke"),
+        "introspection_endpoint": format!("{issuer}/oauth2/introspect"),
+        "grant_types_supported": ["refresh_token", AGENT_CODE_GRANT],
+        "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
+        "revocation_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "scopes_supported": scopes,
+        "service_documentation": format!("{issuer}/connect"),
+    }))
+}

@@ -1,0 +1,294 @@
+//! `POST /oauth2/register`: dynamic client registration (RFC 7591). Public clients (method
+//! `none`) get only an id; confidential ones also get a secret, shown once and stored as
+//! SHA-256. Redirect URIs must be https, or http on a loopback address (RFC 8252 section 7.3).
+
+use std::net::IpAddr;
+
+use axum::Extension;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Json, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::error::OAuthError;
+use crate::instructions::AGENT_CODE_GRANT;
+use crate::server::db::clients::{self, Client};
+use crate::server::ratelimit::Action;
+use crate::server::state::AppState;
+use crate::server::tokens::{hash, new_id, new_secret};
+use crate::server::web::ClientAddr;
+
+/// The device authorization grant type (RFC 8628 section 3.4).
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+/// Grant types a registered client may ask for.
+pub const REGISTRABLE_GRANTS: [&str; 3] =
+    ["authorization_code", "refresh_token", DEVICE_CODE_GRANT];
+/// Longest client name kept, in characters.
+const MAX_NAME: usize = 100;
+/// Most redirect URIs one client may register.
+const MAX_REDIRECT_URIS: usize = 10;
+
+/// The client metadata we read (RFC 7591 section 2); anything else is ignored.
+#[derive(Debug, Deserialize)]
+pub struct Registration {
+    client_name: Option<String>,
+    #[serde(default)]
+    redirect_uris: Vec<String>,
+    grant_types: Option<Vec<String>>,
+    response_types: Option<Vec<String>>,
+    token_endpoint_auth_method: Option<String>,
+}
+
+/// The registration response (RFC 7591 section 3.2.1).
+#[derive(Serialize)]
+struct Registered {
+    client_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<String>,
+    client_id_issued_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret_expires_at: Option<i64>,
+    client_name: String,
+    redirect_uris: Vec<String>,
+    grant_types: Vec<String>,
+    response_types: Vec<String>,
+    token_endpoint_auth_method: String,
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    body: Result<Json<Registration>, JsonRejection>,
+) -> Result<Response, OAuthError> {
+    state
+        .limits
+        .check(Action::RegisterClient, addr)
+        .map_err(OAuthError::too_many_requests)?;
+    let Json(req) =
+        body.map_err(|rejection| OAuthError::invalid_client_metadata(rejection.body_text()))?;
+    let checked = check(req)?;
+    let secret = (checked.auth_method != "none").then(|| new_secret("acs_"));
+    let client = Client {
+        id: new_id("client_"),
+        name: checked.name,
+        secret_hash: secret.as_deref().map(hash),
+        redirect_uris: checked.redirect_uris.join(" "),
+        grant_types: checked.grant_types.join(" "),
+        created_at: state.now(),
+    };
+    clients::insert(&state.db, &client).await?;
+    tracing::info!(client = %client.id, name = %client.name, %addr, "client registered");
+    let body = Registered {
+        client_secret_expires_at: secret.as_ref().map(|_| 0),
+        client_secret: secret,
+        client_id: client.id,
+        client_id_issued_at: client.created_at,
+        client_name: client.name,
+        response_types: if checked
+            .grant_types
+            .iter()
+            .any(|g| g == "authorization_code")
+        {
+            vec!["code".into()]
+        } else {
+            Vec::new()
+        },
+        redirect_uris: checked.redirect_uris,
+        grant_types: checked.grant_types,
+        token_endpoint_auth_method: checked.auth_method,
+    };
+    let mut res = (StatusCode::CREATED, Json(body)).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// Registration metadata after validation.
+#[derive(Debug, PartialEq)]
+struct Checked {
+    name: String,
+    redirect_uris: Vec<String>,
+    grant_types: Vec<String>,
+    auth_method: String,
+}
+
+fn check(req: Registration) -> Result<Checked, OAuthError> {
+    let name = req
+        .client_name
+        .map(|n| {
+            n.chars()
+                .filter(|c| !c.is_control())
+                .take(MAX_NAME)
+                .collect::<String>()
+                .trim()
+                .to_owned()
+        })
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "Unnamed application".to_owned());
+    // RFC 7591 section 2: without grant_types the client uses the authorization code grant.
+    let grant_types = req
+        .grant_types
+        .unwrap_or_else(|| vec!["authorization_code".into()]);
+    if grant_types.is_empty() {
+        return Err(OAuthError::invalid_client_metadata(
+            "grant_types must name at least one grant type.",
+        ));
+    }
+    if let Some(unknown) = grant_types
+        .iter()
+        .find(|g| !REGISTRABLE_GRANTS.contains(&g.as_str()))
+    {
+        let hint = if unknown == AGENT_CODE_GRANT {
+            " Agent auth codes need no registration."
+        } else {
+            ""
+        };
+        return Err(OAuthError::invalid_client_metadata(format!(
+            "The grant type \"{unknown}\" cannot be registered; use {}.{hint}",
+            REGISTRABLE_GRANTS.join(", ")
+        )));
+    }
+    let uses_redirects = grant_types.iter().any(|g| g == "authorization_code");
+    if let Some(types) = &req.response_types {
+        if types.iter().any(|t| t != "code") {
+            return Err(OAuthError::invalid_client_metadata(
+                "Only the response type \"code\" is supported.",
+            ));
+        }
+    }
+    if uses_redirects && req.redirect_uris.is_empty() {
+        return Err(OAuthError::invalid_redirect_uri(
+            "The authorization code grant needs at least one redirect URI.",
+        ));
+    }
+    if req.redirect_uris.len() > MAX_REDIRECT_URIS {
+        return Err(OAuthError::invalid_redirect_uri(format!(
+            "Register at most {MAX_REDIRECT_URIS} redirect URIs."
+        )));
+    }
+    for uri in &req.redirect_uris {
+        check_redirect_uri(uri)?;
+    }
+    let auth_method = req
+        .token_endpoint_auth_method
+        .unwrap_or_else(|| "client_secret_basic".into());
+    if !["none", "client_secret_basic", "client_secret_post"].contains(&auth_method.as_str()) {
+        return Err(OAuthError::invalid_client_metadata(format!(
+            "token_endpoint_auth_method \"{auth_method}\" is not supported; use none, client_secret_basic or client_secret_post."
+        )));
+    }
+    Ok(Checked {
+        name,
+        redirect_uris: req.redirect_uris,
+        grant_types,
+        auth_method,
+    })
+}
+
+/// An absolute https URI, or http on a loopback address; never a fragment.
+pub fn check_redirect_uri(uri: &str) -> Result<(), OAuthError> {
+    let refuse =
+        |why: &str| OAuthError::invalid_redirect_uri(format!("Redirect URI \"{uri}\": {why}"));
+    let parsed = url::Url::parse(uri).map_err(|_| refuse("not an absolute URI."))?;
+    if parsed.fragment().is_some() {
+        return Err(refuse("it must not contain a fragment."));
+    }
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&parsed) => Ok(()),
+        "http" => Err(refuse(
+            "http is allowed only on a loopback address (127.0.0.1, [::1], localhost).",
+        )),
+        _ => Err(refuse("use https, or http on a loopback address.")),
+    }
+}
+
+/// Whether a URL points at this machine (RFC 8252 section 7.3).
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registration(json: &str) -> Registration {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn redirect_uris_are_https_or_loopback_http() {
+        for good in [
+            "https://app.example/cb",
+            "http://127.0.0.1:8123/cb",
+            "http://[::1]/cb",
+            "http://localhost:9/x",
+        ] {
+            assert!(check_redirect_uri(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "http://app.example/cb",
+            "https://app.example/cb#x",
+            "/relative",
+            "javascript:alert(1)",
+            "custom:x",
+        ] {
+            assert_eq!(
+                check_redirect_uri(bad).unwrap_err().code(),
+                "invalid_redirect_uri",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn metadata_defaults_follow_rfc_7591() {
+        let checked = check(registration(
+            r#"{"redirect_uris":["https://a.example/cb"]}"#,
+        ))
+        .unwrap();
+        assert_eq!(checked.grant_types, ["authorization_code"]);
+        assert_eq!(checked.auth_method, "client_secret_basic");
+        assert_eq!(checked.name, "Unnamed application");
+    }
+
+    #[test]
+    fn bad_metadata_is_refused_with_the_right_error() {
+        let cases = [
+            (r#"{}"#, "invalid_redirect_uri"),
+            (r#"{"grant_types":["password"]}"#, "invalid_client_metadata"),
+            (
+                r#"{"grant_types":["implicit"],"redirect_uris":["https://a.example"]}"#,
+                "invalid_client_metadata",
+            ),
+            (r#"{"grant_types":[]}"#, "invalid_client_metadata"),
+            (
+                r#"{"redirect_uris":["https://a.example"],"response_types":["token"]}"#,
+                "invalid_client_metadata",
+            ),
+            (
+                r#"{"redirect_uris":["https://a.example"],"token_endpoint_auth_method":"private_key_jwt"}"#,
+                "invalid_client_metadata",
+            ),
+        ];
+        for (json, error) in cases {
+            assert_eq!(
+                check(registration(json)).unwrap_err().code(),
+                error,
+                "{json}"
+            );
+        }
+        let device_only = check(registration(
+            r#"{"client_name":" TV app ","grant_types":["urn:ietf:params:oauth:grant-type:device_code"],"token_endpoint_auth_method":"none"}"#,
+        ))
+        .unwrap();
+        assert_eq!(device_only.name, "TV app");
+        assert!(device_only.redirect_uris.is_empty());
+    }
+}

@@ -150,12 +150,12 @@ fn check(req: Registration) -> Result<Checked, OAuthError> {
         )));
     }
     let uses_redirects = grant_types.iter().any(|g| g == "authorization_code");
-    if let Some(types) = &req.response_types {
-        if types.iter().any(|t| t != "code") {
-            return Err(OAuthError::invalid_client_metadata(
-                "Only the response type \"code\" is supported.",
-            ));
-        }
+    if let Some(types) = &req.response_types
+        && types.iter().any(|t| t != "code")
+    {
+        return Err(OAuthError::invalid_client_metadata(
+            "Only the response type \"code\" is supported.",
+        ));
     }
     if uses_redirects && req.redirect_uris.is_empty() {
         return Err(OAuthError::invalid_redirect_uri(

@@ -102,3 +102,52 @@ pub struct EventView {
     pub detail: String,
     pub at: i64,
 }
+
+/// The parameters of an authorization request (RFC 6749 section 4.1.1, RFC 7636 section 4.3),
+/// carried from the consent page back to the server as hidden fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizeParams {
+    pub response_type: Option<String>,
+    pub client_id: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+}
+
+impl AuthorizeParams {
+    /// The parameters as name/value pairs, for hidden form fields.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        [
+            ("response_type", &self.response_type),
+            ("client_id", &self.client_id),
+            ("redirect_uri", &self.redirect_uri),
+            ("scope", &self.scope),
+            ("state", &self.state),
+            ("code_challenge", &self.code_challenge),
+            ("code_challenge_method", &self.code_challenge_method),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.clone().map(|v| (name, v)))
+        .collect()
+    }
+}
+
+/// What the consent page shows, or why it shows nothing to approve.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum ConsentView {
+    /// A valid request: ask the person.
+    Ask {
+        client_name: String,
+        /// Where the browser goes afterwards, as a host the person can recognise.
+        redirect_host: String,
+        scopes: Vec<Scope>,
+        params: Box<AuthorizeParams>,
+    },
+    /// The request cannot be trusted with a redirect (unknown client, unregistered
+    /// redirect URI): say so on the page.
+    Refused { message: String },
+    /// The request is answered at the client's redirect URI (an RFC 6749 error).
+    SendBack { url: String },
+}

@@ -79,6 +79,7 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
     let routes = generate_route_list(App);
     let portal = Router::new()
         .route("/logout", post(logout))
+        .route("/oauth2/authorize/decision", post(oauth::authorize::decide))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -14,6 +14,8 @@ pub enum EventKind {
     GrantRevoked,
     TokenRevoked,
     RefreshReuse,
+    AuthorizationApproved,
+    AuthorizationDenied,
 }
 
 impl EventKind {
@@ -26,6 +28,8 @@ impl EventKind {
             EventKind::GrantRevoked => "grant_revoked",
             EventKind::TokenRevoked => "token_revoked",
             EventKind::RefreshReuse => "refresh_reuse",
+            EventKind::AuthorizationApproved => "authorization_approved",
+            EventKind::AuthorizationDenied => "authorization_denied",
         }
     }
 
@@ -39,6 +43,8 @@ impl EventKind {
             "grant_revoked" => "Access revoked",
             "token_revoked" => "Token revoked by the agent",
             "refresh_reuse" => "Reused refresh token blocked",
+            "authorization_approved" => "Application approved",
+            "authorization_denied" => "Application denied",
             _ => "Security event",
         }
     }

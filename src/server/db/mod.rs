@@ -3,6 +3,7 @@
 //! caller decides what shares a transaction.
 
 pub mod agent_codes;
+pub mod authorization_codes;
 pub mod clients;
 pub mod events;
 pub mod grants;

@@ -1,5 +1,6 @@
-//! Authenticating the confidential client that calls introspection (RFC 6749 section 2.3.1:
-//! HTTP Basic, or `client_id` and `client_secret` in the body).
+//! Client authentication (RFC 6749 section 2.3.1: HTTP Basic, or `client_id` and
+//! `client_secret` in the body): the resource server that calls introspection, and registered
+//! clients at the token endpoint (public ones identify themselves by `client_id` alone).
 
 use axum::http::{HeaderMap, header};
 use base64::Engine;
@@ -8,6 +9,8 @@ use subtle::ConstantTimeEq;
 
 use super::error::OAuthError;
 use crate::server::config::ServeConfig;
+use crate::server::db::clients::{self, Client};
+use crate::server::tokens::hash;
 
 /// Checks the caller's credentials against the resource-server client in the configuration.
 pub fn authenticate_resource_server(
@@ -36,6 +39,34 @@ pub fn authenticate_resource_server(
         Ok(id)
     } else {
         Err(refused())
+    }
+}
+
+/// The registered client making a token request. A confidential client must prove its
+/// secret; a public one only names itself.
+pub async fn authenticate_client(
+    db: &crate::server::db::Pool,
+    headers: &HeaderMap,
+    body_id: Option<&str>,
+    body_secret: Option<&str>,
+) -> Result<Client, OAuthError> {
+    let refused = || OAuthError::invalid_client("Client authentication failed.");
+    let (id, secret) = match basic_credentials(headers) {
+        Some((id, secret)) => (id, Some(secret)),
+        None => (
+            body_id.ok_or_else(refused)?.to_owned(),
+            body_secret.map(str::to_owned),
+        ),
+    };
+    let client = clients::find(db, &id).await?.ok_or_else(refused)?;
+    match (&client.secret_hash, secret) {
+        (None, None) => Ok(client),
+        (Some(stored), Some(given))
+            if bool::from(stored.as_bytes().ct_eq(hash(&given).as_bytes())) =>
+        {
+            Ok(client)
+        }
+        _ => Err(refused()),
     }
 }
 

@@ -13,11 +13,16 @@ pub async fn authorization_server(State(state): State<AppState>) -> Json<Value> 
     let scopes: Vec<&str> = state.catalogue.iter().map(|s| s.name.as_str()).collect();
     Json(json!({
         "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/oauth2/authorize"),
         "token_endpoint": format!("{issuer}/oauth2/token"),
         "registration_endpoint": format!("{issuer}/oauth2/register"),
         "revocation_endpoint": format!("{issuer}/oauth2/revoke"),
         "introspection_endpoint": format!("{issuer}/oauth2/introspect"),
-        "grant_types_supported": ["refresh_token", AGENT_CODE_GRANT],
+        "grant_types_supported": ["authorization_code", "refresh_token", AGENT_CODE_GRANT],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": true,
         "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],

@@ -2,11 +2,13 @@
 //! named by `grant_type`, one module each.
 
 pub mod agent_code;
+pub mod authorization_code;
 pub mod refresh_token;
 
 use axum::Extension;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
+use axum::http::HeaderMap;
 use serde::Deserialize;
 
 use super::error::OAuthError;
@@ -25,11 +27,15 @@ pub struct TokenRequest {
     pub refresh_token: Option<String>,
     pub scope: Option<String>,
     pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub code_verifier: Option<String>,
 }
 
 pub async fn token(
     State(state): State<AppState>,
     Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    headers: HeaderMap,
     form: Result<Form<TokenRequest>, FormRejection>,
 ) -> Result<TokenResponse, OAuthError> {
     let Form(req) = form.map_err(|rejection| OAuthError::invalid_request(rejection.body_text()))?;
@@ -39,7 +45,8 @@ pub async fn token(
         .ok_or_else(|| OAuthError::invalid_request("grant_type is required."))?;
     match grant_type {
         AGENT_CODE_GRANT => agent_code::redeem(&state, addr, &req).await,
-        "refresh_token" => refresh_token::refresh(&state, &req).await,
+        "authorization_code" => authorization_code::exchange(&state, &headers, &req).await,
+        "refresh_token" => refresh_token::refresh(&state, &headers, &req).await,
         other => Err(OAuthError::unsupported_grant_type(other)),
     }
 }

@@ -2,16 +2,24 @@
 //! retires the old refresh token; presenting a retired one revokes the whole grant
 //! (RFC 9700 section 4.14.2), since either the agent or a thief holds a copy.
 
+use axum::http::HeaderMap;
+
 use super::TokenRequest;
 use crate::scopes::split;
+use crate::server::db::clients;
 use crate::server::db::events::{self, EventKind};
 use crate::server::db::{grants, tokens};
+use crate::server::oauth::client_auth::authenticate_client;
 use crate::server::oauth::error::OAuthError;
 use crate::server::oauth::issue::{TokenResponse, mint};
 use crate::server::state::AppState;
 use crate::server::tokens::{REFRESH_TTL, hash, log_id};
 
-pub async fn refresh(state: &AppState, req: &TokenRequest) -> Result<TokenResponse, OAuthError> {
+pub async fn refresh(
+    state: &AppState,
+    headers: &HeaderMap,
+    req: &TokenRequest,
+) -> Result<TokenResponse, OAuthError> {
     let Some(token) = req.refresh_token.as_deref() else {
         return Err(OAuthError::invalid_request("refresh_token is required."));
     };
@@ -34,6 +42,22 @@ pub async fn refresh(state: &AppState, req: &TokenRequest) -> Result<TokenRespon
         .is_some_and(|id| id != grant.client_id)
     {
         return Err(refused());
+    }
+    // A registered confidential client proves its secret on every refresh.
+    if clients::find(&mut *tx, &grant.client_id)
+        .await?
+        .is_some_and(|c| c.is_confidential())
+    {
+        let client = authenticate_client(
+            &state.db,
+            headers,
+            req.client_id.as_deref(),
+            req.client_secret.as_deref(),
+        )
+        .await?;
+        if client.id != grant.client_id {
+            return Err(refused());
+        }
     }
     if let Some(asked) = req.scope.as_deref() {
         let granted = split(&grant.scopes);

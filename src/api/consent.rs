@@ -1,0 +1,38 @@
+//! The consent page of the authorization code flow (`/oauth2/authorize`).
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::ConsentView;
+
+/// Checks the authorization request in `query` and says what the page should do with it.
+/// A signed-out visitor gets [`AppError::SignedOut`] and goes to sign in first.
+#[server(endpoint = "consent")]
+pub async fn fetch_consent(query: String) -> Result<ConsentView, AppError> {
+    use crate::server::oauth::authorize::{Refusal, check, parse_query};
+    use crate::server::portal;
+
+    let state = portal::state();
+    let Some(params) = parse_query(&query) else {
+        return Ok(ConsentView::Refused {
+            message: "The request repeats a parameter, so it cannot be trusted.".into(),
+        });
+    };
+    // The client and its redirect URI are checked before anything else, signed in or not.
+    Ok(match check(&state, &params).await {
+        Ok(valid) => {
+            portal::signed_in().await?;
+            ConsentView::Ask {
+                client_name: valid.client.name,
+                redirect_host: url::Url::parse(&valid.redirect_uri)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                scopes: valid.scopes,
+                params: Box::new(params),
+            }
+        }
+        Err(Refusal::Show(message)) => ConsentView::Refused { message },
+        Err(Refusal::SendBack(url)) => ConsentView::SendBack { url },
+    })
+}

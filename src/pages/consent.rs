@@ -1,0 +1,114 @@
+//! `/oauth2/authorize`: the consent page of the authorization code flow. It names the
+//! application and where it sends you back, lists the scopes with the same warnings as
+//! /connect, and posts the decision as a plain form, so it works with and without JavaScript.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
+
+use crate::api::consent::fetch_consent;
+use crate::model::{AuthorizeParams, ConsentView};
+use crate::pages::load_failed;
+use crate::scopes::Scope;
+
+#[component]
+pub fn ConsentPage() -> impl IntoView {
+    let location = use_location();
+    let data = Resource::new(move || location.search.get(), fetch_consent);
+    view! {
+        <Title text="Approve access"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let here = format!("/oauth2/authorize?{}", location.search.get_untracked());
+                match data.await {
+                    Err(err) => load_failed(err, here),
+                    Ok(ConsentView::SendBack { url }) => view! { <Redirect path=url/> }.into_any(),
+                    Ok(ConsentView::Refused { message }) => {
+                        view! {
+                            <section class="card narrow" aria-labelledby="consent-title">
+                                <h1 id="consent-title">"This request can't continue"</h1>
+                                <div class="alert" role="alert">
+                                    <p>{message}</p>
+                                </div>
+                                <p class="lede">
+                                    "Nothing was shared. Go back to the application and try again, or tell its developer."
+                                </p>
+                            </section>
+                        }
+                            .into_any()
+                    }
+                    Ok(ConsentView::Ask { client_name, redirect_host, scopes, params }) => {
+                        view! { <ConsentForm client_name redirect_host scopes params=*params/> }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ConsentForm(
+    client_name: String,
+    redirect_host: String,
+    scopes: Vec<Scope>,
+    params: AuthorizeParams,
+) -> impl IntoView {
+    let risky: Vec<String> = scopes
+        .iter()
+        .filter(|s| s.high_risk)
+        .map(|s| s.title.to_lowercase())
+        .collect();
+    view! {
+        <section class="card" aria-labelledby="consent-title">
+            <h1 id="consent-title">{format!("Allow {client_name} to act for you?")}</h1>
+            <p class="lede">
+                "After you decide, you go back to " <strong>{redirect_host}</strong>
+                ". It will get access to only what is listed here, and you can revoke it at any time on the Security page."
+            </p>
+            <form method="post" action="/oauth2/authorize/decision" class="stack">
+                {params
+                    .fields()
+                    .into_iter()
+                    .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+                    .collect_view()}
+                <ul class="consent-scopes" aria-label="Permissions requested">
+                    {scopes
+                        .iter()
+                        .map(|scope| {
+                            view! {
+                                <li class="scope" class:scope-risky=scope.high_risk>
+                                    <div class="scope-text">
+                                        <p class="scope-title">{scope.title.clone()}</p>
+                                        <p class="scope-desc">
+                                            {scope.description.clone()} " " <code>{scope.name.clone()}</code>
+                                            {scope.high_risk.then(|| view! { <span class="risk-badge">"High risk"</span> })}
+                                        </p>
+                                    </div>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                {(!risky.is_empty()).then(|| view! {
+                    <div class="confirm-risk">
+                        <p class="warning">
+                            <strong>"Careful: "</strong>
+                            "high-risk permissions let the application act with real consequences. Approve only if you trust it."
+                        </p>
+                        <div class="check">
+                            <input type="checkbox" id="confirm-high-risk" name="confirm_high_risk" value="yes" required=true/>
+                            <label for="confirm-high-risk">
+                                {format!("I understand this application can {}", risky.join(" and "))}
+                            </label>
+                        </div>
+                    </div>
+                })}
+                <div class="actions">
+                    <button type="submit" name="decision" value="approve" class="btn btn-primary">"Approve"</button>
+                    <button type="submit" name="decision" value="deny" class="btn" formnovalidate=true>"Deny"</button>
+                </div>
+            </form>
+        </section>
+    }
+}

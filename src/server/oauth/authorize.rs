@@ -1,0 +1,439 @@
+//! The authorization endpoint (RFC 6749 section 4.1 with PKCE, RFC 7636, as OAuth 2.1 and
+//! RFC 9700 section 2.1 require): the client and its exact redirect URI are checked before
+//! anything else and a bad one is shown, never redirected to; PKCE S256 is required; the
+//! person's decision returns to the client with `code`, `state` and `iss` (RFC 9207).
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::model::AuthorizeParams;
+use crate::scopes::{Scope, normalize, split};
+use crate::server::auth::session;
+use crate::server::db::authorization_codes::{self, AuthorizationCode};
+use crate::server::db::clients::{self, Client};
+use crate::server::db::events::{self, EventKind};
+use crate::server::state::AppState;
+use crate::server::tokens::{hash, new_secret};
+
+/// Authorization codes are valid for 60 seconds.
+pub const CODE_TTL: i64 = 60;
+
+/// Why a request goes no further.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Shown on our page: the client or redirect URI cannot be trusted with a redirect.
+    Show(String),
+    /// Sent back to the (verified) redirect URI as an RFC 6749 section 4.1.2.1 error.
+    SendBack(String),
+}
+
+/// A request that passed every check.
+#[derive(Debug)]
+pub struct ValidRequest {
+    pub client: Client,
+    pub redirect_uri: String,
+    pub scopes: Vec<Scope>,
+    pub state: Option<String>,
+    pub code_challenge: String,
+}
+
+/// Reads the query of an authorization request. Repeated parameters are refused
+/// (RFC 6749 section 3.1), as `None`.
+pub fn parse_query(query: &str) -> Option<AuthorizeParams> {
+    let mut params = AuthorizeParams::default();
+    for (key, value) in url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
+        let slot = match &*key {
+            "response_type" => &mut params.response_type,
+            "client_id" => &mut params.client_id,
+            "redirect_uri" => &mut params.redirect_uri,
+            "scope" => &mut params.scope,
+            "state" => &mut params.state,
+            "code_challenge" => &mut params.code_challenge,
+            "code_challenge_method" => &mut params.code_challenge_method,
+            _ => continue,
+        };
+        if slot.replace(value.into_owned()).is_some() {
+            return None;
+        }
+    }
+    Some(params)
+}
+
+/// Checks a request in the order RFC 9700 asks: client, then redirect URI, then the rest.
+pub async fn check(state: &AppState, params: &AuthorizeParams) -> Result<ValidRequest, Refusal> {
+    let show = |message: &str| Refusal::Show(message.to_owned());
+    let client_id = params
+        .client_id
+        .as_deref()
+        .ok_or_else(|| show("The application did not say who it is (no client_id)."))?;
+    let client = clients::find(&state.db, client_id)
+        .await
+        .map_err(|err| {
+            tracing::error!(%err, "client lookup failed");
+            show("Something went wrong on our side. Try again in a moment.")
+        })?
+        .ok_or_else(|| {
+            show("This application is not registered here, so it cannot ask for access.")
+        })?;
+    let registered = client.redirect_uris();
+    let redirect_uri = match (params.redirect_uri.as_deref(), registered.as_slice()) {
+        (Some(given), _) if registered.iter().any(|r| redirect_matches(r, given)) => {
+            given.to_owned()
+        }
+        (None, [only]) => (*only).to_owned(),
+        _ => {
+            return Err(show(
+                "The application asked to send you to an address it did not register.",
+            ));
+        }
+    };
+    let issuer = state.config.public_base();
+    let send_back = |error: &str, description: &str| {
+        Refusal::SendBack(error_redirect(
+            &redirect_uri,
+            error,
+            description,
+            params.state.as_deref(),
+            &issuer,
+        ))
+    };
+    if params.response_type.as_deref() != Some("code") {
+        return Err(send_back(
+            "unsupported_response_type",
+            "Only response_type=code is supported.",
+        ));
+    }
+    if !client.may_use("authorization_code") {
+        return Err(send_back(
+            "unauthorized_client",
+            "This client is not registered for the authorization code grant.",
+        ));
+    }
+    let Some(code_challenge) = params.code_challenge.clone() else {
+        return Err(send_back(
+            "invalid_request",
+            "PKCE is required: send code_challenge with code_challenge_method=S256.",
+        ));
+    };
+    if params.code_challenge_method.as_deref() != Some("S256") {
+        return Err(send_back(
+            "invalid_request",
+            "Only code_challenge_method=S256 is supported.",
+        ));
+    }
+    if code_challenge.len() != 43
+        || !code_challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(send_back(
+            "invalid_request",
+            "code_challenge must be the base64url SHA-256 of the verifier.",
+        ));
+    }
+    let requested = split(params.scope.as_deref().unwrap_or_default());
+    if requested.is_empty() {
+        return Err(send_back("invalid_scope", "Ask for at least one scope."));
+    }
+    let names = normalize(&state.catalogue, &requested)
+        .map_err(|message| send_back("invalid_scope", &message))?;
+    let scopes = state
+        .catalogue
+        .iter()
+        .filter(|s| names.contains(&s.name))
+        .cloned()
+        .collect();
+    Ok(ValidRequest {
+        client,
+        redirect_uri,
+        scopes,
+        state: params.state.clone(),
+        code_challenge,
+    })
+}
+
+/// Exact string match, except that a loopback http redirect may use any port (RFC 8252
+/// section 7.3).
+pub fn redirect_matches(registered: &str, given: &str) -> bool {
+    if registered == given {
+        return true;
+    }
+    let (Ok(a), Ok(b)) = (url::Url::parse(registered), url::Url::parse(given)) else {
+        return false;
+    };
+    a.scheme() == "http"
+        && super::register::is_loopback(&a)
+        && a.scheme() == b.scheme()
+        && a.host() == b.host()
+        && a.path() == b.path()
+        && a.query() == b.query()
+        && b.fragment().is_none()
+}
+
+fn with_params(redirect_uri: &str, params: &[(&str, Option<&str>)]) -> String {
+    let mut url = url::Url::parse(redirect_uri).expect("checked at registration");
+    {
+        let mut query = url.query_pairs_mut();
+        for (name, value) in params {
+            if let Some(value) = value {
+                query.append_pair(name, value);
+            }
+        }
+    }
+    url.to_string()
+}
+
+/// The client's redirect URI with an error (RFC 6749 section 4.1.2.1) and `iss` (RFC 9207).
+pub fn error_redirect(
+    redirect_uri: &str,
+    error: &str,
+    description: &str,
+    state: Option<&str>,
+    issuer: &str,
+) -> String {
+    with_params(
+        redirect_uri,
+        &[
+            ("error", Some(error)),
+            ("error_description", Some(description)),
+            ("state", state),
+            ("iss", Some(issuer)),
+        ],
+    )
+}
+
+/// The decision the consent form posts.
+#[derive(Debug, Deserialize)]
+pub struct Decision {
+    decision: String,
+    confirm_high_risk: Option<String>,
+    #[serde(flatten)]
+    params: AuthorizeParams,
+}
+
+/// `POST /oauth2/authorize/decision`: the person approved or denied on the consent page.
+/// The answer forwards the browser to the client with a page rather than a redirect, because
+/// the portal's CSP (`form-action 'self'`) would stop a redirect after a form post.
+pub async fn decide(
+    State(state): State<AppState>,
+    session: Session,
+    Form(decision): Form<Decision>,
+) -> Response {
+    let user_id = match session::user_id(&session).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            return refusal_page(
+                StatusCode::UNAUTHORIZED,
+                "Your session has ended. Sign in and start again from the application.",
+            );
+        }
+        Err(err) => {
+            tracing::error!(%err, "session store error");
+            return refusal_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Something went wrong on our side. Try again in a moment.",
+            );
+        }
+    };
+    let valid = match check(&state, &decision.params).await {
+        Ok(valid) => valid,
+        Err(Refusal::Show(message)) => return refusal_page(StatusCode::BAD_REQUEST, &message),
+        Err(Refusal::SendBack(url)) => return forward_page(&url, "the application"),
+    };
+    let issuer = state.config.public_base();
+    let now = state.now();
+    if decision.decision != "approve" {
+        record(
+            &state,
+            &user_id,
+            EventKind::AuthorizationDenied,
+            &valid.client.name,
+            now,
+        )
+        .await;
+        let url = error_redirect(
+            &valid.redirect_uri,
+            "access_denied",
+            "The person denied the request.",
+            valid.state.as_deref(),
+            &issuer,
+        );
+        return forward_page(&url, &valid.client.name);
+    }
+    if valid.scopes.iter().any(|s| s.high_risk) && decision.confirm_high_risk.is_none() {
+        return refusal_page(
+            StatusCode::BAD_REQUEST,
+            "This application asks for a high-risk permission. Go back, tick the confirmation box, and approve again.",
+        );
+    }
+    let code = new_secret("acac_");
+    let row = AuthorizationCode {
+        code_hash: hash(&code),
+        client_id: valid.client.id.clone(),
+        user_id: user_id.clone(),
+        redirect_uri: valid.redirect_uri.clone(),
+        code_challenge: valid.code_challenge.clone(),
+        scopes: valid
+            .scopes
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        created_at: now,
+        expires_at: now + CODE_TTL,
+        used_at: None,
+        grant_id: None,
+    };
+    if let Err(err) = authorization_codes::insert(&state.db, &row).await {
+        tracing::error!(%err, "could not store an authorization code");
+        return refusal_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Something went wrong on our side. Try again in a moment.",
+        );
+    }
+    record(
+        &state,
+        &user_id,
+        EventKind::AuthorizationApproved,
+        &format!("{}: {}", valid.client.name, row.scopes),
+        now,
+    )
+    .await;
+    tracing::info!(client = %valid.client.id, user = %user_id, "authorization code issued");
+    let url = with_params(
+        &valid.redirect_uri,
+        &[
+            ("code", Some(&code)),
+            ("state", valid.state.as_deref()),
+            ("iss", Some(&issuer)),
+        ],
+    );
+    forward_page(&url, &valid.client.name)
+}
+
+async fn record(state: &AppState, user_id: &str, kind: EventKind, detail: &str, now: i64) {
+    if let Err(err) = events::record(&state.db, user_id, kind, detail, None, now).await {
+        tracing::warn!(%err, "could not record a security event");
+    }
+}
+
+/// A page that sends the browser on to `url` at once, with a link in case it does not.
+fn forward_page(url: &str, client_name: &str) -> Response {
+    let url = html_escape(url);
+    let name = html_escape(client_name);
+    page(
+        StatusCode::OK,
+        &format!("<meta http-equiv=\"refresh\" content=\"0;url={url}\">",),
+        &format!(
+            "<h1>Returning you to {name}</h1><p class=\"lede\">If nothing happens, <a href=\"{url}\">continue to {name}</a>.</p>"
+        ),
+    )
+}
+
+fn refusal_page(status: StatusCode, message: &str) -> Response {
+    page(
+        status,
+        "",
+        &format!(
+            "<h1>This request can't continue</h1><div class=\"alert\" role=\"alert\"><p>{}</p></div>",
+            html_escape(message)
+        ),
+    )
+}
+
+fn page(status: StatusCode, head: &str, body: &str) -> Response {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Agent Connect</title><link rel=\"stylesheet\" href=\"/pkg/agent-connect.css\">{head}</head>\
+         <body><main><section class=\"card narrow\">{body}</section></main></body></html>"
+    );
+    let mut res = (status, Html(html)).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_uris_match_exactly_except_loopback_ports() {
+        assert!(redirect_matches(
+            "https://app.example/cb",
+            "https://app.example/cb"
+        ));
+        for other in [
+            "https://app.example/cb/",
+            "https://APP.example/cb",
+            "https://app.example/Cb",
+            "https://app.example/cb?x=1",
+        ] {
+            assert!(
+                !redirect_matches("https://app.example/cb", other),
+                "{other}"
+            );
+        }
+        assert!(redirect_matches(
+            "http://127.0.0.1/callback",
+            "http://127.0.0.1:51234/callback"
+        ));
+        assert!(redirect_matches(
+            "http://127.0.0.1:8000/callback",
+            "http://127.0.0.1:9/callback"
+        ));
+        assert!(!redirect_matches(
+            "http://127.0.0.1/callback",
+            "http://127.0.0.1:5/other"
+        ));
+        assert!(!redirect_matches(
+            "http://127.0.0.1/callback",
+            "http://localhost:5/callback"
+        ));
+        assert!(!redirect_matches(
+            "https://app.example:443/cb",
+            "https://app.example:8443/cb"
+        ));
+    }
+
+    #[test]
+    fn repeated_parameters_are_refused() {
+        assert!(parse_query("client_id=a&client_id=b").is_none());
+        let params = parse_query("?response_type=code&client_id=a&state=x%20y&extra=1").unwrap();
+        assert_eq!(params.state.as_deref(), Some("x y"));
+        assert_eq!(params.client_id.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn errors_go_back_with_state_and_issuer() {
+        let url = error_redirect(
+            "http://127.0.0.1:9/cb?app=1",
+            "access_denied",
+            "No.",
+            Some("s 1"),
+            "https://ac.example",
+        );
+        assert_eq!(
+            url,
+            "http://127.0.0.1:9/cb?app=1&error=access_denied&error_description=No.&state=s+1&iss=https%3A%2F%2Fac.example"
+        );
+    }
+}

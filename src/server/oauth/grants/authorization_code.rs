@@ -1,0 +1,156 @@
+//! The authorization code grant at the token endpoint (RFC 6749 section 4.1.3) with PKCE
+//! (RFC 7636 section 4.6): the code is checked against its client, redirect URI and challenge
+//! before it is consumed, so a failed attempt never uses it up; a second use fails and revokes
+//! what the first issued (RFC 6749 section 4.1.2, RFC 9700 section 4.2.4).
+
+use axum::http::HeaderMap;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+
+use super::TokenRequest;
+use crate::server::db::authorization_codes;
+use crate::server::db::events::{self, EventKind};
+use crate::server::db::grants::{self, Grant, GrantedVia};
+use crate::server::oauth::client_auth::authenticate_client;
+use crate::server::oauth::error::OAuthError;
+use crate::server::oauth::issue::{TokenResponse, mint};
+use crate::server::state::AppState;
+use crate::server::tokens::{REFRESH_TTL, hash, log_id, new_id};
+
+pub async fn exchange(
+    state: &AppState,
+    headers: &HeaderMap,
+    req: &TokenRequest,
+) -> Result<TokenResponse, OAuthError> {
+    let client = authenticate_client(
+        &state.db,
+        headers,
+        req.client_id.as_deref(),
+        req.client_secret.as_deref(),
+    )
+    .await?;
+    if !client.may_use("authorization_code") {
+        return Err(OAuthError::invalid_client(
+            "This client is not registered for the authorization code grant.",
+        ));
+    }
+    let code = req
+        .code
+        .as_deref()
+        .ok_or_else(|| OAuthError::invalid_request("code is required."))?;
+    let refused = |why: &str| {
+        OAuthError::invalid_grant(format!("The authorization code cannot be used: {why}"))
+    };
+    let code_hash = hash(code);
+    let now = state.now();
+    let Some(row) = authorization_codes::find(&state.db, &code_hash).await? else {
+        return Err(refused("it is unknown."));
+    };
+    if row.used_at.is_some() {
+        if let Some(grant_id) = &row.grant_id
+            && let Some(grant) = grants::revoke_by_id(&state.db, grant_id, now).await?
+        {
+            let detail = format!(
+                "An authorization code of {} was used twice; its access was revoked.",
+                grant.agent_name
+            );
+            events::record(
+                &state.db,
+                &grant.user_id,
+                EventKind::GrantRevoked,
+                &detail,
+                None,
+                now,
+            )
+            .await?;
+            tracing::warn!(code = %log_id(code), grant = %grant.id, "authorization code reuse: grant revoked");
+        }
+        return Err(refused("it was already used."));
+    }
+    if row.client_id != client.id {
+        return Err(refused("it was issued to another client."));
+    }
+    if req.redirect_uri.as_deref() != Some(row.redirect_uri.as_str()) {
+        return Err(refused(
+            "redirect_uri does not match the authorization request.",
+        ));
+    }
+    let Some(verifier) = req.code_verifier.as_deref() else {
+        return Err(refused("code_verifier is missing (PKCE is required)."));
+    };
+    if !pkce_matches(verifier, &row.code_challenge) {
+        return Err(refused("code_verifier does not match the code_challenge."));
+    }
+    if now >= row.expires_at {
+        return Err(refused("it expired."));
+    }
+
+    let grant_id = new_id("gr_");
+    let mut tx = state.db.begin().await?;
+    let Some(row) = authorization_codes::consume(&mut *tx, &code_hash, &grant_id, now).await?
+    else {
+        return Err(refused("it was already used."));
+    };
+    let grant = Grant {
+        id: grant_id,
+        user_id: row.user_id.clone(),
+        client_id: client.id.clone(),
+        agent_name: client.name.clone(),
+        scopes: row.scopes.clone(),
+        granted_via: GrantedVia::AuthorizationCode.as_str().to_owned(),
+        created_at: now,
+        last_used_at: None,
+        expires_at: now + REFRESH_TTL,
+        revoked_at: None,
+    };
+    grants::insert(&mut *tx, &grant).await?;
+    let response = mint(&mut tx, &grant, now).await?;
+    let detail = format!("{} was granted {}", grant.agent_name, grant.scopes);
+    events::record(
+        &mut *tx,
+        &grant.user_id,
+        EventKind::CodeRedeemed,
+        &detail,
+        None,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(client = %client.id, grant = %grant.id, "authorization code exchanged");
+    Ok(response)
+}
+
+/// PKCE S256: `BASE64URL(SHA256(verifier)) == challenge`, with a verifier of 43 to 128
+/// unreserved characters (RFC 7636 section 4.1).
+pub fn pkce_matches(verifier: &str, challenge: &str) -> bool {
+    let well_formed = (43..=128).contains(&verifier.len())
+        && verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+    well_formed && URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) == challenge
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_follows_rfc_7636_appendix_b() {
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        assert!(pkce_matches(
+            verifier,
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        ));
+        assert!(!pkce_matches(
+            verifier,
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cN"
+        ));
+        assert!(!pkce_matches(
+            "short",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        ));
+        // `plain` would send the verifier itself as the challenge: never accepted.
+        assert!(!pkce_matches(verifier, verifier));
+    }
+}

@@ -1,0 +1,335 @@
+//! The authorization code flow with PKCE: the consent page, the decision, the exchange, and
+//! every refusal SECURITY.md lists (RFC 6749 section 4.1, RFC 7636, RFC 9700).
+
+mod common;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::TestServer;
+use reqwest::header::{ACCEPT, LOCATION};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const REDIRECT: &str = "http://127.0.0.1:8976/callback";
+
+fn challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+struct Flow {
+    server: TestServer,
+    browser: reqwest::Client,
+    client_id: String,
+}
+
+impl Flow {
+    async fn start() -> Self {
+        let server = TestServer::start().await;
+        let client_id = register(&server, "Desktop MCP client").await;
+        let browser = server.sign_up("oauth@example.com").await;
+        Self {
+            server,
+            browser,
+            client_id,
+        }
+    }
+
+    fn authorize_url(&self, extra: &[(&str, &str)]) -> String {
+        let challenge = challenge(VERIFIER);
+        let mut params = vec![
+            ("response_type", "code"),
+            ("client_id", self.client_id.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("scope", "quote trade.read"),
+            ("state", "xyz 1"),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ];
+        for (name, value) in extra {
+            params.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                params.push((name, value));
+            }
+        }
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish();
+        self.server.url(&format!("/oauth2/authorize?{query}"))
+    }
+
+    /// Opens the consent page; returns status, body and Location.
+    async fn open(&self, url: &str) -> (u16, String, Option<String>) {
+        let res = self
+            .browser
+            .get(url)
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get(LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned());
+        (status, res.text().await.unwrap(), location)
+    }
+
+    /// Posts the consent form as the page would, and returns where the browser is sent.
+    async fn decide(&self, decision: &str, fields: &[(&str, &str)]) -> url::Url {
+        let challenge = challenge(VERIFIER);
+        let mut form = vec![
+            ("response_type", "code"),
+            ("client_id", self.client_id.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("scope", "quote trade.read"),
+            ("state", "xyz 1"),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+            ("decision", decision),
+        ];
+        form.extend_from_slice(fields);
+        let res = self
+            .browser
+            .post(self.server.url("/oauth2/authorize/decision"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        let start = html.find("url=").expect("forwarding page") + 4;
+        let end = start + html[start..].find('"').unwrap();
+        url::Url::parse(&html[start..end].replace("&amp;", "&")).unwrap()
+    }
+
+    async fn approve(&self) -> String {
+        let back = self.decide("approve", &[]).await;
+        query(&back, "code").expect("a code")
+    }
+
+    async fn exchange(&self, code: &str, verifier: &str, client_id: &str) -> (u16, Value) {
+        self.server
+            .token(&[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", REDIRECT),
+                ("client_id", client_id),
+                ("code_verifier", verifier),
+            ])
+            .await
+    }
+}
+
+async fn register(server: &TestServer, name: &str) -> String {
+    let res = server
+        .http
+        .post(server.url("/oauth2/register"))
+        .json(&json!({"client_name": name, "redirect_uris": ["http://127.0.0.1/callback"],
+                      "grant_types": ["authorization_code", "refresh_token"], "token_endpoint_auth_method": "none"}))
+        .send()
+        .await
+        .unwrap();
+    res.json::<Value>().await.unwrap()["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn query(url: &url::Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+#[tokio::test]
+async fn consent_then_code_then_tokens() {
+    let flow = Flow::start().await;
+    let (status, html, _) = flow.open(&flow.authorize_url(&[])).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Allow Desktop MCP client to act for you?"),
+        "client name"
+    );
+    assert!(
+        html.contains("127.0.0.1")
+            && html.contains("Market data")
+            && html.contains("Order history")
+    );
+
+    let back = flow.decide("approve", &[]).await;
+    assert_eq!(
+        back.port(),
+        Some(8976),
+        "a loopback redirect may use any port"
+    );
+    assert_eq!(query(&back, "state").as_deref(), Some("xyz 1"));
+    assert_eq!(
+        query(&back, "iss").as_deref(),
+        Some(flow.server.base.as_str()),
+        "RFC 9207"
+    );
+    let code = query(&back, "code").unwrap();
+
+    let (status, tokens) = flow.exchange(&code, VERIFIER, &flow.client_id).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert_eq!(tokens["scope"], "quote trade.read");
+    assert_eq!(tokens["client_id"], flow.client_id.as_str());
+    let answer = flow
+        .server
+        .introspect(tokens["access_token"].as_str().unwrap())
+        .await;
+    assert_eq!(answer["active"], true);
+
+    let (_, html, _) = flow.open(&flow.server.url("/security")).await;
+    assert!(
+        html.contains("Desktop MCP client") && html.contains("Browser sign-in (OAuth)"),
+        "listed on /security"
+    );
+}
+
+#[tokio::test]
+async fn pkce_is_required_and_checked() {
+    let flow = Flow::start().await;
+    let code = flow.approve().await;
+    let other = "x".repeat(43);
+    let (status, body) = flow.exchange(&code, &other, &flow.client_id).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "wrong verifier"
+    );
+    let (status, body) = flow
+        .server
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("client_id", &flow.client_id),
+        ])
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "missing verifier"
+    );
+    // Neither failure used the code up.
+    assert_eq!(flow.exchange(&code, VERIFIER, &flow.client_id).await.0, 200);
+
+    for (extra, why) in [
+        (vec![("code_challenge_method", "plain")], "plain"),
+        (
+            vec![("code_challenge", ""), ("code_challenge_method", "")],
+            "no challenge",
+        ),
+        (vec![("response_type", "token")], "implicit"),
+        (vec![("scope", "admin")], "unknown scope"),
+    ] {
+        let (status, _, location) = flow.open(&flow.authorize_url(&extra)).await;
+        assert_eq!(status, 302, "{why}");
+        let back = url::Url::parse(&location.unwrap()).unwrap();
+        assert!(
+            back.as_str().starts_with(REDIRECT),
+            "{why}: back to the verified redirect URI"
+        );
+        assert!(query(&back, "error").is_some(), "{why}");
+        assert_eq!(query(&back, "state").as_deref(), Some("xyz 1"));
+    }
+}
+
+#[tokio::test]
+async fn unknown_clients_and_redirect_uris_are_shown_never_redirected() {
+    let flow = Flow::start().await;
+    for (extra, why) in [
+        (
+            vec![("redirect_uri", "http://127.0.0.1:8976/callback/")],
+            "trailing slash",
+        ),
+        (
+            vec![("redirect_uri", "http://127.0.0.1:8976/Callback")],
+            "case",
+        ),
+        (
+            vec![("redirect_uri", "https://evil.example/callback")],
+            "another host",
+        ),
+        (vec![("client_id", "client_unknown")], "unknown client"),
+    ] {
+        let (status, html, location) = flow.open(&flow.authorize_url(&extra)).await;
+        assert_eq!((status, location), (200, None), "{why}");
+        assert!(
+            html.contains("role=\"alert\"") && html.contains("can&#x27;t continue")
+                || html.contains("can't continue"),
+            "{why}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_reused_code_fails_and_revokes_what_it_issued() {
+    let flow = Flow::start().await;
+    let code = flow.approve().await;
+    let (_, first) = flow.exchange(&code, VERIFIER, &flow.client_id).await;
+    let (status, body) = flow.exchange(&code, VERIFIER, &flow.client_id).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert_eq!(
+        flow.server
+            .introspect(first["access_token"].as_str().unwrap())
+            .await,
+        json!({"active": false})
+    );
+}
+
+#[tokio::test]
+async fn codes_are_bound_to_their_client_and_live_sixty_seconds() {
+    let flow = Flow::start().await;
+    let other_client = register(&flow.server, "Other app").await;
+    let code = flow.approve().await;
+    let (status, _) = flow.exchange(&code, VERIFIER, &other_client).await;
+    assert_eq!(status, 400, "wrong client");
+    let (status, body) = flow.exchange(&code, VERIFIER, "client_nobody").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+
+    let late = flow.approve().await;
+    flow.server.clock.advance(60);
+    assert_eq!(
+        flow.exchange(&late, VERIFIER, &flow.client_id).await.0,
+        400,
+        "expired at 60 s"
+    );
+}
+
+#[tokio::test]
+async fn denying_sends_access_denied_back() {
+    let flow = Flow::start().await;
+    let back = flow.decide("deny", &[]).await;
+    assert_eq!(query(&back, "error").as_deref(), Some("access_denied"));
+    assert_eq!(query(&back, "state").as_deref(), Some("xyz 1"));
+    assert!(query(&back, "code").is_none());
+}
+
+#[tokio::test]
+async fn signed_out_visitors_sign_in_first() {
+    let flow = Flow::start().await;
+    let stranger = flow.server.browser();
+    let url = flow.authorize_url(&[]);
+    let res = stranger
+        .get(&url)
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert!(
+        res.headers()[LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?next=%2Foauth2%2Fauthorize%3F")
+    );
+}

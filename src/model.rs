@@ -114,6 +114,8 @@ pub struct AuthorizeParams {
     pub state: Option<String>,
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,
+    /// RFC 8707: the resource the tokens are for.
+    pub resource: Option<String>,
 }
 
 impl AuthorizeParams {
@@ -127,6 +129,7 @@ impl AuthorizeParams {
             ("state", &self.state),
             ("code_challenge", &self.code_challenge),
             ("code_challenge_method", &self.code_challenge_method),
+            ("resource", &self.resource),
         ]
         .into_iter()
         .filter_map(|(name, value)| value.clone().map(|v| (name, v)))

@@ -333,3 +333,62 @@ async fn signed_out_visitors_sign_in_first() {
             .starts_with("/login?next=%2Foauth2%2Fauthorize%3F")
     );
 }
+
+/// RFC 8707: tokens carry the resource they were asked for, and /mcp refuses tokens minted
+/// for another resource.
+#[tokio::test]
+async fn tokens_for_another_resource_are_refused_by_mcp() {
+    let flow = Flow::start().await;
+    let mcp = flow.server.url("/mcp");
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    let mut statuses = Vec::new();
+    for resource in [mcp.clone(), "https://api.other.example/v1".to_owned()] {
+        let url = flow.authorize_url(&[("resource", resource.as_str())]);
+        let (status, html, _) = flow.open(&url).await;
+        assert_eq!(status, 200, "{html}");
+        let back = flow
+            .decide("approve", &[("resource", resource.as_str())])
+            .await;
+        let code = query(&back, "code").unwrap();
+        let (status, tokens) = flow
+            .server
+            .token(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("client_id", &flow.client_id),
+                ("code_verifier", VERIFIER),
+                ("resource", &resource),
+            ])
+            .await;
+        assert_eq!(status, 200, "{tokens}");
+        let token = tokens["access_token"].as_str().unwrap();
+        assert_eq!(
+            flow.server.introspect(token).await["aud"],
+            resource.as_str()
+        );
+        let res = flow
+            .server
+            .http
+            .post(&mcp)
+            .bearer_auth(token)
+            .header(ACCEPT, "application/json, text/event-stream")
+            .json(&initialize)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(res.status().as_u16());
+    }
+    assert_eq!(
+        statuses,
+        [200, 401],
+        "accepted for /mcp, refused when minted for another resource"
+    );
+
+    let (status, _, location) = flow
+        .open(&flow.authorize_url(&[("resource", "not a uri")]))
+        .await;
+    assert_eq!(status, 302);
+    assert!(location.unwrap().contains("error=invalid_target"));
+}

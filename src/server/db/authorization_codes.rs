@@ -17,17 +17,18 @@ pub struct AuthorizationCode {
     pub expires_at: i64,
     pub used_at: Option<i64>,
     pub grant_id: Option<String>,
+    pub resource: Option<String>,
 }
 
-const COLUMNS: &str = "code_hash, client_id, user_id, redirect_uri, code_challenge, scopes, created_at, expires_at, used_at, grant_id";
+const COLUMNS: &str = "code_hash, client_id, user_id, redirect_uri, code_challenge, scopes, created_at, expires_at, used_at, grant_id, resource";
 
 pub async fn insert<'e>(
     db: impl Executor<'e, Database = Db>,
     code: &AuthorizationCode,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, code_challenge, scopes, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, code_challenge, scopes, created_at, expires_at, resource) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&code.code_hash)
     .bind(&code.client_id)
@@ -37,6 +38,7 @@ pub async fn insert<'e>(
     .bind(&code.scopes)
     .bind(code.created_at)
     .bind(code.expires_at)
+    .bind(&code.resource)
     .execute(db)
     .await?;
     Ok(())

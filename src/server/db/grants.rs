@@ -43,17 +43,19 @@ pub struct Grant {
     pub last_used_at: Option<i64>,
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
+    /// The resource (RFC 8707) the grant's tokens are for; `None` for any.
+    pub resource: Option<String>,
 }
 
-const COLUMNS: &str = "id, user_id, client_id, agent_name, scopes, granted_via, created_at, last_used_at, expires_at, revoked_at";
+const COLUMNS: &str = "id, user_id, client_id, agent_name, scopes, granted_via, created_at, last_used_at, expires_at, revoked_at, resource";
 
 pub async fn insert<'e>(
     db: impl Executor<'e, Database = Db>,
     grant: &Grant,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at, resource) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&grant.id)
     .bind(&grant.user_id)
@@ -63,6 +65,7 @@ pub async fn insert<'e>(
     .bind(&grant.granted_via)
     .bind(grant.created_at)
     .bind(grant.expires_at)
+    .bind(&grant.resource)
     .execute(db)
     .await?;
     Ok(())

@@ -33,6 +33,7 @@ pub struct ActiveToken {
     pub scopes: String,
     pub created_at: i64,
     pub expires_at: i64,
+    pub resource: Option<String>,
 }
 
 /// Any token row, live or not, with its grant's state.
@@ -73,7 +74,7 @@ pub async fn find_active<'e>(
     now: i64,
 ) -> Result<Option<ActiveToken>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT t.kind, t.grant_id, g.user_id, u.email, g.client_id, g.agent_name, g.scopes, t.created_at, t.expires_at \
+        "SELECT t.kind, t.grant_id, g.user_id, u.email, g.client_id, g.agent_name, g.scopes, t.created_at, t.expires_at, g.resource \
          FROM tokens t JOIN grants g ON g.id = t.grant_id JOIN users u ON u.id = g.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.used_at IS NULL AND t.expires_at > $2 \
            AND g.revoked_at IS NULL",

@@ -95,6 +95,15 @@ impl TokenValidator {
         if token.kind != TokenKind::Access.as_str() {
             return Ok(None);
         }
+        // RFC 8707: a token minted for another resource is not valid here.
+        let here = format!("{}/mcp", self.state.config.public_base());
+        if token
+            .resource
+            .as_ref()
+            .is_some_and(|resource| *resource != here)
+        {
+            return Ok(None);
+        }
         self.record_use(&token.grant_id, now).await;
         Ok(Some(token.into()))
     }

@@ -39,6 +39,7 @@ pub struct ValidRequest {
     pub scopes: Vec<Scope>,
     pub state: Option<String>,
     pub code_challenge: String,
+    pub resource: Option<String>,
 }
 
 /// Reads the query of an authorization request. Repeated parameters are refused
@@ -54,6 +55,7 @@ pub fn parse_query(query: &str) -> Option<AuthorizeParams> {
             "state" => &mut params.state,
             "code_challenge" => &mut params.code_challenge,
             "code_challenge_method" => &mut params.code_challenge_method,
+            "resource" => &mut params.resource,
             _ => continue,
         };
         if slot.replace(value.into_owned()).is_some() {
@@ -147,13 +149,27 @@ pub async fn check(state: &AppState, params: &AuthorizeParams) -> Result<ValidRe
         .filter(|s| names.contains(&s.name))
         .cloned()
         .collect();
+    if let Some(resource) = &params.resource
+        && !is_resource_indicator(resource)
+    {
+        return Err(send_back(
+            "invalid_target",
+            "resource must be an absolute URI without a fragment (RFC 8707).",
+        ));
+    }
     Ok(ValidRequest {
         client,
         redirect_uri,
         scopes,
         state: params.state.clone(),
         code_challenge,
+        resource: params.resource.clone(),
     })
+}
+
+/// An RFC 8707 resource indicator: an absolute URI without a fragment.
+pub fn is_resource_indicator(value: &str) -> bool {
+    url::Url::parse(value).is_ok_and(|u| u.fragment().is_none() && u.has_host())
 }
 
 /// Exact string match, except that a loopback http redirect may use any port (RFC 8252
@@ -287,6 +303,7 @@ pub async fn decide(
         expires_at: now + CODE_TTL,
         used_at: None,
         grant_id: None,
+        resource: valid.resource.clone(),
     };
     if let Err(err) = authorization_codes::insert(&state.db, &row).await {
         tracing::error!(%err, "could not store an authorization code");

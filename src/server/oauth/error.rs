@@ -61,6 +61,10 @@ impl OAuthError {
         )
     }
 
+    pub fn invalid_target(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_target", description)
+    }
+
     pub fn unsupported_grant_type(grant_type: &str) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,

@@ -35,6 +35,9 @@ pub enum Introspection {
         token_type: &'static str,
         exp: i64,
         iat: i64,
+        /// The resource the token is for (RFC 8707), when it is restricted to one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        aud: Option<String>,
     },
     Inactive {
         active: bool,
@@ -75,6 +78,7 @@ pub async fn introspect(
                 },
                 exp: active.expires_at,
                 iat: active.created_at,
+                aud: active.resource,
             }
         }
         None => Introspection::Inactive { active: false },

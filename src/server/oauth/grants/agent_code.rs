@@ -111,6 +111,7 @@ pub async fn redeem(
         last_used_at: None,
         expires_at: now + REFRESH_TTL,
         revoked_at: None,
+        resource: None,
     };
     grants::insert(&mut *tx, &grant).await?;
     let response = mint(&mut tx, &grant, now).await?;

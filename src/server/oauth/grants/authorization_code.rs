@@ -85,6 +85,11 @@ pub async fn exchange(
     if now >= row.expires_at {
         return Err(refused("it expired."));
     }
+    if req.resource.is_some() && req.resource != row.resource {
+        return Err(OAuthError::invalid_target(
+            "resource differs from the authorization request.",
+        ));
+    }
 
     let grant_id = new_id("gr_");
     let mut tx = state.db.begin().await?;
@@ -103,6 +108,7 @@ pub async fn exchange(
         last_used_at: None,
         expires_at: now + REFRESH_TTL,
         revoked_at: None,
+        resource: row.resource.clone(),
     };
     grants::insert(&mut *tx, &grant).await?;
     let response = mint(&mut tx, &grant, now).await?;

@@ -30,6 +30,7 @@ pub struct TokenRequest {
     pub client_secret: Option<String>,
     pub redirect_uri: Option<String>,
     pub code_verifier: Option<String>,
+    pub resource: Option<String>,
 }
 
 pub async fn token(

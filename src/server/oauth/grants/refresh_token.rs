@@ -59,6 +59,11 @@ pub async fn refresh(
             return Err(refused());
         }
     }
+    if req.resource.is_some() && req.resource != grant.resource {
+        return Err(OAuthError::invalid_target(
+            "resource differs from the one this grant was made for.",
+        ));
+    }
     if let Some(asked) = req.scope.as_deref() {
         let granted = split(&grant.scopes);
         if split(asked).iter().any(|s| !granted.contains(s)) {

@@ -3,4 +3,5 @@
 
 pub mod account;
 pub mod connect;
+pub mod device;
 pub mod security;

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod connect;
+pub mod device;
 pub mod login;
 pub mod not_found;
 pub mod security;

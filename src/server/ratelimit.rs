@@ -1,5 +1,5 @@
 //! Per-address rate limits on the actions worth guessing at (OWASP ASVS 6.1.1): sign-in, code
-//! generation and code redemption. Token buckets from `governor`, one per action.
+//! generation, code redemption and user-code entry on /device. Token buckets from `governor`, one per action.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -14,6 +14,8 @@ pub enum Action {
     SignIn,
     IssueCode,
     RedeemCode,
+    /// Looking up, approving or denying a device flow user code (RFC 8628 section 5.1).
+    EnterUserCode,
 }
 
 /// One bucket set per action; cheap to clone.
@@ -22,6 +24,7 @@ pub struct RateLimits {
     sign_in: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     issue_code: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     redeem_code: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    enter_user_code: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 impl RateLimits {
@@ -33,6 +36,7 @@ impl RateLimits {
             sign_in: limiter(),
             issue_code: limiter(),
             redeem_code: limiter(),
+            enter_user_code: limiter(),
         }
     }
 
@@ -42,6 +46,7 @@ impl RateLimits {
             Action::SignIn => &self.sign_in,
             Action::IssueCode => &self.issue_code,
             Action::RedeemCode => &self.redeem_code,
+            Action::EnterUserCode => &self.enter_user_code,
         };
         limiter.check_key(&addr).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
@@ -51,7 +56,12 @@ impl RateLimits {
 
     /// Forgets addresses whose buckets are full again, bounding memory.
     pub fn shrink(&self) {
-        for limiter in [&self.sign_in, &self.issue_code, &self.redeem_code] {
+        for limiter in [
+            &self.sign_in,
+            &self.issue_code,
+            &self.redeem_code,
+            &self.enter_user_code,
+        ] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }

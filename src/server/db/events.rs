@@ -14,6 +14,8 @@ pub enum EventKind {
     GrantRevoked,
     TokenRevoked,
     RefreshReuse,
+    DeviceApproved,
+    DeviceDenied,
 }
 
 impl EventKind {
@@ -26,6 +28,8 @@ impl EventKind {
             EventKind::GrantRevoked => "grant_revoked",
             EventKind::TokenRevoked => "token_revoked",
             EventKind::RefreshReuse => "refresh_reuse",
+            EventKind::DeviceApproved => "device_approved",
+            EventKind::DeviceDenied => "device_denied",
         }
     }
 
@@ -39,6 +43,8 @@ impl EventKind {
             "grant_revoked" => "Access revoked",
             "token_revoked" => "Token revoked by the agent",
             "refresh_reuse" => "Reused refresh token blocked",
+            "device_approved" => "Device approved",
+            "device_denied" => "Device denied",
             _ => "Security event",
         }
     }

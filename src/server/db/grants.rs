@@ -9,12 +9,14 @@ use super::Db;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GrantedVia {
     AgentCode,
+    DeviceCode,
 }
 
 impl GrantedVia {
     pub fn as_str(self) -> &'static str {
         match self {
             GrantedVia::AgentCode => "agent_code",
+            GrantedVia::DeviceCode => "device_code",
         }
     }
 

@@ -1,5 +1,6 @@
 //! Authenticating the confidential client that calls introspection (RFC 6749 section 2.3.1:
-//! HTTP Basic, or `client_id` and `client_secret` in the body).
+//! HTTP Basic, or `client_id` and `client_secret` in the body), and identifying the registered
+//! clients of the device flow.
 
 use axum::http::{HeaderMap, header};
 use base64::Engine;
@@ -8,6 +9,8 @@ use subtle::ConstantTimeEq;
 
 use super::error::OAuthError;
 use crate::server::config::ServeConfig;
+use crate::server::db::Pool;
+use crate::server::db::clients::{self, Client};
 
 /// Checks the caller's credentials against the resource-server client in the configuration.
 pub fn authenticate_resource_server(
@@ -37,6 +40,29 @@ pub fn authenticate_resource_server(
     } else {
         Err(refused())
     }
+}
+
+/// The registered client (RFC 7591) a request names. A public client is identified by its
+/// `client_id` alone; a confidential one must also send its `client_secret` in the body
+/// (RFC 6749 section 2.3.1).
+pub async fn registered_client(
+    db: &Pool,
+    client_id: Option<&str>,
+    client_secret: Option<&str>,
+) -> Result<Client, OAuthError> {
+    let refused = || OAuthError::invalid_client("Client authentication failed.");
+    let client_id =
+        client_id.ok_or_else(|| OAuthError::invalid_request("client_id is required."))?;
+    let client = clients::find(db, client_id).await?.ok_or_else(refused)?;
+    if let Some(expected) = &client.secret_hash {
+        let given = client_secret
+            .map(crate::server::tokens::hash)
+            .unwrap_or_default();
+        if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+            return Err(refused());
+        }
+    }
+    Ok(client)
 }
 
 /// `Authorization: Basic base64(urlencode(id) ":" urlencode(secret))`.

@@ -2,6 +2,7 @@
 //! named by `grant_type`, one module each.
 
 pub mod agent_code;
+pub mod device_code;
 pub mod refresh_token;
 
 use axum::Extension;
@@ -14,6 +15,7 @@ use super::issue::TokenResponse;
 use crate::instructions::AGENT_CODE_GRANT;
 use crate::server::state::AppState;
 use crate::server::web::ClientAddr;
+use device_code::DEVICE_CODE_GRANT;
 
 /// Every parameter any supported grant takes. Repeating a parameter is an error (RFC 6749
 /// section 3.2), which the form decoder enforces.
@@ -25,6 +27,8 @@ pub struct TokenRequest {
     pub refresh_token: Option<String>,
     pub scope: Option<String>,
     pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub device_code: Option<String>,
 }
 
 pub async fn token(
@@ -40,6 +44,7 @@ pub async fn token(
     match grant_type {
         AGENT_CODE_GRANT => agent_code::redeem(&state, addr, &req).await,
         "refresh_token" => refresh_token::refresh(&state, &req).await,
+        DEVICE_CODE_GRANT => device_code::poll(&state, &req).await,
         other => Err(OAuthError::unsupported_grant_type(other)),
     }
 }

@@ -10,8 +10,8 @@ use crate::api::account::fetch_page_context;
 use crate::components::header::SiteHeader;
 use crate::model::PageContext;
 use crate::pages::{
-    connect::ConnectPage, consent::ConsentPage, login::LoginPage, not_found::NotFound,
-    security::SecurityPage, signup::SignupPage,
+    connect::ConnectPage, consent::ConsentPage, device::DevicePage, login::LoginPage,
+    not_found::NotFound, security::SecurityPage, signup::SignupPage,
 };
 
 /// The document around the app, rendered on the server.
@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/connect") view=ConnectPage ssr=SsrMode::Async/>
                         <Route path=path!("/security") view=SecurityPage ssr=SsrMode::Async/>
                         <Route path=path!("/oauth2/authorize") view=ConsentPage ssr=SsrMode::Async/>
+                        <Route path=path!("/device") view=DevicePage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
                 <footer class="site-footer">

@@ -154,3 +154,25 @@ pub enum ConsentView {
     /// The request is answered at the client's redirect URI (an RFC 6749 error).
     SendBack { url: String },
 }
+
+/// Everything the /device page shows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeviceView {
+    /// The request the entered user code belongs to, while it is live and undecided.
+    pub request: Option<DeviceRequest>,
+    /// A code was entered and matched no live, undecided request.
+    pub not_found: bool,
+}
+
+/// A device authorization request waiting for the person's decision.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeviceRequest {
+    /// As shown: `XXXX-XXXX`.
+    pub user_code: String,
+    /// The registered name of the client that asked.
+    pub client_name: String,
+    /// The requested scopes, as the catalogue describes them.
+    pub scopes: Vec<Scope>,
+    /// `verification_uri_complete` as an SVG QR code in a `data:` URI.
+    pub qr_data_uri: Option<String>,
+}

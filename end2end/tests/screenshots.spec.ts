@@ -1,6 +1,13 @@
 import path from "node:path";
 import type { Page } from "@playwright/test";
-import { expect, newAccount, redeemTokens, test } from "./fixtures";
+import {
+  expect,
+  newAccount,
+  redeemTokens,
+  registerDeviceClient,
+  startDeviceAuthorization,
+  test,
+} from "./fixtures";
 
 const VIEWPORTS = [
   { width: 1280, height: 800 },
@@ -55,5 +62,14 @@ test.describe("@screenshots", () => {
     await securityPage.goto();
     await expect(securityPage.grantRow("Portfolio bot")).toHaveCount(1);
     await capture(page, "security");
+  });
+
+  test("device approval", async ({ devicePage, page, request }) => {
+    const clientId = await registerDeviceClient(request, "Living-room TV");
+    const device = await startDeviceAuthorization(request, clientId, "quote trade.write");
+    await newAccount(page);
+    await page.goto(device.verification_uri_complete);
+    await expect(devicePage.approveButton).toBeVisible();
+    await capture(page, "device");
   });
 });

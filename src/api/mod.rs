@@ -4,4 +4,5 @@
 pub mod account;
 pub mod connect;
 pub mod consent;
+pub mod device;
 pub mod security;

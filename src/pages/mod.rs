@@ -2,6 +2,7 @@
 
 pub mod connect;
 pub mod consent;
+pub mod device;
 pub mod login;
 pub mod not_found;
 pub mod security;

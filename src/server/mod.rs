@@ -14,6 +14,7 @@ pub mod portal;
 pub mod ratelimit;
 pub mod state;
 pub mod tokens;
+pub mod user_code;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -138,7 +139,10 @@ fn spawn_housekeeping(state: AppState) {
             let now = state.now();
             let codes = db::agent_codes::delete_expired(&state.db, now).await;
             let tokens = db::tokens::delete_expired(&state.db, now).await;
-            if let (Err(err), _) | (_, Err(err)) = (&codes, &tokens) {
+            let devices = db::device_codes::delete_expired(&state.db, now).await;
+            if let (Err(err), _, _) | (_, Err(err), _) | (_, _, Err(err)) =
+                (&codes, &tokens, &devices)
+            {
                 tracing::warn!(%err, "housekeeping failed");
             }
             state.limits.shrink();

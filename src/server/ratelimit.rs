@@ -1,5 +1,5 @@
 //! Per-address rate limits on the actions worth guessing at (OWASP ASVS 6.1.1): sign-in, code
-//! generation and code redemption. Token buckets from `governor`, one per action.
+//! generation, code redemption and user-code entry on /device. Token buckets from `governor`, one per action.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -15,6 +15,8 @@ pub enum Action {
     IssueCode,
     RedeemCode,
     RegisterClient,
+    /// Looking up, approving or denying a device flow user code (RFC 8628 section 5.1).
+    EnterUserCode,
 }
 
 /// One bucket set per action; cheap to clone.
@@ -24,6 +26,7 @@ pub struct RateLimits {
     issue_code: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     redeem_code: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     register_client: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    enter_user_code: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 impl RateLimits {
@@ -36,6 +39,7 @@ impl RateLimits {
             issue_code: limiter(),
             redeem_code: limiter(),
             register_client: limiter(),
+            enter_user_code: limiter(),
         }
     }
 
@@ -46,6 +50,7 @@ impl RateLimits {
             Action::IssueCode => &self.issue_code,
             Action::RedeemCode => &self.redeem_code,
             Action::RegisterClient => &self.register_client,
+            Action::EnterUserCode => &self.enter_user_code,
         };
         limiter.check_key(&addr).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
@@ -60,6 +65,7 @@ impl RateLimits {
             &self.issue_code,
             &self.redeem_code,
             &self.register_client,
+            &self.enter_user_code,
         ] {
             limiter.retain_recent();
             limiter.shrink_to_fit();

@@ -16,6 +16,8 @@ pub enum EventKind {
     RefreshReuse,
     AuthorizationApproved,
     AuthorizationDenied,
+    DeviceApproved,
+    DeviceDenied,
 }
 
 impl EventKind {
@@ -30,6 +32,8 @@ impl EventKind {
             EventKind::RefreshReuse => "refresh_reuse",
             EventKind::AuthorizationApproved => "authorization_approved",
             EventKind::AuthorizationDenied => "authorization_denied",
+            EventKind::DeviceApproved => "device_approved",
+            EventKind::DeviceDenied => "device_denied",
         }
     }
 
@@ -45,6 +49,8 @@ impl EventKind {
             "refresh_reuse" => "Reused refresh token blocked",
             "authorization_approved" => "Application approved",
             "authorization_denied" => "Application denied",
+            "device_approved" => "Device approved",
+            "device_denied" => "Device denied",
             _ => "Security event",
         }
     }

@@ -10,6 +10,7 @@ use super::Db;
 pub enum GrantedVia {
     AgentCode,
     AuthorizationCode,
+    DeviceCode,
 }
 
 impl GrantedVia {
@@ -17,6 +18,7 @@ impl GrantedVia {
         match self {
             GrantedVia::AgentCode => "agent_code",
             GrantedVia::AuthorizationCode => "authorization_code",
+            GrantedVia::DeviceCode => "device_code",
         }
     }
 

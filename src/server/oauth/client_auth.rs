@@ -1,6 +1,7 @@
 //! Client authentication (RFC 6749 section 2.3.1: HTTP Basic, or `client_id` and
 //! `client_secret` in the body): the resource server that calls introspection, and registered
-//! clients at the token endpoint (public ones identify themselves by `client_id` alone).
+//! clients at the token and device endpoints (public ones identify themselves by `client_id`
+//! alone).
 
 use axum::http::{HeaderMap, header};
 use base64::Engine;
@@ -9,6 +10,7 @@ use subtle::ConstantTimeEq;
 
 use super::error::OAuthError;
 use crate::server::config::ServeConfig;
+use crate::server::db::Pool;
 use crate::server::db::clients::{self, Client};
 use crate::server::tokens::hash;
 
@@ -45,7 +47,7 @@ pub fn authenticate_resource_server(
 /// The registered client making a token request. A confidential client must prove its
 /// secret; a public one only names itself.
 pub async fn authenticate_client(
-    db: &crate::server::db::Pool,
+    db: &Pool,
     headers: &HeaderMap,
     body_id: Option<&str>,
     body_secret: Option<&str>,
@@ -54,7 +56,9 @@ pub async fn authenticate_client(
     let (id, secret) = match basic_credentials(headers) {
         Some((id, secret)) => (id, Some(secret)),
         None => (
-            body_id.ok_or_else(refused)?.to_owned(),
+            body_id
+                .ok_or_else(|| OAuthError::invalid_request("client_id is required."))?
+                .to_owned(),
             body_secret.map(str::to_owned),
         ),
     };

@@ -65,6 +65,46 @@ impl OAuthError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_target", description)
     }
 
+    pub fn unauthorized_client(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "unauthorized_client", description)
+    }
+
+    /// RFC 8628 section 3.5: the person has not decided yet; poll again after the interval.
+    pub fn authorization_pending() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "authorization_pending",
+            "The person has not approved this device yet.",
+        )
+    }
+
+    /// RFC 8628 section 3.5: polled too soon; the interval is now `interval` seconds.
+    pub fn slow_down(interval: i64) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "slow_down",
+            format!("Polling too fast. Wait {interval} seconds between requests."),
+        )
+    }
+
+    /// RFC 8628 section 3.5: the device code expired; start a new device authorization.
+    pub fn expired_token() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "expired_token",
+            "The device code has expired. Start again.",
+        )
+    }
+
+    /// RFC 8628 section 3.5: the person denied the request.
+    pub fn access_denied() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "access_denied",
+            "The person denied this device.",
+        )
+    }
+
     pub fn unsupported_grant_type(grant_type: &str) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -82,6 +122,27 @@ impl OAuthError {
                 format!(
                     "Too many attempts from this address. Wait {wait_seconds} seconds and try again."
                 ),
+            )
+        }
+    }
+
+    /// A 500 for a state that should not exist; the cause goes to the log, not the client.
+    pub fn server_error() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "The server could not complete the request.",
+        )
+    }
+
+    /// A 503 the client may retry after a second.
+    pub fn temporarily_unavailable() -> Self {
+        Self {
+            retry_after: Some(1),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "The server is busy. Try again.",
             )
         }
     }
@@ -105,21 +166,10 @@ impl From<sqlx::Error> for OAuthError {
     fn from(err: sqlx::Error) -> Self {
         if db::is_busy(&err) {
             tracing::warn!(%err, "database busy");
-            Self {
-                retry_after: Some(1),
-                ..Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "temporarily_unavailable",
-                    "The server is busy. Try again.",
-                )
-            }
+            Self::temporarily_unavailable()
         } else {
             tracing::error!(%err, "database error");
-            Self::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                "The server could not complete the request.",
-            )
+            Self::server_error()
         }
     }
 }

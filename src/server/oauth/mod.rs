@@ -2,6 +2,7 @@
 
 pub mod authorize;
 pub mod client_auth;
+pub mod device;
 pub mod error;
 pub mod grants;
 pub mod introspect;
@@ -19,6 +20,11 @@ use super::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/oauth2/token", post(grants::token))
+        .route(
+            "/oauth2/device_authorization",
+            post(device::device_authorization),
+        )
+        .route("/device/qr", get(device::qr))
         .route("/oauth2/introspect", post(introspect::introspect))
         .route("/oauth2/revoke", post(revoke::revoke))
         .route("/oauth2/register", post(register::register))

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::error::OAuthError;
+use super::grants::device_code::DEVICE_CODE_GRANT;
 use crate::instructions::AGENT_CODE_GRANT;
 use crate::server::db::clients::{self, Client};
 use crate::server::ratelimit::Action;
@@ -19,8 +20,6 @@ use crate::server::state::AppState;
 use crate::server::tokens::{hash, new_id, new_secret};
 use crate::server::web::ClientAddr;
 
-/// The device authorization grant type (RFC 8628 section 3.4).
-pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// Grant types a registered client may ask for.
 pub const REGISTRABLE_GRANTS: [&str; 3] =
     ["authorization_code", "refresh_token", DEVICE_CODE_GRANT];

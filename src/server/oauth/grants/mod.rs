@@ -3,6 +3,7 @@
 
 pub mod agent_code;
 pub mod authorization_code;
+pub mod device_code;
 pub mod refresh_token;
 
 use axum::Extension;
@@ -16,6 +17,7 @@ use super::issue::TokenResponse;
 use crate::instructions::AGENT_CODE_GRANT;
 use crate::server::state::AppState;
 use crate::server::web::ClientAddr;
+use device_code::DEVICE_CODE_GRANT;
 
 /// Every parameter any supported grant takes. Repeating a parameter is an error (RFC 6749
 /// section 3.2), which the form decoder enforces.
@@ -31,6 +33,7 @@ pub struct TokenRequest {
     pub redirect_uri: Option<String>,
     pub code_verifier: Option<String>,
     pub resource: Option<String>,
+    pub device_code: Option<String>,
 }
 
 pub async fn token(
@@ -48,6 +51,7 @@ pub async fn token(
         AGENT_CODE_GRANT => agent_code::redeem(&state, addr, &req).await,
         "authorization_code" => authorization_code::exchange(&state, &headers, &req).await,
         "refresh_token" => refresh_token::refresh(&state, &headers, &req).await,
+        DEVICE_CODE_GRANT => device_code::poll(&state, &headers, &req).await,
         other => Err(OAuthError::unsupported_grant_type(other)),
     }
 }

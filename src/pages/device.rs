@@ -1,0 +1,195 @@
+//! `/device`: the RFC 8628 verification page. Enter the code a device shows (or arrive with
+//! it from `verification_uri_complete`), check the client and permissions, approve or deny.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::{use_location, use_query_map};
+
+use crate::api::device::{ApproveDevice, CODE_NOT_FOUND, DenyDevice, fetch_device_view};
+use crate::app::PageResource;
+use crate::components::form::{FormAlert, ReturnHere, form_error};
+use crate::model::{DeviceRequest, FormError};
+use crate::pages::load_failed;
+
+#[component]
+pub fn DevicePage() -> impl IntoView {
+    let page = expect_context::<PageResource>();
+    let approve = ServerAction::<ApproveDevice>::new();
+    let deny = ServerAction::<DenyDevice>::new();
+    let query = use_query_map();
+    let location = use_location();
+    let data = Resource::new(
+        move || query.with(|q| q.get("user_code")),
+        fetch_device_view,
+    );
+    view! {
+        <Title text="Connect a device"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let pending = page.await.ok().and_then(|ctx| ctx.form_error);
+                let search = location.search.get_untracked();
+                let here = if search.is_empty() {
+                    location.pathname.get_untracked()
+                } else {
+                    format!("{}?{search}", location.pathname.get_untracked())
+                };
+                let data = match data.await {
+                    Ok(data) => data,
+                    Err(err) => return load_failed(err, here),
+                };
+                let (entered, done) = query.with(|q| (q.get("user_code").unwrap_or_default(), q.get("done")));
+                match (data.request, done.as_deref()) {
+                    (Some(request), _) => {
+                        view! { <DeviceDecision request approve deny pending/> }.into_any()
+                    }
+                    (None, Some("approved")) => decided("Device approved. You can return to your device.", true),
+                    (None, Some("denied")) => decided("Request denied.", false),
+                    (None, _) => {
+                        let error = if data.not_found {
+                            Some(CODE_NOT_FOUND.to_owned())
+                        } else {
+                            // A decision posted without JavaScript that failed lands back here.
+                            pending
+                                .filter(|e| e.action == ApproveDevice::PATH || e.action == DenyDevice::PATH)
+                                .map(|e| e.message)
+                        };
+                        view! { <CodeEntry entered error/> }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Step 1: the code as the device shows it. A plain GET form, so it works without JavaScript
+/// and the code stays in the address for the sign-in round trip.
+#[component]
+fn CodeEntry(entered: String, error: Option<String>) -> impl IntoView {
+    view! {
+        <section class="card narrow" aria-labelledby="device-title">
+            <h1 id="device-title">"Connect a device"</h1>
+            <p class="lede">"Enter the code your device shows to let it act for you."</p>
+            <FormAlert error=Signal::derive(move || error.clone())/>
+            <Form method="GET" action="/device" attr:class="stack">
+                <div class="field">
+                    <label for="user-code">"Code"</label>
+                    <input
+                        id="user-code"
+                        name="user_code"
+                        class="user-code-input"
+                        required
+                        autocomplete="off"
+                        autocapitalize="characters"
+                        spellcheck="false"
+                        maxlength="32"
+                        placeholder="XXXX-XXXX"
+                        value=entered
+                        aria-describedby="user-code-hint"
+                    />
+                    <p class="hint" id="user-code-hint">"8 letters. Upper or lower case, with or without the dash."</p>
+                </div>
+                <button type="submit" class="btn btn-primary">"Continue"</button>
+            </Form>
+        </section>
+    }
+}
+
+/// Step 2: who is asking, for what, and the code to compare with the device.
+#[component]
+fn DeviceDecision(
+    request: DeviceRequest,
+    approve: ServerAction<ApproveDevice>,
+    deny: ServerAction<DenyDevice>,
+    pending: Option<FormError>,
+) -> impl IntoView {
+    let approve_error = form_error(approve.value(), pending.clone(), ApproveDevice::PATH);
+    let deny_error = form_error(deny.value(), pending, DenyDevice::PATH);
+    let error = Signal::derive(move || approve_error.get().or_else(|| deny_error.get()));
+    let high_risk = request.scopes.iter().any(|s| s.high_risk);
+    let DeviceRequest {
+        user_code,
+        client_name,
+        scopes,
+        qr_data_uri,
+    } = request;
+    let (approve_code, deny_code) = (user_code.clone(), user_code.clone());
+    view! {
+        <section class="card" aria-labelledby="device-title">
+            <h1 id="device-title">"Connect a device"</h1>
+            <FormAlert error/>
+            <p class="lede">
+                <strong>{client_name}</strong>
+                " asks to act for you with these permissions:"
+            </p>
+            <ul class="device-scopes" aria-label="Requested permissions">
+                {scopes
+                    .into_iter()
+                    .map(|scope| {
+                        let risky = scope.high_risk;
+                        view! {
+                            <li class="scope" class:scope-risky=risky>
+                                <div class="scope-text">
+                                    <strong>{scope.title}</strong>
+                                    <p class="scope-desc">
+                                        {scope.description} " " <code>{scope.name}</code>
+                                        {risky.then(|| view! { <span class="risk-badge">"High risk"</span> })}
+                                    </p>
+                                </div>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            {high_risk.then(|| view! {
+                <div class="confirm-risk">
+                    <p class="warning">
+                        <strong>"Careful: "</strong>
+                        "high-risk permissions let the device act with real consequences. Approve them only for a device you trust, and revoke them when the job is done."
+                    </p>
+                </div>
+            })}
+            <p class="device-code-label" id="device-code-label">"Your device should show this code:"</p>
+            <div class="code device-code" role="textbox" aria-readonly="true" aria-labelledby="device-code-label" tabindex="0">
+                {user_code}
+            </div>
+            <p class="device-warning" role="note">
+                "Only approve if you started this on your own device and the code matches what it shows. Never approve a code someone sent you."
+            </p>
+            <div class="actions">
+                <ActionForm action=approve>
+                    <ReturnHere/>
+                    <input type="hidden" name="user_code" value=approve_code/>
+                    <button type="submit" class="btn btn-primary">"Approve"</button>
+                </ActionForm>
+                <ActionForm action=deny>
+                    <ReturnHere/>
+                    <input type="hidden" name="user_code" value=deny_code/>
+                    <button type="submit" class="btn btn-danger-quiet">"Deny"</button>
+                </ActionForm>
+            </div>
+            {qr_data_uri.map(|src| view! {
+                <figure class="device-qr">
+                    <img src=src width="160" height="160" alt="QR code of the link to this page with the code filled in"/>
+                    <figcaption>"Scan to open this page on another device"</figcaption>
+                </figure>
+            })}
+        </section>
+    }
+}
+
+/// After the decision: what happened, and a way to enter another code.
+fn decided(message: &'static str, approved: bool) -> AnyView {
+    view! {
+        <section class="card narrow" aria-labelledby="device-title">
+            <h1 id="device-title">"Connect a device"</h1>
+            <p role="status" class="status" class:status-ok=approved>
+                <span class="status-dot" aria-hidden="true"></span>
+                {message}
+            </p>
+            <a class="btn" href="/device">"Enter another code"</a>
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,94 @@
+//! The device authorization grant (RFC 8628 section 3.4): the device polls the token endpoint
+//! with its device code until the person approves or denies it on /device. The answer to each
+//! poll is one conditional statement; on approval, consuming the request, creating the grant
+//! and minting its tokens commit together, so tokens are handed out exactly once.
+
+use super::TokenRequest;
+use crate::server::db::clients::Client;
+use crate::server::db::device_codes;
+use crate::server::db::grants::{self, Grant, GrantedVia};
+use axum::http::HeaderMap;
+
+use crate::server::oauth::client_auth::authenticate_client;
+use crate::server::oauth::error::OAuthError;
+use crate::server::oauth::issue::{TokenResponse, mint};
+use crate::server::state::AppState;
+use crate::server::tokens::{REFRESH_TTL, hash, log_id, new_id};
+
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// One poll: `slow_down` when too soon, tokens once approved, otherwise why not yet.
+pub async fn poll(
+    state: &AppState,
+    headers: &HeaderMap,
+    req: &TokenRequest,
+) -> Result<TokenResponse, OAuthError> {
+    let client = authenticate_client(
+        &state.db,
+        headers,
+        req.client_id.as_deref(),
+        req.client_secret.as_deref(),
+    )
+    .await?;
+    if !client.may_use(DEVICE_CODE_GRANT) {
+        return Err(OAuthError::unauthorized_client(
+            "This client is not registered for the device authorization grant.",
+        ));
+    }
+    let Some(device_code) = req.device_code.as_deref() else {
+        return Err(OAuthError::invalid_request("device_code is required."));
+    };
+    let code_hash = hash(device_code);
+    let now = state.now();
+    let grant_id = new_id("gr_");
+
+    let mut tx = state.db.begin().await?;
+    if let Some(interval) = device_codes::slow_down(&mut *tx, &code_hash, &client.id, now).await? {
+        tx.commit().await?;
+        return Err(OAuthError::slow_down(interval));
+    }
+    if let Some(row) =
+        device_codes::consume(&mut *tx, &code_hash, &client.id, &grant_id, now).await?
+    {
+        let Some(user_id) = row.user_id else {
+            // An approved request always names who approved it.
+            tx.rollback().await?;
+            tracing::error!(device_code = %log_id(device_code), "approved device code without a user");
+            return Err(OAuthError::server_error());
+        };
+        let grant = grant_for(&client, grant_id, user_id, row.scopes, now);
+        grants::insert(&mut *tx, &grant).await?;
+        let response = mint(&mut tx, &grant, now).await?;
+        tx.commit().await?;
+        tracing::info!(device_code = %log_id(device_code), grant = %grant.id, user = %grant.user_id, client = %client.id, "device code redeemed");
+        return Ok(response);
+    }
+    let row = device_codes::record_poll(&mut *tx, &code_hash, &client.id, now).await?;
+    tx.commit().await?;
+    let refused = || {
+        OAuthError::invalid_grant("The device code is invalid or was already used. Start again.")
+    };
+    match row {
+        None => Err(refused()),
+        Some(row) if row.used_at.is_some() => Err(refused()),
+        Some(row) if row.expires_at <= now => Err(OAuthError::expired_token()),
+        Some(row) if row.denied_at.is_some() => Err(OAuthError::access_denied()),
+        Some(_) => Err(OAuthError::authorization_pending()),
+    }
+}
+
+fn grant_for(client: &Client, id: String, user_id: String, scopes: String, now: i64) -> Grant {
+    Grant {
+        id,
+        user_id,
+        client_id: client.id.clone(),
+        agent_name: client.name.clone(),
+        scopes,
+        granted_via: GrantedVia::DeviceCode.as_str().to_owned(),
+        created_at: now,
+        last_used_at: None,
+        expires_at: now + REFRESH_TTL,
+        revoked_at: None,
+        resource: None,
+    }
+}

@@ -72,4 +72,28 @@ test.describe("@screenshots", () => {
     await expect(devicePage.approveButton).toBeVisible();
     await capture(page, "device");
   });
+
+  test("consent page", async ({ page, request }) => {
+    const registered = await request.post("/oauth2/register", {
+      data: {
+        client_name: "Desktop MCP client",
+        redirect_uris: ["http://127.0.0.1:48213/callback"],
+        token_endpoint_auth_method: "none",
+      },
+    });
+    const { client_id } = (await registered.json()) as { client_id: string };
+    await newAccount(page);
+    const query = new URLSearchParams({
+      response_type: "code",
+      client_id,
+      redirect_uri: "http://127.0.0.1:48213/callback",
+      scope: "quote account.read trade.write",
+      state: "s",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    });
+    await page.goto(`/oauth2/authorize?${query}`);
+    await expect(page.getByRole("button", { name: "Approve", exact: true })).toBeVisible();
+    await capture(page, "consent");
+  });
 });

@@ -4,12 +4,11 @@
 mod common;
 
 use agent_connect::server::db::clients::{self, Client};
-use common::{START, TestServer};
+use common::{HTML, START, TestServer, page, post_form};
 use reqwest::header::{ACCEPT, LOCATION};
 use serde_json::Value;
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
-const HTML: &str = "text/html,application/xhtml+xml";
 const TV: &str = "client_tv";
 
 /// Form fields of a request.
@@ -88,38 +87,6 @@ async fn poll_error(server: &TestServer, device_code: &str) -> String {
     let (status, body) = poll(server, device_code).await;
     assert_eq!(status, 400, "{body}");
     body["error"].as_str().unwrap().to_owned()
-}
-
-/// Posts a server-function form as a browser without JavaScript does.
-async fn post_form(
-    client: &reqwest::Client,
-    server: &TestServer,
-    action: &str,
-    from: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    let mut fields = form.to_vec();
-    fields.push(("return_to", from));
-    client
-        .post(server.url(action))
-        .header(ACCEPT, HTML)
-        .header("origin", "null")
-        .header("sec-fetch-site", "same-origin")
-        .form(&fields)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn page(client: &reqwest::Client, server: &TestServer, path: &str) -> (u16, String) {
-    let res = client
-        .get(server.url(path))
-        .header(ACCEPT, HTML)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
 }
 
 async fn decide(browser: &reqwest::Client, server: &TestServer, user_code: &str, approve: bool) {
@@ -345,7 +312,7 @@ async fn a_denied_device_gets_access_denied() {
     assert_eq!(res.headers()[LOCATION], "/device");
     server.clock.advance(5);
     assert_eq!(poll_error(&server, &device_code).await, "access_denied");
-    let (_, html) = page(&browser, &server, "/security").await;
+    let (_, html, _) = page(&browser, &server, "/security").await;
     assert!(html.contains("Device denied"));
 }
 
@@ -401,7 +368,7 @@ async fn an_approved_device_gets_tokens_exactly_once() {
         (400, Some("invalid_grant"))
     );
 
-    let (_, html) = page(&browser, &server, "/security").await;
+    let (_, html, _) = page(&browser, &server, "/security").await;
     assert!(html.contains("Living-room TV") && html.contains("Device code"));
     assert!(html.contains("Device approved"));
 }
@@ -472,11 +439,12 @@ async fn the_device_page_shows_the_request_then_the_decision() {
     let (device_code, user_code) = started(&server, "quote trade.write").await;
     let browser = server.sign_up("pg@example.com").await;
 
-    let (status, html) = page(&browser, &server, "/device").await;
+    let (status, html, _) = page(&browser, &server, "/device").await;
     assert_eq!(status, 200);
     assert!(html.contains(">Code<") && html.contains("Continue"));
 
-    let (status, html) = page(&browser, &server, &format!("/device?user_code={user_code}")).await;
+    let (status, html, _) =
+        page(&browser, &server, &format!("/device?user_code={user_code}")).await;
     assert_eq!(status, 200);
     for text in [
         "Living-room TV",
@@ -493,16 +461,16 @@ async fn the_device_page_shows_the_request_then_the_decision() {
         assert!(html.contains(text), "{text}");
     }
 
-    let (_, html) = page(&browser, &server, "/device?user_code=BCDF-GHJK").await;
+    let (_, html, _) = page(&browser, &server, "/device?user_code=BCDF-GHJK").await;
     assert!(html.contains("find that code"));
-    let (_, html) = page(&browser, &server, "/device?user_code=hello").await;
+    let (_, html, _) = page(&browser, &server, "/device?user_code=hello").await;
     assert!(html.contains("find that code"));
 
     decide(&browser, &server, &user_code, true).await;
-    let (_, html) = page(&browser, &server, "/device?done=approved").await;
+    let (_, html, _) = page(&browser, &server, "/device?done=approved").await;
     assert!(html.contains("Device approved. You can return to your device."));
     // A decided code is not offered again.
-    let (_, html) = page(&browser, &server, &format!("/device?user_code={user_code}")).await;
+    let (_, html, _) = page(&browser, &server, &format!("/device?user_code={user_code}")).await;
     assert!(html.contains("find that code"));
     server.clock.advance(5);
     assert_eq!(poll(&server, &device_code).await.0, 200);
@@ -513,10 +481,10 @@ async fn user_code_entry_is_rate_limited() {
     let server = TestServer::start_with(|config| config.rate_limit_per_minute = 3).await;
     let browser = server.sign_up("rl@example.com").await;
     for _ in 0..3 {
-        let (status, _) = page(&browser, &server, "/device?user_code=BCDF-GHJK").await;
+        let (status, _, _) = page(&browser, &server, "/device?user_code=BCDF-GHJK").await;
         assert_eq!(status, 200);
     }
-    let (_, html) = page(&browser, &server, "/device?user_code=BCDF-GHJK").await;
+    let (_, html, _) = page(&browser, &server, "/device?user_code=BCDF-GHJK").await;
     assert!(html.contains("Too many attempts"), "{html}");
     let res = post_form(
         &browser,

@@ -3,51 +3,8 @@
 
 mod common;
 
-use common::TestServer;
+use common::{HTML, TestServer, page, post_form};
 use reqwest::header::{ACCEPT, LOCATION, REFERER};
-
-const HTML: &str = "text/html,application/xhtml+xml";
-
-async fn page(
-    client: &reqwest::Client,
-    server: &TestServer,
-    path: &str,
-) -> (u16, String, Option<String>) {
-    let res = client
-        .get(server.url(path))
-        .header(ACCEPT, HTML)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get(LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned());
-    (status, res.text().await.unwrap(), location)
-}
-
-/// Posts a form the way Chromium does from our pages without JavaScript: no Referer (the
-/// pages send none), `Origin: null`, Fetch Metadata, and the page in the `return_to` field.
-async fn post_form(
-    client: &reqwest::Client,
-    server: &TestServer,
-    action: &str,
-    from: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    let mut fields = form.to_vec();
-    fields.push(("return_to", from));
-    client
-        .post(server.url(action))
-        .header(ACCEPT, HTML)
-        .header("origin", "null")
-        .header("sec-fetch-site", "same-origin")
-        .form(&fields)
-        .send()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn signed_in_pages_send_visitors_to_sign_in_and_back() {

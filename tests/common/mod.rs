@@ -10,13 +10,15 @@ use agent_connect::server::config::ServeConfig;
 use agent_connect::server::oauth::grants::agent_code;
 use agent_connect::server::state::AppState;
 use agent_connect::server::{app, build_state};
-use reqwest::header::{HeaderMap, HeaderValue, ORIGIN};
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION, ORIGIN};
 use serde_json::Value;
 
 pub const AGENT_CODE_GRANT: &str = "urn:agent-connect:grant-type:agent-auth-code";
 pub const START: i64 = 1_800_000_000;
 pub const RESOURCE_ID: &str = "resource-server";
 pub const RESOURCE_SECRET: &str = "resource-secret";
+/// What a browser sends as `Accept` for a page.
+pub const HTML: &str = "text/html,application/xhtml+xml";
 
 pub struct TestServer {
     pub base: String,
@@ -163,4 +165,46 @@ impl TestServer {
         assert_eq!(res.status(), 200);
         res.json().await.unwrap()
     }
+}
+
+/// GETs a page as a browser; returns status, body and `Location`.
+pub async fn page(
+    client: &reqwest::Client,
+    server: &TestServer,
+    path: &str,
+) -> (u16, String, Option<String>) {
+    let res = client
+        .get(server.url(path))
+        .header(ACCEPT, HTML)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get(LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned());
+    (status, res.text().await.unwrap(), location)
+}
+
+/// Posts a form the way Chromium does from our pages without JavaScript: no Referer (the
+/// pages send none), `Origin: null`, Fetch Metadata, and the page in the `return_to` field.
+pub async fn post_form(
+    client: &reqwest::Client,
+    server: &TestServer,
+    action: &str,
+    from: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut fields = form.to_vec();
+    fields.push(("return_to", from));
+    client
+        .post(server.url(action))
+        .header(ACCEPT, HTML)
+        .header("origin", "null")
+        .header("sec-fetch-site", "same-origin")
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
 }

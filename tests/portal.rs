@@ -549,3 +549,28 @@ async fn sign_in_timing_report() {
         mean[1] / mean[0]
     );
 }
+
+/// leptos_axum renders the app once at start-up, outside any request, to list its routes;
+/// the server functions the pages start must then fail quietly instead of panicking.
+#[tokio::test]
+async fn server_functions_outside_a_request_fail_without_panicking() {
+    use agent_connect::error::AppError;
+    assert_eq!(
+        agent_connect::api::account::fetch_page_context()
+            .await
+            .unwrap_err(),
+        AppError::Internal
+    );
+    assert_eq!(
+        agent_connect::api::connect::fetch_connect_view()
+            .await
+            .unwrap_err(),
+        AppError::Internal
+    );
+    assert_eq!(
+        agent_connect::api::security::fetch_security_view()
+            .await
+            .unwrap_err(),
+        AppError::Internal
+    );
+}

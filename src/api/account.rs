@@ -11,7 +11,7 @@ pub async fn fetch_page_context() -> Result<PageContext, AppError> {
     use crate::model::{Account, FormError};
     use crate::server::{auth::session, portal};
 
-    let state = portal::state();
+    let state = portal::state()?;
     let session = portal::session().await?;
     let account = portal::current_user(&state, &session)
         .await?
@@ -39,7 +39,7 @@ pub async fn sign_in(
     use crate::server::ratelimit::Action;
     use crate::server::{accounts, auth::session, portal};
 
-    let state = portal::state();
+    let state = portal::state()?;
     let addr = portal::client_addr().await;
     state
         .limits
@@ -83,7 +83,7 @@ pub async fn sign_up(
     use crate::server::ratelimit::Action;
     use crate::server::{auth::session, portal};
 
-    let state = portal::state();
+    let state = portal::state()?;
     if !state.config.signup {
         return Err(AppError::invalid(
             "Sign-up is turned off on this server. Ask its operator for an account.",

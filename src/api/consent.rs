@@ -12,7 +12,7 @@ pub async fn fetch_consent(query: String) -> Result<ConsentView, AppError> {
     use crate::server::oauth::authorize::{Refusal, check, parse_query};
     use crate::server::portal;
 
-    let state = portal::state();
+    let state = portal::state()?;
     let Some(params) = parse_query(&query) else {
         return Ok(ConsentView::Refused {
             message: "The request repeats a parameter, so it cannot be trusted.".into(),

@@ -13,8 +13,10 @@ use super::state::AppState;
 use super::web::ClientAddr;
 use crate::error::AppError;
 
-pub fn state() -> AppState {
-    expect_context::<AppState>()
+/// The shared state. Absent only when the app is rendered outside a request (leptos_axum
+/// renders it once at start-up to list the routes); a server function then fails quietly.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or(AppError::Internal)
 }
 
 pub async fn session() -> Result<Session, AppError> {
@@ -48,7 +50,7 @@ pub struct SignedIn {
 
 /// The state, session and person of this request, or [`AppError::SignedOut`].
 pub async fn signed_in() -> Result<SignedIn, AppError> {
-    let state = state();
+    let state = state()?;
     let session = session().await?;
     let user = current_user(&state, &session)
         .await?

@@ -29,7 +29,7 @@ lint:
 	cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 test-rust:
-	cargo test --features ssr
+	cargo test --features ssr -- --show-output
 
 test-e2e: build
 	cd end2end && npx playwright test

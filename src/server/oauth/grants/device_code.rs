@@ -3,12 +3,12 @@
 //! poll is one conditional statement; on approval, consuming the request, creating the grant
 //! and minting its tokens commit together, so tokens are handed out exactly once.
 
+use axum::http::HeaderMap;
+
 use super::TokenRequest;
 use crate::server::db::clients::Client;
 use crate::server::db::device_codes;
 use crate::server::db::grants::{self, Grant, GrantedVia};
-use axum::http::HeaderMap;
-
 use crate::server::oauth::client_auth::authenticate_client;
 use crate::server::oauth::error::OAuthError;
 use crate::server::oauth::issue::{TokenResponse, mint};

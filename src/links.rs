@@ -14,6 +14,15 @@ pub fn encode_query_value(value: &str) -> String {
         .collect()
 }
 
+/// A path with its raw query string (as the router gives it, without `?`), if any.
+pub fn with_query(path: &str, search: &str) -> String {
+    if search.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{search}")
+    }
+}
+
 /// The step-up link: `/connect` pre-filled with `scopes` and the agent's name, for the person
 /// to grant what an agent found missing.
 pub fn step_up(public_base: &str, scopes: &[String], agent_name: &str) -> String {

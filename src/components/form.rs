@@ -89,15 +89,7 @@ pub fn SubmitButton(
 #[component]
 pub fn ReturnHere() -> impl IntoView {
     let location = use_location();
-    let here = move || {
-        let search = location.search.get();
-        let path = location.pathname.get();
-        if search.is_empty() {
-            path
-        } else {
-            format!("{path}?{search}")
-        }
-    };
+    let here = move || crate::links::with_query(&location.pathname.get(), &location.search.get());
     view! { <input type="hidden" name=RETURN_FIELD value=here/> }
 }
 

@@ -20,7 +20,7 @@ pub fn ConsentPage() -> impl IntoView {
         <Title text="Approve access"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let here = format!("/oauth2/authorize?{}", location.search.get_untracked());
+                let here = crate::links::with_query("/oauth2/authorize", &location.search.get_untracked());
                 match data.await {
                     Err(err) => load_failed(err, here),
                     Ok(ConsentView::SendBack { url }) => view! { <Redirect path=url/> }.into_any(),

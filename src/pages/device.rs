@@ -29,12 +29,7 @@ pub fn DevicePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let pending = page.await.ok().and_then(|ctx| ctx.form_error);
-                let search = location.search.get_untracked();
-                let here = if search.is_empty() {
-                    location.pathname.get_untracked()
-                } else {
-                    format!("{}?{search}", location.pathname.get_untracked())
-                };
+                let here = crate::links::with_query(&location.pathname.get_untracked(), &location.search.get_untracked());
                 let data = match data.await {
                     Ok(data) => data,
                     Err(err) => return load_failed(err, here),

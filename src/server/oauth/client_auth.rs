@@ -74,6 +74,25 @@ pub async fn authenticate_client(
     }
 }
 
+/// The authenticated client of a token or device request, allowed `grant_type` by its
+/// registration (RFC 6749 section 5.2: otherwise `unauthorized_client`).
+pub async fn client_for_grant(
+    db: &Pool,
+    headers: &HeaderMap,
+    body_id: Option<&str>,
+    body_secret: Option<&str>,
+    grant_type: &str,
+) -> Result<Client, OAuthError> {
+    let client = authenticate_client(db, headers, body_id, body_secret).await?;
+    if client.may_use(grant_type) {
+        Ok(client)
+    } else {
+        Err(OAuthError::unauthorized_client(format!(
+            "This client is not registered for the grant type \"{grant_type}\"."
+        )))
+    }
+}
+
 /// `Authorization: Basic base64(urlencode(id) ":" urlencode(secret))`.
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;

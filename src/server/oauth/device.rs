@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use super::client_auth::authenticate_client;
+use super::client_auth::client_for_grant;
 use super::error::OAuthError;
 use super::grants::device_code::DEVICE_CODE_GRANT;
 use crate::scopes::{normalize, split};
@@ -69,18 +69,14 @@ pub async fn device_authorization(
     form: Result<Form<DeviceAuthorizationRequest>, FormRejection>,
 ) -> Result<DeviceAuthorizationResponse, OAuthError> {
     let Form(req) = form.map_err(|rejection| OAuthError::invalid_request(rejection.body_text()))?;
-    let client = authenticate_client(
+    let client = client_for_grant(
         &state.db,
         &headers,
         req.client_id.as_deref(),
         req.client_secret.as_deref(),
+        DEVICE_CODE_GRANT,
     )
     .await?;
-    if !client.may_use(DEVICE_CODE_GRANT) {
-        return Err(OAuthError::unauthorized_client(
-            "This client is not registered for the device authorization grant.",
-        ));
-    }
     let requested = split(req.scope.as_deref().unwrap_or_default());
     let scopes = normalize(&state.catalogue, &requested).map_err(OAuthError::invalid_scope)?;
     if scopes.is_empty() {

@@ -12,7 +12,7 @@ use super::TokenRequest;
 use crate::server::db::authorization_codes;
 use crate::server::db::events::{self, EventKind};
 use crate::server::db::grants::{self, Grant, GrantedVia};
-use crate::server::oauth::client_auth::authenticate_client;
+use crate::server::oauth::client_auth::client_for_grant;
 use crate::server::oauth::error::OAuthError;
 use crate::server::oauth::issue::{TokenResponse, mint};
 use crate::server::state::AppState;
@@ -23,18 +23,14 @@ pub async fn exchange(
     headers: &HeaderMap,
     req: &TokenRequest,
 ) -> Result<TokenResponse, OAuthError> {
-    let client = authenticate_client(
+    let client = client_for_grant(
         &state.db,
         headers,
         req.client_id.as_deref(),
         req.client_secret.as_deref(),
+        "authorization_code",
     )
     .await?;
-    if !client.may_use("authorization_code") {
-        return Err(OAuthError::invalid_client(
-            "This client is not registered for the authorization code grant.",
-        ));
-    }
     let code = req
         .code
         .as_deref()

@@ -9,7 +9,7 @@ use super::TokenRequest;
 use crate::server::db::clients::Client;
 use crate::server::db::device_codes;
 use crate::server::db::grants::{self, Grant, GrantedVia};
-use crate::server::oauth::client_auth::authenticate_client;
+use crate::server::oauth::client_auth::client_for_grant;
 use crate::server::oauth::error::OAuthError;
 use crate::server::oauth::issue::{TokenResponse, mint};
 use crate::server::state::AppState;
@@ -23,18 +23,14 @@ pub async fn poll(
     headers: &HeaderMap,
     req: &TokenRequest,
 ) -> Result<TokenResponse, OAuthError> {
-    let client = authenticate_client(
+    let client = client_for_grant(
         &state.db,
         headers,
         req.client_id.as_deref(),
         req.client_secret.as_deref(),
+        DEVICE_CODE_GRANT,
     )
     .await?;
-    if !client.may_use(DEVICE_CODE_GRANT) {
-        return Err(OAuthError::unauthorized_client(
-            "This client is not registered for the device authorization grant.",
-        ));
-    }
     let Some(device_code) = req.device_code.as_deref() else {
         return Err(OAuthError::invalid_request("device_code is required."));
     };

@@ -1,39 +1,54 @@
 # Agent Connect: `make run` serves the portal, `make test` runs every test.
-# Both install what is missing first (scripts/bootstrap.sh) and skip what is there.
+# Both install what is missing first (scripts/bootstrap.sh) and skip what is there. Both use
+# the same release build: what `make run` serves is what Playwright tests.
 
 SHELL := /bin/bash
+TARGET_DIR := $(shell scripts/target-dir.sh)
+BIN := $(TARGET_DIR)/release/agent-connect
 export LEPTOS_OUTPUT_NAME := agent-connect
-export LEPTOS_SITE_ROOT := target/site
+export LEPTOS_SITE_ROOT ?= $(TARGET_DIR)/site
 export LEPTOS_SITE_PKG_DIR := pkg
 
-.PHONY: run test setup build release test-rust test-e2e screenshots lint
-
-setup:
-	@scripts/bootstrap.sh
+.PHONY: run test setup setup-test release server site lint test-rust test-e2e page-weight screenshots
 
 ## Build (release) and serve at http://127.0.0.1:3000 on ./data/agent-connect.db
-run: setup
-	cargo leptos build --release
+run: setup release
 	mkdir -p data
-	./target/release/agent-connect serve
+	$(BIN) serve
 
-## Everything: formatting, lints, unit, endpoint and real-server tests, Playwright
-test: setup lint test-rust build test-e2e
+## Everything: formatting, lints, unit, endpoint and real-server tests, Playwright on the release build
+test: setup-test lint test-rust release test-e2e
 
-build:
-	cargo leptos build
+setup:
+	@scripts/bootstrap.sh run
+
+setup-test:
+	@scripts/bootstrap.sh test
+
+## The release build: the server binary and the site it serves (hashed, precompressed assets)
+release: server site
+
+server:
+	cargo build --release --features ssr --bin agent-connect
+
+site:
+	scripts/build-site.sh
 
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --features ssr --all-targets -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 test-rust:
 	cargo test --features ssr -- --show-output
 
-test-e2e: build
-	cd end2end && npx playwright test
+test-e2e: release
+	cd end2end && AGENT_CONNECT_BIN=$(BIN) npx playwright test
+
+## Bytes on the wire for the first load of /connect (HTML, CSS, JS, wasm), against its budget
+page-weight: release
+	cd end2end && AGENT_CONNECT_BIN=$(BIN) npx playwright test page-weight
 
 ## Screenshots of every page, desktop and phone, light and dark, into end2end/screenshots/
-screenshots: build
-	cd end2end && npx playwright test screenshots
+screenshots: release
+	cd end2end && AGENT_CONNECT_BIN=$(BIN) npx playwright test screenshots

@@ -1,12 +1,14 @@
 import { defineConfig, devices } from "@playwright/test";
 
 const baseURL = process.env.BASE_URL ?? "http://127.0.0.1:3100";
+/** The release binary `make run` serves (the Makefile passes its path; it honours CARGO_TARGET_DIR). */
+const binary = process.env.AGENT_CONNECT_BIN ?? "target/release/agent-connect";
 
 /**
  * End-to-end tests of the Agent Connect portal.
  *
- * The server is started from the repository root on a fresh SQLite database under
- * `target/e2e/`. Playwright starts the web server before any global setup runs, so the
+ * The server is the release build `make run` serves, started from the repository root on a
+ * fresh SQLite database under `target/e2e/`. Playwright starts the web server before any global setup runs, so the
  * database directory is reset by the server command itself.
  */
 export default defineConfig({
@@ -41,7 +43,7 @@ export default defineConfig({
   ],
   webServer: {
     command:
-      "sh -c 'rm -rf target/e2e && mkdir -p target/e2e && exec target/debug/agent-connect serve'",
+      `sh -c 'rm -rf target/e2e && mkdir -p target/e2e && exec "$AGENT_CONNECT_BIN" serve'`,
     cwd: "..",
     url: `${baseURL}/healthz`,
     reuseExistingServer: !process.env.CI,
@@ -54,7 +56,8 @@ export default defineConfig({
       AGENT_CONNECT_RESOURCE_CLIENT_ID: "e2e-resource-server",
       AGENT_CONNECT_RESOURCE_CLIENT_SECRET: "e2e-resource-secret",
       AGENT_CONNECT_RATE_LIMIT_PER_MINUTE: "10000",
-      LEPTOS_SITE_ROOT: "target/site",
+      AGENT_CONNECT_BIN: binary,
+      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "target/site",
       RUST_LOG: "info",
     },
   },

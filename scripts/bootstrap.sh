@@ -1,40 +1,50 @@
 #!/usr/bin/env bash
-# Installs what building and testing Agent Connect needs, skipping whatever is already there.
-# Safe to run again: every step checks first. Used by `make run` and `make test`.
+# Installs what building (and, with `test`, testing) Agent Connect needs, skipping whatever is
+# already there. Safe to run again: every step checks first.
+#
+#   scripts/bootstrap.sh run    what `make run` needs: the wasm target, the wasm-bindgen CLI
+#                               matching Cargo.lock, and wasm-opt (npm's binaryen)
+#   scripts/bootstrap.sh test   the same, plus Chromium and the Playwright packages
+#
+# cargo-leptos is not needed: the Makefile builds with cargo and the wasm-bindgen CLI directly.
+# Developers who want its watch loop can install it themselves (`cargo leptos watch` works).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=${1:-test}
+
+step() { printf '==> %s\n' "$*"; }
 
 need_apt=()
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-command -v wasm-opt >/dev/null 2>&1 || need_apt+=(binaryen)
+if [ "$mode" = test ]; then
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+fi
 if [ "${WITH_POSTGRES:-0}" = 1 ] && ! command -v pg_ctlcluster >/dev/null 2>&1; then need_apt+=(postgresql); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "==> apt-get install ${need_apt[*]}"
+  step "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
 if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
-  echo "==> rustup target add wasm32-unknown-unknown"
+  step "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! cargo leptos --version 2>/dev/null | grep -q '0.3.10'; then
-  echo "==> cargo install cargo-leptos 0.3.10 (about 13 minutes on 2 cores)"
-  cargo install cargo-leptos --version 0.3.10 --locked
+# The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly. Its own lock
+# file names a crate version the registry no longer serves, so it is built without --locked.
+want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then
+  step "cargo install wasm-bindgen-cli $want (about 3 minutes on 2 cores)"
+  cargo install wasm-bindgen-cli --version "$want" --force
 fi
 
-# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
-if [ -f Cargo.lock ]; then
-  want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
-  if [ -n "$want" ] && ! wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then
-    echo "==> cargo install wasm-bindgen-cli $want"
-    cargo install wasm-bindgen-cli --version "$want" --force
-  fi
+if [ ! -x scripts/site/node_modules/.bin/wasm-opt ]; then
+  step "npm ci (scripts/site: binaryen's wasm-opt)"
+  (cd scripts/site && npm ci --no-audit --no-fund)
 fi
 
-if [ -f end2end/package.json ] && [ ! -d end2end/node_modules/@playwright/test ]; then
-  echo "==> npm ci (end2end)"
+if [ "$mode" = test ] && [ ! -d end2end/node_modules/@playwright/test ]; then
+  step "npm ci (end2end: Playwright and the interoperability clients)"
   (cd end2end && npm ci --no-audit --no-fund)
 fi

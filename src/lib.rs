@@ -4,6 +4,9 @@
 //! The crate builds twice: with `ssr` as the server binary and with `hydrate` as the wasm
 //! bundle that makes the pages interactive. Everything server-only lives under [`server`].
 
+// The code panel island's view type is deep enough to need more than the default 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod components;
@@ -20,10 +23,10 @@ pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// Entry point of the wasm bundle: attaches the app to the server-rendered page.
+/// Entry point of the wasm bundle: brings the islands of the server-rendered page to life.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

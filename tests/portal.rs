@@ -574,3 +574,51 @@ async fn server_functions_outside_a_request_fail_without_panicking() {
         AppError::Internal
     );
 }
+
+/// A setting the build cannot honour stops `serve` at start-up with one clear line, naming what
+/// is supported, and leaves nothing behind (no SQLite file made out of a PostgreSQL URL).
+#[tokio::test]
+async fn serve_refuses_settings_it_cannot_honour() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/agent-connect.js"), "").unwrap();
+    let serve = |database_url: &str, site_root: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_agent-connect"))
+            .arg("serve")
+            .current_dir(dir.path())
+            .env("DATABASE_URL", database_url)
+            .env("LEPTOS_SITE_ROOT", site_root)
+            .env("AGENT_CONNECT_BIND", "127.0.0.1:0")
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    };
+
+    let out = serve("postgres://admin:hunter2@127.0.0.1:55432/postgres", &site);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.contains("unsupported DATABASE_URL scheme `postgres:`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("sqlite://"),
+        "names what is supported: {stderr}"
+    );
+    assert!(
+        !stderr.contains("hunter2"),
+        "never echoes a password: {stderr}"
+    );
+    assert!(
+        !dir.path().join("postgres:").exists(),
+        "no SQLite file was made of the URL"
+    );
+
+    let out = serve("sqlite://db.sqlite?mode=rwc", &dir.path().join("nowhere"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains("no built site in"), "{stderr}");
+}

@@ -7,7 +7,9 @@ import { promisify } from "node:util";
 import { expect, introspect, newAccount, test } from "./fixtures";
 
 const run = promisify(execFile);
-const binary = fileURLToPath(new URL("../../target/debug/agent-connect", import.meta.url));
+/** The release binary under test (the Makefile passes its path; it honours CARGO_TARGET_DIR). */
+const binary =
+  process.env.AGENT_CONNECT_BIN ?? fileURLToPath(new URL("../../target/release/agent-connect", import.meta.url));
 
 /** Runs the `agent-connect` client with its own token folder, as an agent's shell would. */
 async function agentConnect(home: string, ...args: string[]) {

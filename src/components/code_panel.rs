@@ -1,15 +1,20 @@
 //! A freshly issued code: shown large, with a live countdown, copy buttons, paste-ready
 //! instructions per kind of agent, and its redemption as soon as it happens.
+//!
+//! The one island of the portal: the only part of any page that runs in the browser. Every
+//! other page is plain server-rendered HTML whose forms post natively, so the bundle holds
+//! just this panel. Without JavaScript it still shows the code, the time left at load, and
+//! every instruction text.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
-
-use crate::components::form::ReturnHere;
+use leptos::server_fn::ServerFn;
 use leptos::task::spawn_local;
 
 use crate::api::connect::{GenerateCode, NewCodeForm, fetch_code_status};
 use crate::components::browser::{copy_text, focus, now_ms};
+use crate::components::form::RETURN_FIELD;
 use crate::instructions::{Channel, Instructions};
 use crate::model::{CodeStatus, IssuedCode};
 use crate::timefmt::{countdown, utc};
@@ -17,7 +22,7 @@ use crate::timefmt::{countdown, utc};
 /// How often the page asks whether the code was redeemed.
 const POLL_EVERY: Duration = Duration::from_secs(2);
 
-#[component]
+#[island]
 pub fn CodePanel(
     issued: IssuedCode,
     public_url: String,
@@ -25,8 +30,8 @@ pub fn CodePanel(
     server_now: i64,
     /// True when the catalogue marks one of the code's scopes high-risk.
     high_risk: bool,
-    generate: ServerAction<GenerateCode>,
-    another: ServerAction<NewCodeForm>,
+    /// The page's own path and query, where the panel's forms come back to.
+    return_to: String,
 ) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     let now = RwSignal::new(server_now);
@@ -135,6 +140,7 @@ pub fn CodePanel(
     let granted = issued.scopes.join(", ");
     let again_scopes = issued.scopes.clone();
     let agent_name = issued.agent_name.clone().unwrap_or_default();
+    let again_return_to = return_to.clone();
 
     view! {
         <section class="card code-card" aria-labelledby="code-title">
@@ -246,29 +252,30 @@ pub fn CodePanel(
                         scopes=again_scopes.clone()
                         agent_name=agent_name.clone()
                         high_risk
-                        generate
+                        return_to=again_return_to.clone()
                     />
                 </Show>
-                <ActionForm action=another>
-                    <ReturnHere/>
+                <form method="post" action=NewCodeForm::url()>
+                    <input type="hidden" name=RETURN_FIELD value=return_to.clone()/>
                     <button type="submit" class="btn btn-quiet">"Generate another"</button>
-                </ActionForm>
+                </form>
             </div>
         </section>
     }
 }
 
-/// "Generate a new code" with the same permissions and agent name as the expired one.
+/// "Generate a new code" with the same permissions and agent name as the expired one. A plain
+/// form: the answer is a new page, rendered by the server.
 #[component]
 fn RegenerateForm(
     scopes: Vec<String>,
     agent_name: String,
     high_risk: bool,
-    generate: ServerAction<GenerateCode>,
+    return_to: String,
 ) -> impl IntoView {
     view! {
-        <ActionForm action=generate>
-            <ReturnHere/>
+        <form method="post" action=GenerateCode::url()>
+            <input type="hidden" name=RETURN_FIELD value=return_to/>
             {scopes
                 .into_iter()
                 .map(|scope| view! { <input type="hidden" name="scopes[]" value=scope/> })
@@ -276,7 +283,7 @@ fn RegenerateForm(
             <input type="hidden" name="agent_name" value=agent_name/>
             {high_risk.then(|| view! { <input type="hidden" name="confirm_high_risk" value="yes"/> })}
             <button type="submit" class="btn btn-primary">"Generate a new code"</button>
-        </ActionForm>
+        </form>
     }
 }
 

@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
 
-use crate::api::connect::{GenerateCode, NewCodeForm, fetch_connect_view};
+use crate::api::connect::{GenerateCode, fetch_connect_view};
 use crate::app::PageResource;
 use crate::components::code_panel::CodePanel;
 use crate::components::form::{FormAlert, ReturnHere, SubmitButton, form_error};
@@ -18,11 +18,7 @@ use crate::scopes::{Scope, split};
 pub fn ConnectPage() -> impl IntoView {
     let page = expect_context::<PageResource>();
     let generate = ServerAction::<GenerateCode>::new();
-    let another = ServerAction::<NewCodeForm>::new();
-    let data = Resource::new(
-        move || (generate.version().get(), another.version().get()),
-        |_| fetch_connect_view(),
-    );
+    let data = Resource::new(move || generate.version().get(), |_| fetch_connect_view());
     let query = use_query_map();
     let location = use_location();
     view! {
@@ -49,8 +45,7 @@ pub fn ConnectPage() -> impl IntoView {
                                 public_url=data.public_url
                                 server_now=data.now
                                 high_risk
-                                generate
-                                another
+                                return_to=here
                             />
                         }
                         .into_any()
@@ -81,7 +76,6 @@ fn ConnectForm(
 ) -> impl IntoView {
     let error = form_error(generate.value(), pending, GenerateCode::PATH);
     let risky: Vec<&Scope> = catalogue.iter().filter(|s| s.high_risk).collect();
-    let risky_names: Vec<String> = risky.iter().map(|s| s.name.clone()).collect();
     let confirm_label = format!(
         "I understand this agent can {}",
         risky
@@ -91,10 +85,6 @@ fn ConnectForm(
             .join(" and ")
     );
     let has_risky = !risky.is_empty();
-    // Which high-risk boxes are ticked; without JavaScript the confirmation is always shown.
-    let ticked_risky = RwSignal::new(scopes.iter().filter(|s| risky_names.contains(s)).count());
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
 
     view! {
         <section class="card" aria-labelledby="connect-title">
@@ -123,12 +113,6 @@ fn ConnectForm(
                                         value=scope.name.clone()
                                         checked=scopes.contains(&scope.name)
                                         aria-describedby=desc_id.clone()
-                                        on:change=move |ev| {
-                                            if high_risk {
-                                                let delta = if event_target_checked(&ev) { 1 } else { -1 };
-                                                ticked_risky.update(|n| *n = n.saturating_add_signed(delta));
-                                            }
-                                        }
                                     />
                                     <div class="scope-text">
                                         <label for=id>{scope.title.clone()}</label>
@@ -145,7 +129,9 @@ fn ConnectForm(
                         .collect_view()}
                 </fieldset>
                 {has_risky.then(|| view! {
-                    <div class="confirm-risk" hidden=move || hydrated.get() && ticked_risky.get() == 0>
+                    // Shown by the stylesheet once a high-risk box is ticked (`:has`), and
+                    // always where the browser cannot tell.
+                    <div class="confirm-risk">
                         <p class="warning">
                             <strong>"Careful: "</strong>
                             "high-risk permissions let the agent act with real consequences. Grant them only to an agent you trust, and revoke them when the job is done."

@@ -70,6 +70,11 @@ pub struct ServeConfig {
     )]
     pub public_url: url::Url,
 
+    /// Folder of the built site (the browser bundle, stylesheet and public files) that
+    /// `make release` writes; the server refuses to start without it.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
     /// A TOML file with the scope catalogue, replacing the default (see README).
     #[arg(long, env = "AGENT_CONNECT_SCOPES_FILE")]
     pub scopes_file: Option<PathBuf>,
@@ -117,6 +122,7 @@ impl ServeConfig {
             },
             bind: "127.0.0.1:3000".parse().expect("valid address"),
             public_url: "http://127.0.0.1:3000".parse().expect("valid URL"),
+            site_root: "target/site".into(),
             scopes_file: None,
             signup: true,
             trusted_proxies: Vec::new(),

@@ -12,6 +12,7 @@ pub mod mcp;
 pub mod oauth;
 pub mod portal;
 pub mod ratelimit;
+pub mod site;
 pub mod state;
 pub mod tokens;
 pub mod user_code;
@@ -46,14 +47,18 @@ pub const SESSION_COOKIE: &str = "agent_connect_session";
 /// Opens the database and assembles the shared state.
 pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let catalogue = catalogue::load(config.scopes_file.as_deref()).map_err(anyhow::Error::msg)?;
+    db::check_url(&config.database.database_url).map_err(anyhow::Error::msg)?;
     let db = db::connect(&config.database.database_url).await?;
     let mut leptos_options = get_configuration(None)?.leptos_options;
     if leptos_options.output_name.is_empty() {
         leptos_options.output_name = env!("CARGO_PKG_NAME").into();
     }
     leptos_options.site_addr = config.bind;
+    leptos_options.site_root = config.site_root.to_string_lossy().into_owned().into();
+    let site = site::SiteAssets::discover(&mut leptos_options);
     Ok(AppState {
         leptos_options,
+        site: Arc::new(site),
         db,
         limits: RateLimits::new(config.rate_limit_per_minute),
         config: Arc::new(config),
@@ -92,8 +97,9 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
                 }
             },
             {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
+                let (options, stylesheet) =
+                    (state.leptos_options.clone(), state.site.stylesheet.clone());
+                move || shell(options.clone(), stylesheet.clone())
             },
         )
         .layer(from_fn_with_state(state.clone(), web::server_fn_answers))
@@ -104,8 +110,12 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
         .route("/healthz", get(healthz))
         .merge(oauth::router())
         .merge(mcp::router(&state))
+        .merge(state.site.router())
         .merge(portal)
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>({
+            let stylesheet = state.site.stylesheet.clone();
+            move |options| shell(options, stylesheet.clone())
+        }))
         .layer(from_fn_with_state(state.clone(), web::security_headers))
         .layer(from_fn_with_state(state.clone(), web::client_addr))
         .with_state(state))
@@ -154,6 +164,7 @@ fn spawn_housekeeping(state: AppState) {
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let bind = config.bind;
     let state = build_state(config, Arc::new(SystemClock)).await?;
+    state.site.check().map_err(anyhow::Error::msg)?;
     spawn_housekeeping(state.clone());
     let app = app(state.clone()).await?;
     let listener = tokio::net::TcpListener::bind(bind).await?;

@@ -10,11 +10,14 @@ use super::clock::Clock;
 use super::config::ServeConfig;
 use super::db::Pool;
 use super::ratelimit::RateLimits;
+use super::site::SiteAssets;
 use crate::scopes::Scope;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
+    /// The built site: the bundle's hashed names, and whether there is one.
+    pub site: Arc<SiteAssets>,
     pub db: Pool,
     pub config: Arc<ServeConfig>,
     pub clock: Arc<dyn Clock>,

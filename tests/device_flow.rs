@@ -4,6 +4,7 @@
 mod common;
 
 use agent_connect::server::db::clients::{self, Client};
+use agent_connect::server::redirect_uris::RedirectUris;
 use common::{HTML, START, TestServer, page, post_form};
 use reqwest::header::{ACCEPT, LOCATION};
 use serde_json::Value;
@@ -22,7 +23,7 @@ async fn register(server: &TestServer, id: &str, name: &str, grant_types: &str) 
             id: id.into(),
             name: name.into(),
             secret_hash: None,
-            redirect_uris: String::new(),
+            redirect_uris: RedirectUris::default(),
             grant_types: grant_types.into(),
             created_at: START,
         },

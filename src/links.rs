@@ -1,5 +1,7 @@
 //! Links the portal hands out and the agents follow, built the same way everywhere.
 
+pub mod return_path;
+
 /// Percent-encodes a query value (RFC 3986 unreserved characters pass through, a space is
 /// `%20`).
 pub fn encode_query_value(value: &str) -> String {

@@ -132,3 +132,48 @@ mod tests {
         assert!(!is_valid_token("back\\slash"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// RFC 6749 section 3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
+    fn model_is_token(name: &str) -> bool {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\')
+    }
+
+    proptest! {
+        #[test]
+        fn token_verdict_matches_the_grammar(name in any::<String>()) {
+            prop_assert_eq!(is_valid_token(&name), model_is_token(&name));
+        }
+
+        #[test]
+        fn split_and_join_round_trip(tokens in proptest::collection::vec("[!#-\\[\\]-~]{1,8}", 0..6)) {
+            prop_assert_eq!(split(&tokens.join(" ")), tokens.clone());
+            prop_assert_eq!(split(&format!("  {}\t", tokens.join("  "))), tokens);
+        }
+
+        #[test]
+        fn normalize_keeps_only_catalogue_scopes_in_order(requested in proptest::collection::vec(
+            prop_oneof![Just("quote".to_owned()), Just("trade.write".to_owned()), Just("trade.read".to_owned()), any::<String>()], 0..6)) {
+            let catalogue = default_catalogue();
+            match normalize(&catalogue, &requested) {
+                Ok(names) => {
+                    let expected: Vec<String> = catalogue
+                        .iter()
+                        .map(|s| s.name.clone())
+                        .filter(|n| requested.contains(n))
+                        .collect();
+                    prop_assert_eq!(names, expected);
+                }
+                Err(_) => prop_assert!(requested.iter().any(|r| !catalogue.iter().any(|s| &s.name == r))),
+            }
+        }
+    }
+}

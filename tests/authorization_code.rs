@@ -392,3 +392,224 @@ async fn tokens_for_another_resource_are_refused_by_mcp() {
     assert_eq!(status, 302);
     assert!(location.unwrap().contains("error=invalid_target"));
 }
+
+/// Posts a token request; returns the status and the body exactly as sent.
+async fn raw_token(server: &TestServer, form: &[(&str, &str)]) -> (u16, String) {
+    let res = server
+        .http
+        .post(server.url("/oauth2/token"))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn unknown_used_expired_and_foreign_codes_get_one_answer() {
+    let flow = Flow::start().await;
+    let other_client = register(&flow.server, "Other app").await;
+    let attempt = |code: String, client_id: String| {
+        let server = &flow.server;
+        async move {
+            raw_token(
+                server,
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("redirect_uri", REDIRECT),
+                    ("client_id", &client_id),
+                    ("code_verifier", VERIFIER),
+                ],
+            )
+            .await
+        }
+    };
+    let used = flow.approve().await;
+    assert_eq!(flow.exchange(&used, VERIFIER, &flow.client_id).await.0, 200);
+    let foreign = flow.approve().await;
+    let expired = flow.approve().await;
+
+    let mut answers = vec![
+        attempt("acac_unknown".into(), flow.client_id.clone()).await,
+        attempt(used, flow.client_id.clone()).await,
+        attempt(foreign, other_client).await,
+    ];
+    flow.server.clock.advance(60);
+    answers.push(attempt(expired, flow.client_id.clone()).await);
+    assert_eq!(answers[0].0, 400);
+    assert!(answers[0].1.contains("invalid_grant"), "{}", answers[0].1);
+    for answer in &answers {
+        assert_eq!(answer, &answers[0], "byte for byte");
+    }
+}
+
+#[tokio::test]
+async fn the_loser_of_a_concurrent_redemption_revokes_the_winner() {
+    let flow = Flow::start().await;
+    let code = flow.approve().await;
+    let exchange = || flow.exchange(&code, VERIFIER, &flow.client_id);
+    let (a, b, c, d) = tokio::join!(exchange(), exchange(), exchange(), exchange());
+    let answers = [a, b, c, d];
+    let winners: Vec<&Value> = answers
+        .iter()
+        .filter(|(status, _)| *status == 200)
+        .map(|(_, body)| body)
+        .collect();
+    assert_eq!(winners.len(), 1, "{answers:?}");
+    let losers: Vec<&(u16, Value)> = answers.iter().filter(|(s, _)| *s != 200).collect();
+    for loser in &losers {
+        assert_eq!(loser.0, 400);
+        assert_eq!(loser.1, losers[0].1);
+        assert_eq!(loser.1["error"], "invalid_grant");
+    }
+    assert_eq!(
+        flow.server
+            .introspect(winners[0]["access_token"].as_str().unwrap())
+            .await,
+        json!({"active": false}),
+        "a second use revokes what the first one got"
+    );
+}
+
+#[tokio::test]
+async fn signed_out_visitors_are_not_sent_back_with_errors() {
+    let flow = Flow::start().await;
+    let stranger = flow.server.browser();
+    for (extra, why) in [
+        (vec![("response_type", "token")], "implicit"),
+        (vec![("scope", "admin")], "unknown scope"),
+        (vec![("code_challenge_method", "plain")], "plain"),
+    ] {
+        let res = stranger
+            .get(flow.authorize_url(&extra))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{why}: shown here, not redirected");
+        assert!(res.headers().get(LOCATION).is_none(), "{why}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("role=\"alert\""), "{why}");
+    }
+}
+
+/// Registers a confidential client; returns its id and secret.
+async fn register_confidential(server: &TestServer, name: &str) -> (String, String) {
+    let body: Value = server
+        .http
+        .post(server.url("/oauth2/register"))
+        .json(
+            &json!({"client_name": name, "redirect_uris": ["http://127.0.0.1/callback"],
+                      "grant_types": ["authorization_code", "refresh_token"]}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        body["client_id"].as_str().unwrap().to_owned(),
+        body["client_secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Posts a revocation, with HTTP Basic credentials when given.
+async fn revoke(
+    server: &TestServer,
+    basic: Option<(&str, &str)>,
+    form: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut req = server.http.post(server.url("/oauth2/revoke")).form(form);
+    if let Some((id, secret)) = basic {
+        req = req.basic_auth(id, Some(secret));
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn revocation_authenticates_confidential_clients() {
+    let mut flow = Flow::start().await;
+    let (client_id, secret) = register_confidential(&flow.server, "Reporting service").await;
+    let (other_id, other_secret) = register_confidential(&flow.server, "Other service").await;
+    let public_id = flow.client_id.clone();
+    flow.client_id = client_id.clone();
+    let code = flow.approve().await;
+    let tokens: Value = flow
+        .server
+        .http
+        .post(flow.server.url("/oauth2/token"))
+        .basic_auth(&client_id, Some(&secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let server = &flow.server;
+
+    // Naming a confidential client without its secret, or with a wrong one: 401.
+    for (basic, form) in [
+        (
+            None,
+            vec![("token", refresh), ("client_id", client_id.as_str())],
+        ),
+        (
+            Some((client_id.as_str(), "wrong")),
+            vec![("token", refresh)],
+        ),
+        (
+            None,
+            vec![
+                ("token", refresh),
+                ("client_id", client_id.as_str()),
+                ("client_secret", "wrong"),
+            ],
+        ),
+    ] {
+        let (status, body) = revoke(server, basic, &form).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("invalid_client"))
+        );
+    }
+    // Nobody, a public client and another confidential client get 200 and revoke nothing.
+    for (basic, form) in [
+        (None, vec![("token", refresh)]),
+        (
+            None,
+            vec![("token", refresh), ("client_id", public_id.as_str())],
+        ),
+        (
+            Some((other_id.as_str(), other_secret.as_str())),
+            vec![("token", refresh)],
+        ),
+    ] {
+        assert_eq!(revoke(server, basic, &form).await.0, 200);
+        assert_eq!(server.introspect(access).await["active"], true);
+    }
+    // The client itself, with its secret in the body: revoked at once.
+    let (status, _) = revoke(
+        server,
+        None,
+        &[
+            ("token", refresh),
+            ("client_id", &client_id),
+            ("client_secret", &secret),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(server.introspect(access).await, json!({"active": false}));
+}

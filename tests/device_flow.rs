@@ -4,6 +4,7 @@
 mod common;
 
 use agent_connect::server::db::clients::{self, Client};
+use agent_connect::server::redirect_uris::RedirectUris;
 use common::{HTML, START, TestServer, page, post_form};
 use reqwest::header::{ACCEPT, LOCATION};
 use serde_json::Value;
@@ -22,7 +23,7 @@ async fn register(server: &TestServer, id: &str, name: &str, grant_types: &str) 
             id: id.into(),
             name: name.into(),
             secret_hash: None,
-            redirect_uris: String::new(),
+            redirect_uris: RedirectUris::default(),
             grant_types: grant_types.into(),
             created_at: START,
         },
@@ -96,7 +97,11 @@ async fn decide(browser: &reqwest::Client, server: &TestServer, user_code: &str,
         ("/api/deny_device", "/device?done=denied")
     };
     let from = format!("/device?user_code={user_code}");
-    let res = post_form(browser, server, action, &from, &[("user_code", user_code)]).await;
+    let mut form = vec![("user_code", user_code)];
+    if approve {
+        form.push(("confirm_high_risk", "yes"));
+    }
+    let res = post_form(browser, server, action, &from, &form).await;
     assert_eq!(res.headers()[LOCATION], done);
 }
 
@@ -495,4 +500,61 @@ async fn user_code_entry_is_rate_limited() {
     )
     .await;
     assert_eq!(res.headers()[LOCATION], "/device");
+}
+
+#[tokio::test]
+async fn high_risk_scopes_need_the_confirmation_box() {
+    let server = server_with_tv().await;
+    let (device_code, user_code) = started(&server, "quote trade.write").await;
+    let browser = server.sign_up("hr@example.com").await;
+    let from = format!("/device?user_code={user_code}");
+    let (_, html, _) = page(&browser, &server, &from).await;
+    assert!(
+        html.contains("I understand this agent can place and cancel orders")
+            && html.contains("name=\"confirm_high_risk\""),
+        "the page asks for the confirmation"
+    );
+
+    // Posted without the box ticked (or by a page that never showed it): refused.
+    let res = post_form(
+        &browser,
+        &server,
+        "/api/approve_device",
+        &from,
+        &[("user_code", &user_code)],
+    )
+    .await;
+    assert_eq!(res.headers()[LOCATION], from.as_str());
+    let (_, html, _) = page(&browser, &server, &from).await;
+    assert!(html.contains("Tick the confirmation box"), "{html}");
+    assert_eq!(
+        poll_error(&server, &device_code).await,
+        "authorization_pending"
+    );
+
+    // A low-risk request needs no confirmation.
+    let (low_device_code, low_user_code) = started(&server, "quote").await;
+    decide_without_confirmation(&browser, &server, &low_user_code).await;
+
+    decide(&browser, &server, &user_code, true).await;
+    server.clock.advance(5);
+    assert_eq!(poll(&server, &device_code).await.0, 200);
+    assert_eq!(poll(&server, &low_device_code).await.0, 200);
+}
+
+async fn decide_without_confirmation(
+    browser: &reqwest::Client,
+    server: &TestServer,
+    user_code: &str,
+) {
+    let from = format!("/device?user_code={user_code}");
+    let res = post_form(
+        browser,
+        server,
+        "/api/approve_device",
+        &from,
+        &[("user_code", user_code)],
+    )
+    .await;
+    assert_eq!(res.headers()[LOCATION], "/device?done=approved");
 }

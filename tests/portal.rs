@@ -621,4 +621,97 @@ async fn serve_refuses_settings_it_cannot_honour() {
     assert!(!out.status.success());
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     assert!(stderr.contains("no built site in"), "{stderr}");
+#[tokio::test]
+async fn next_never_leads_off_site_nor_breaks_the_answer() {
+    let server = TestServer::start().await;
+    let browser = server.sign_up("nx@example.com").await;
+    // A signed-in visitor on /login goes straight to `next`, when it is a path on this site.
+    let (status, _, location) = page(&browser, &server, "/login?next=%2Fsecurity").await;
+    assert_eq!((status, location.as_deref()), (302, Some("/security")));
+    for next in [
+        "/%5Cevil.example",
+        "%2F%5Cevil.example",
+        "%2F%255Cevil.example",
+        "%2F%2Fevil.example",
+        "https%3A%2F%2Fevil.example",
+        "%2F%09%2Fevil.example",
+        "%2F%0D%0ASet-Cookie%3A%20x%3D1",
+        "%2F%00",
+    ] {
+        let (status, _, location) = page(&browser, &server, &format!("/login?next={next}")).await;
+        assert_eq!(
+            (status, location.as_deref()),
+            (302, Some("/connect")),
+            "{next}"
+        );
+    }
+    // Signing in (and up) with such a `next`, with and without JavaScript.
+    let visitor = server.browser();
+    for next in ["/\\evil.example", "/\r\nSet-Cookie: x=1", "//evil.example"] {
+        let res = post_form(
+            &visitor,
+            &server,
+            "/api/sign_in",
+            "/login",
+            &[
+                ("email", "nx@example.com"),
+                ("password", "correct horse battery"),
+                ("next", next),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 302, "{next:?}");
+        assert_eq!(res.headers()[LOCATION], "/connect", "{next:?}");
+        let res = visitor
+            .post(server.url("/api/sign_up"))
+            .form(&[
+                ("email", "nx2@example.com"),
+                ("password", "correct horse battery"),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().as_u16() < 500, "{next:?}: {}", res.status());
+        if let Some(location) = res.headers().get(LOCATION) {
+            assert_eq!(location, "/connect", "{next:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_form_answer_survives_control_characters_in_return_to() {
+    let server = TestServer::start().await;
+    let browser = server.browser();
+    for from in ["/login\r\nSet-Cookie: x=1", "/\u{0}", "/%5C%5Cevil.example"] {
+        let res = post_form(
+            &browser,
+            &server,
+            "/api/sign_in",
+            from,
+            &[("email", "a@b.co"), ("password", "x")],
+        )
+        .await;
+        assert!(res.status().as_u16() < 500, "{from:?}");
+        let location = res.headers()[LOCATION].to_str().unwrap().to_owned();
+        assert!(
+            location.starts_with('/') && !location.starts_with("//") && !location.contains('\\'),
+            "{from:?} -> {location}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_origin_matching_only_the_host_header_is_cross_site() {
+    let server = TestServer::start().await;
+    let browser = server.sign_up("ho@example.com").await;
+    let res = browser
+        .post(server.url("/api/generate_code"))
+        .header("origin", "http://evil.example")
+        .header("host", "evil.example")
+        .form(&[("scopes[]", "quote")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
 }

@@ -150,3 +150,123 @@ async fn metadata_lists_the_endpoints() {
         json!(["quote", "account.read", "trade.read", "trade.write"])
     );
 }
+
+#[tokio::test]
+async fn a_redirect_uri_cannot_smuggle_another_one() {
+    let server = TestServer::start().await;
+    for smuggled in [
+        "https://a.example/cb javascript:alert(1)",
+        "https://a.example/cb http://evil.example/cb",
+        "https://a.example/cb\thttp://evil.example/cb",
+        "https://a.example/cb\u{0}",
+    ] {
+        let (status, body) = register(&server, json!({"redirect_uris": [smuggled]})).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_redirect_uri")),
+            "{smuggled:?}"
+        );
+    }
+    // Ten URIs and a hidden eleventh: over the cap is over the cap.
+    let mut uris: Vec<String> = (0..9).map(|i| format!("https://a.example/{i}")).collect();
+    uris.push("https://a.example/x https://a.example/y".into());
+    let (status, _) = register(&server, json!({ "redirect_uris": uris })).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn redirect_uris_are_stored_as_exactly_what_was_checked() {
+    let server = TestServer::start().await;
+    let uris = ["https://a.example/cb", "http://127.0.0.1:9/cb?x=1"];
+    let (status, body) = register(&server, json!({ "redirect_uris": uris })).await;
+    assert_eq!(status, 201);
+    assert_eq!(body["redirect_uris"], json!(uris));
+    let id = body["client_id"].as_str().unwrap();
+    let (stored,): (String,) = sqlx::query_as("SELECT redirect_uris FROM clients WHERE id = $1")
+        .bind(id)
+        .fetch_one(&server.state.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, json!(uris).to_string());
+    let client = agent_connect::server::db::clients::find(&server.state.db, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(client.redirect_uris.as_slice(), uris);
+}
+
+#[tokio::test]
+async fn a_stored_row_that_fails_validation_is_refused_not_trusted() {
+    let server = TestServer::start().await;
+    sqlx::query(
+        "INSERT INTO clients (id, name, secret_hash, redirect_uris, grant_types, created_at) \
+         VALUES ('client_legacy', 'Legacy', NULL, $1, 'authorization_code', 0)",
+    )
+    .bind(r#"["https://a.example/cb","javascript:alert(1)"]"#)
+    .execute(&server.state.db)
+    .await
+    .unwrap();
+    // Signed in, with a registered URI and an error that would be sent back: nothing is sent
+    // anywhere, because the client's stored data does not pass.
+    let browser = server.sign_up("legacy@example.com").await;
+    let res = browser
+        .get(server.url(
+            "/oauth2/authorize?client_id=client_legacy&redirect_uri=https%3A%2F%2Fa.example%2Fcb&response_type=token",
+        ))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("location").is_none());
+    let html = res.text().await.unwrap();
+    assert!(html.contains("role=\"alert\""), "{html}");
+}
+
+/// The migration that moved redirect URIs from a space-separated list to a JSON array.
+#[tokio::test]
+async fn existing_space_separated_rows_become_json_arrays() {
+    use agent_connect::server::redirect_uris::RedirectUris;
+
+    let db = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
+    sqlx::raw_sql(include_str!("../migrations/sqlite/0002_clients.sql"))
+        .execute(&db)
+        .await
+        .unwrap();
+    for (id, uris) in [
+        ("one", "https://a.example/cb"),
+        ("two", "https://a.example/cb  http://127.0.0.1/cb"),
+        ("none", ""),
+        ("smuggled", "https://a.example/cb javascript:alert(1)"),
+    ] {
+        sqlx::query("INSERT INTO clients VALUES ($1, 'App', NULL, $2, 'authorization_code', 0)")
+            .bind(id)
+            .bind(uris)
+            .execute(&db)
+            .await
+            .unwrap();
+    }
+    sqlx::raw_sql(include_str!(
+        "../migrations/sqlite/0006_redirect_uris_json.sql"
+    ))
+    .execute(&db)
+    .await
+    .unwrap();
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, redirect_uris FROM clients ORDER BY id")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    let stored: std::collections::HashMap<_, _> = rows.into_iter().collect();
+    assert_eq!(stored["one"], r#"["https://a.example/cb"]"#);
+    assert_eq!(
+        stored["two"],
+        r#"["https://a.example/cb","http://127.0.0.1/cb"]"#
+    );
+    assert_eq!(stored["none"], "[]");
+    assert!(RedirectUris::from_stored(&stored["two"]).is_ok());
+    assert!(
+        RedirectUris::from_stored(&stored["smuggled"]).is_err(),
+        "a smuggled URI is refused when read"
+    );
+}

@@ -35,6 +35,7 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::links::return_path::return_path_or_fallback;
     use crate::server::db::events::{self, EventKind};
     use crate::server::ratelimit::Action;
     use crate::server::{accounts, auth::session, portal};
@@ -69,7 +70,7 @@ pub async fn sign_in(
     )
     .await?;
     tracing::info!(user = %user.id, %addr, "signed in");
-    leptos_axum::redirect(&portal::safe_next(next.as_deref()));
+    leptos_axum::redirect(&return_path_or_fallback(next.as_deref()));
     Ok(())
 }
 
@@ -79,6 +80,7 @@ pub async fn sign_up(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::links::return_path::return_path_or_fallback;
     use crate::server::accounts::{self, SignUpError};
     use crate::server::ratelimit::Action;
     use crate::server::{auth::session, portal};
@@ -106,6 +108,6 @@ pub async fn sign_up(
         })?;
     let session = portal::session().await?;
     session::sign_in(&session, &user.id).await?;
-    leptos_axum::redirect(&portal::safe_next(next.as_deref()));
+    leptos_axum::redirect(&return_path_or_fallback(next.as_deref()));
     Ok(())
 }

@@ -24,15 +24,24 @@ pub async fn fetch_consent(query: String) -> Result<ConsentView, AppError> {
             portal::signed_in().await?;
             ConsentView::Ask {
                 client_name: valid.client.name,
-                redirect_host: url::Url::parse(&valid.redirect_uri)
-                    .ok()
-                    .and_then(|u| u.host_str().map(str::to_owned))
+                redirect_host: valid
+                    .redirect_to
+                    .host_str()
+                    .map(str::to_owned)
                     .unwrap_or_default(),
                 scopes: valid.scopes,
                 params: Box::new(params),
             }
         }
         Err(Refusal::Show(message)) => ConsentView::Refused { message },
-        Err(Refusal::SendBack(url)) => ConsentView::SendBack { url },
+        // Only a signed-in person is sent back to the application; anyone else reads the
+        // error here, so nobody can use this page to bounce visitors to a registered URI.
+        Err(Refusal::SendBack { url, description }) => match portal::signed_in().await {
+            Ok(_) => ConsentView::SendBack { url },
+            Err(AppError::SignedOut) => ConsentView::Refused {
+                message: format!("The application's request is not valid: {description}"),
+            },
+            Err(err) => return Err(err),
+        },
     })
 }

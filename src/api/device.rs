@@ -65,10 +65,14 @@ pub async fn fetch_device_view(user_code: Option<String>) -> Result<DeviceView, 
     })
 }
 
-/// Approves the device showing `user_code`; its next poll gets tokens.
+/// Approves the device showing `user_code`; its next poll gets tokens. High-risk scopes need
+/// `confirm_high_risk`, as on /connect.
 #[server(endpoint = "approve_device")]
-pub async fn approve_device(user_code: String) -> Result<(), AppError> {
-    decide(user_code, true).await?;
+pub async fn approve_device(
+    user_code: String,
+    confirm_high_risk: Option<String>,
+) -> Result<(), AppError> {
+    decide(user_code, true, confirm_high_risk.is_some()).await?;
     leptos_axum::redirect("/device?done=approved");
     Ok(())
 }
@@ -76,13 +80,14 @@ pub async fn approve_device(user_code: String) -> Result<(), AppError> {
 /// Denies the device showing `user_code`; its next poll gets `access_denied`.
 #[server(endpoint = "deny_device")]
 pub async fn deny_device(user_code: String) -> Result<(), AppError> {
-    decide(user_code, false).await?;
+    decide(user_code, false, false).await?;
     leptos_axum::redirect("/device?done=denied");
     Ok(())
 }
 
 #[cfg(feature = "ssr")]
-async fn decide(user_code: String, approve: bool) -> Result<(), AppError> {
+async fn decide(user_code: String, approve: bool, confirmed: bool) -> Result<(), AppError> {
+    use crate::scopes::split;
     use crate::server::db::events::{self, EventKind};
     use crate::server::db::{clients, device_codes};
     use crate::server::portal;
@@ -97,6 +102,24 @@ async fn decide(user_code: String, approve: bool) -> Result<(), AppError> {
         .map_err(AppError::RateLimited)?;
     let user_code = UserCode::parse(&user_code).ok_or(AppError::invalid(CODE_NOT_FOUND))?;
     let now = state.now();
+    if approve && !confirmed {
+        let pending = device_codes::find_pending(&state.db, user_code.as_str(), now)
+            .await?
+            .ok_or(AppError::invalid(CODE_NOT_FOUND))?;
+        let requested = split(&pending.scopes);
+        let risky: Vec<&str> = state
+            .catalogue
+            .iter()
+            .filter(|s| s.high_risk && requested.contains(&s.name))
+            .map(|s| s.title.as_str())
+            .collect();
+        if !risky.is_empty() {
+            return Err(AppError::invalid(format!(
+                "\"{}\" lets the device act with real consequences. Tick the confirmation box to approve it.",
+                risky.join("\", \"")
+            )));
+        }
+    }
     let mut tx = state.db.begin().await?;
     let decided = if approve {
         device_codes::approve(&mut *tx, user_code.as_str(), &user.id, now).await?

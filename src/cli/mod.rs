@@ -19,7 +19,7 @@ use store::{SavedTokens, TokenStore};
 /// Refresh when the access token has less than this many seconds left.
 const REFRESH_MARGIN: i64 = 120;
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 pub enum AuthCommand {
     /// Redeem a one-time agent auth code from the portal's "Connect an agent" page.
     Login {
@@ -53,6 +53,26 @@ pub enum AuthCommand {
         #[arg(long, env = "AGENT_CONNECT_SERVER")]
         server: Option<String>,
     },
+}
+
+impl std::fmt::Debug for AuthCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Login {
+                auth_code: _,
+                server,
+                agent_name,
+            } => f
+                .debug_struct("Login")
+                .field("auth_code", &"<redacted>")
+                .field("server", server)
+                .field("agent_name", agent_name)
+                .finish(),
+            Self::Status { server } => f.debug_struct("Status").field("server", server).finish(),
+            Self::Token { server } => f.debug_struct("Token").field("server", server).finish(),
+            Self::Logout { server } => f.debug_struct("Logout").field("server", server).finish(),
+        }
+    }
 }
 
 /// A failure worded for the person at the terminal.
@@ -321,5 +341,24 @@ fn minutes(seconds: i64) -> String {
         s if s <= 0 => "0 minutes (expired)".to_owned(),
         s if s < 120 => format!("{s} seconds"),
         s => format!("{} minutes", s / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_never_show_the_code() {
+        let login = AuthCommand::Login {
+            auth_code: "K7QM-4XHD-92TB-VN3R-2WQX-P".into(),
+            server: "https://ac.example".into(),
+            agent_name: "CLI".into(),
+        };
+        let shown = format!("{login:?}");
+        assert!(
+            !shown.contains("K7QM") && shown.contains("ac.example"),
+            "{shown}"
+        );
     }
 }

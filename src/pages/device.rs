@@ -102,7 +102,14 @@ fn DeviceDecision(
     let approve_error = form_error(approve.value(), pending.clone(), ApproveDevice::PATH);
     let deny_error = form_error(deny.value(), pending, DenyDevice::PATH);
     let error = Signal::derive(move || approve_error.get().or_else(|| deny_error.get()));
-    let high_risk = request.scopes.iter().any(|s| s.high_risk);
+    let risky: Vec<String> = request
+        .scopes
+        .iter()
+        .filter(|s| s.high_risk)
+        .map(|s| s.title.to_lowercase())
+        .collect();
+    let high_risk = !risky.is_empty();
+    let confirm_label = format!("I understand this agent can {}", risky.join(" and "));
     let DeviceRequest {
         user_code,
         client_name,
@@ -156,6 +163,12 @@ fn DeviceDecision(
                 <ActionForm action=approve>
                     <ReturnHere/>
                     <input type="hidden" name="user_code" value=approve_code/>
+                    {high_risk.then(|| view! {
+                        <div class="check">
+                            <input type="checkbox" id="confirm-high-risk" name="confirm_high_risk" value="yes" required=true/>
+                            <label for="confirm-high-risk">{confirm_label}</label>
+                        </div>
+                    })}
                     <button type="submit" class="btn btn-primary">"Approve"</button>
                 </ActionForm>
                 <ActionForm action=deny>

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::account::SignIn;
 use crate::app::PageResource;
 use crate::components::form::{Field, FormAlert, ReturnHere, SubmitButton, form_error};
+use crate::links::return_path::return_path_or_fallback;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -22,8 +23,7 @@ pub fn LoginPage() -> impl IntoView {
                 let ctx = page.await.ok();
                 let next = query.with_untracked(|q| q.get("next")).unwrap_or_default();
                 if ctx.as_ref().is_some_and(|c| c.account.is_some()) && action.value().get_untracked().is_none() {
-                    let target = if next.starts_with('/') && !next.starts_with("//") { next } else { "/connect".into() };
-                    return view! { <Redirect path=target/> }.into_any();
+                    return view! { <Redirect path=return_path_or_fallback(Some(&next))/> }.into_any();
                 }
                 let signup_open = ctx.as_ref().is_some_and(|c| c.signup_open);
                 let error = form_error(action.value(), ctx.and_then(|c| c.form_error), SignIn::PATH);

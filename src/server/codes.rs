@@ -62,7 +62,9 @@ impl AgentCode {
         if digits.len() != DATA_LEN + 1 {
             return Err(CodeFormatError::Length);
         }
-        let check = digits.pop().expect("length checked above");
+        let Some(check) = digits.pop() else {
+            return Err(CodeFormatError::Length);
+        };
         if check_digit(&digits) != check {
             return Err(CodeFormatError::CheckCharacter);
         }
@@ -229,5 +231,82 @@ mod tests {
         );
         assert_eq!(code.hash().len(), 64);
         assert!(!format!("{code:?}").contains(&code.0));
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Luhn mod 32 the textbook way: double every second digit from the right, add the base-32
+    /// digits of each product, and pick the digit that makes the sum a multiple of 32.
+    fn model_check_digit(digits: &[u8]) -> u8 {
+        let sum: u32 = digits
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, &d)| {
+                let value = u32::from(d) * if i % 2 == 0 { 2 } else { 1 };
+                value / 32 + value % 32
+            })
+            .sum();
+        ((32 - sum % 32) % 32) as u8
+    }
+
+    /// What a person may paste, read plainly.
+    fn model_accepts(input: &str) -> bool {
+        let quotes = ['"', '\'', '`', '“', '”', '‘', '’'];
+        let inner = input.trim_matches(|c: char| c.is_whitespace() || quotes.contains(&c));
+        let mut digits = Vec::new();
+        for c in inner.chars().filter(|&c| c != '-' && !c.is_whitespace()) {
+            let c = match c.to_ascii_uppercase() {
+                'I' | 'L' => '1',
+                'O' => '0',
+                c => c,
+            };
+            match "0123456789ABCDEFGHJKMNPQRSTVWXYZ".find(c) {
+                Some(d) if c.is_ascii() => digits.push(d as u8),
+                _ => return false,
+            }
+        }
+        digits.len() == DATA_LEN + 1 && model_check_digit(&digits[..DATA_LEN]) == digits[DATA_LEN]
+    }
+
+    fn code_like() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[0-9A-Za-z \\-\"'`]{0,30}",
+            proptest::collection::vec(0u8..32, DATA_LEN).prop_map(|d| {
+                let shown = AgentCode::from_digits(&d).display();
+                format!(" `{}` ", shown.to_lowercase())
+            }),
+            proptest::collection::vec(0u8..32, DATA_LEN + 1)
+                .prop_map(|d| d.iter().map(|&d| ALPHABET[d as usize] as char).collect()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_never_panics(input in any::<String>()) {
+            let _ = AgentCode::parse(&input);
+        }
+
+        #[test]
+        fn every_code_round_trips(digits in proptest::collection::vec(0u8..32, DATA_LEN)) {
+            let code = AgentCode::from_digits(&digits);
+            prop_assert_eq!(AgentCode::parse(&code.display()), Ok(code.clone()));
+            prop_assert_eq!(AgentCode::parse(&code.display().to_lowercase().replace('-', " ")), Ok(code));
+        }
+
+        #[test]
+        fn verdict_matches_the_model(input in code_like()) {
+            prop_assert_eq!(AgentCode::parse(&input).is_ok(), model_accepts(&input), "{:?}", input);
+        }
+
+        #[test]
+        fn check_digit_matches_the_textbook(digits in proptest::collection::vec(0u8..32, 0..30)) {
+            prop_assert_eq!(check_digit(&digits), model_check_digit(&digits));
+        }
     }
 }

@@ -41,7 +41,7 @@ pub enum UserCommand {
     },
 }
 
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct DatabaseConfig {
     /// Database URL. SQLite by default; the file is created if missing.
     #[arg(
@@ -52,7 +52,7 @@ pub struct DatabaseConfig {
     pub database_url: String,
 }
 
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct ServeConfig {
     #[command(flatten)]
     pub database: DatabaseConfig,
@@ -113,6 +113,48 @@ pub struct ServeConfig {
     pub rate_limit_per_minute: u32,
 }
 
+/// What `Debug` shows for a secret that is set.
+const REDACTED: &str = "<redacted>";
+
+/// The database URL without its password, if it has one.
+fn database_url_for_logs(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some(REDACTED));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) => REDACTED.to_owned(),
+    }
+}
+
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("database_url", &database_url_for_logs(&self.database_url))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ServeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("database", &self.database)
+            .field("bind", &self.bind)
+            .field("public_url", &self.public_url.as_str())
+            .field("scopes_file", &self.scopes_file)
+            .field("signup", &self.signup)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("resource_client_id", &self.resource_client_id)
+            .field(
+                "resource_client_secret",
+                &self.resource_client_secret.as_ref().map(|_| REDACTED),
+            )
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .finish()
+    }
+}
+
 impl ServeConfig {
     /// The documented defaults, on the given database.
     pub fn defaults(database_url: &str) -> Self {
@@ -135,5 +177,21 @@ impl ServeConfig {
     /// The public URL without a trailing slash, ready to have paths appended.
     pub fn public_base(&self) -> String {
         self.public_url.as_str().trim_end_matches('/').to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_secret() {
+        let mut config = ServeConfig::defaults("postgres://app:db-password@db.internal/ac");
+        config.resource_client_id = Some("resource-server".into());
+        config.resource_client_secret = Some("resource-secret".into());
+        let shown = format!("{config:?} {:?}", Command::Serve(config.clone()));
+        assert!(!shown.contains("resource-secret"), "{shown}");
+        assert!(!shown.contains("db-password"), "{shown}");
+        assert!(shown.contains("resource-server") && shown.contains("db.internal"));
     }
 }

@@ -12,6 +12,7 @@ pub mod mcp;
 pub mod oauth;
 pub mod portal;
 pub mod ratelimit;
+pub mod redirect_uris;
 pub mod site;
 pub mod state;
 pub mod tokens;

@@ -62,16 +62,6 @@ pub async fn signed_in() -> Result<SignedIn, AppError> {
     })
 }
 
-/// A `next` target that stays on this site: a path, never a scheme or another host.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => "/connect".to_owned(),
-    }
-}
-
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         tracing::error!(%err, "database error in a portal request");
@@ -83,28 +73,5 @@ impl From<tower_sessions::session::Error> for AppError {
     fn from(err: tower_sessions::session::Error) -> Self {
         tracing::error!(%err, "session store error");
         AppError::Internal
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn next_stays_on_this_site() {
-        assert_eq!(safe_next(Some("/security")), "/security");
-        assert_eq!(
-            safe_next(Some("/connect?scope=quote")),
-            "/connect?scope=quote"
-        );
-        for bad in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "security",
-        ] {
-            assert_eq!(safe_next(Some(bad)), "/connect", "{bad}");
-        }
-        assert_eq!(safe_next(None), "/connect");
     }
 }

@@ -121,3 +121,42 @@ mod tests {
         assert!(!format!("{code:?}").contains(code.as_str()));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Eight letters of the alphabet in any case, with dashes and spaces anywhere.
+    fn model(input: &str) -> Option<String> {
+        let letters: String = input
+            .trim()
+            .chars()
+            .filter(|&c| c != '-' && c != ' ')
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        (letters.chars().count() == LEN
+            && letters.chars().all(|c| "BCDFGHJKLMNPQRSTVWXZ".contains(c)))
+        .then_some(letters)
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_never_panics(input in any::<String>()) {
+            let _ = UserCode::parse(&input);
+        }
+
+        #[test]
+        fn verdict_matches_the_model(input in "[ \\-BCDFGHJKLMNPQRSTVWXZbcdfaeiou0-9]{0,14}") {
+            prop_assert_eq!(UserCode::parse(&input).map(|c| c.0), model(&input), "{:?}", input);
+        }
+
+        #[test]
+        fn shown_codes_round_trip(code in "[BCDFGHJKLMNPQRSTVWXZ]{8}") {
+            let parsed = UserCode::parse(&code).unwrap();
+            prop_assert_eq!(UserCode::parse(&parsed.display()), Some(parsed.clone()));
+            prop_assert_eq!(UserCode::parse(&parsed.display().to_lowercase()), Some(parsed));
+        }
+    }
+}

@@ -14,6 +14,7 @@ use tower_sessions::Session;
 use super::auth::session::{self, FormError};
 use super::state::AppState;
 use crate::error::AppError;
+use crate::links::return_path::on_public_origin;
 
 /// The address a request came from, after trusted proxies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +110,10 @@ pub async fn same_origin_posts(
     req: Request,
     next: Next,
 ) -> Response {
-    if req.method() != Method::GET && req.method() != Method::HEAD && !is_same_origin(&req, &state)
+    let public_origin = state.config.public_url.origin().ascii_serialization();
+    if req.method() != Method::GET
+        && req.method() != Method::HEAD
+        && !is_same_origin(req.headers(), &public_origin)
     {
         tracing::warn!(path = %req.uri().path(), "cross-site request refused");
         return (
@@ -121,24 +125,17 @@ pub async fn same_origin_posts(
     next.run(req).await
 }
 
-fn is_same_origin(req: &Request, state: &AppState) -> bool {
-    let headers = req.headers();
+/// Whether a request's `Origin` (or, without one, its Fetch Metadata) says it came from
+/// `public_origin`, the configured public origin.
+fn is_same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         // Pages send no referrer, so browsers post forms with `Origin: null`; their
         // Fetch Metadata still says whether the post came from this site.
         Some("null") => fetch_site == Some("same-origin"),
-        Some(origin) => {
-            let ours = state.config.public_url.origin().ascii_serialization();
-            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-            origin == ours
-                || host.is_some_and(|host| {
-                    origin
-                        .strip_prefix("http://")
-                        .or_else(|| origin.strip_prefix("https://"))
-                        == Some(host)
-                })
-        }
+        // Only the configured public origin counts: the Host header is the client's to
+        // choose, so matching it would let any site that reaches us by its own name pass.
+        Some(origin) => origin == public_origin,
         None => fetch_site != Some("cross-site"),
     }
 }
@@ -193,13 +190,10 @@ async fn restore_referer(req: Request, public_base: &str) -> Result<Request, Res
     let bytes = axum::body::to_bytes(body, 64 * 1024)
         .await
         .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "That form is too large.").into_response())?;
-    let return_to = url::form_urlencoded::parse(&bytes)
+    let referer = url::form_urlencoded::parse(&bytes)
         .find(|(key, _)| key == crate::components::form::RETURN_FIELD)
-        .map(|(_, value)| value.into_owned())
-        .filter(|path| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'));
-    if let Some(value) =
-        return_to.and_then(|path| HeaderValue::from_str(&format!("{public_base}{path}")).ok())
-    {
+        .and_then(|(_, path)| on_public_origin(public_base, &path));
+    if let Some(value) = referer.and_then(|url| HeaderValue::from_str(&url).ok()) {
         parts.headers.insert(header::REFERER, value);
     }
     Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
@@ -303,6 +297,77 @@ mod tests {
         );
         headers.insert("x-forwarded-for", "not an address".parse().unwrap());
         assert_eq!(resolve_client(proxy, &headers, &[proxy]), proxy);
+    }
+
+    #[test]
+    fn only_the_public_origin_is_same_origin() {
+        let ours = "https://ac.example";
+        let with = |pairs: &[(&'static str, &str)]| {
+            let mut headers = HeaderMap::new();
+            for (name, value) in pairs {
+                headers.insert(*name, value.parse().unwrap());
+            }
+            headers
+        };
+        assert!(is_same_origin(&with(&[("origin", ours)]), ours));
+        // The Host header is the client's to choose: it proves nothing.
+        for (origin, host) in [
+            ("https://evil.example", "evil.example"),
+            ("http://evil.example", "evil.example"),
+            ("http://ac.example", "ac.example"),
+            ("https://ac.example:8443", "ac.example:8443"),
+        ] {
+            assert!(
+                !is_same_origin(&with(&[("origin", origin), ("host", host)]), ours),
+                "{origin}"
+            );
+        }
+        assert!(is_same_origin(
+            &with(&[("origin", "null"), ("sec-fetch-site", "same-origin")]),
+            ours
+        ));
+        assert!(!is_same_origin(&with(&[("origin", "null")]), ours));
+        assert!(is_same_origin(&with(&[]), ours));
+        assert!(!is_same_origin(
+            &with(&[("sec-fetch-site", "cross-site")]),
+            ours
+        ));
+    }
+
+    #[test]
+    fn a_form_names_its_page_only_on_the_public_origin() {
+        let restored = |return_to: &str| {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair(crate::components::form::RETURN_FIELD, return_to)
+                .finish();
+            let req = Request::post("/api/sign_in")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "text/html")
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            let req = rt
+                .block_on(restore_referer(req, "https://ac.example"))
+                .unwrap();
+            req.headers()
+                .get(header::REFERER)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert_eq!(
+            restored("/login?next=%2Fsecurity").as_deref(),
+            Some("https://ac.example/login?next=%2Fsecurity")
+        );
+        for evil in [
+            "//evil.example",
+            "/\\evil.example",
+            "/%5Cevil.example",
+            "/\r\nx",
+            "https://evil.example/",
+        ] {
+            assert_eq!(restored(evil), None, "{evil:?}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use sqlx::{Executor, FromRow};
 
 use super::Db;
+use crate::server::redirect_uris::RedirectUris;
 
 #[derive(Clone, FromRow)]
 pub struct Client {
@@ -10,18 +11,15 @@ pub struct Client {
     pub name: String,
     /// SHA-256 of the secret of a confidential client; `None` for a public client.
     pub secret_hash: Option<String>,
-    /// Registered redirect URIs, space-separated.
-    pub redirect_uris: String,
+    /// Registered redirect URIs, stored as a JSON array and validated again when read.
+    #[sqlx(try_from = "String")]
+    pub redirect_uris: RedirectUris,
     /// Grant types the client may use, space-separated.
     pub grant_types: String,
     pub created_at: i64,
 }
 
 impl Client {
-    pub fn redirect_uris(&self) -> Vec<&str> {
-        self.redirect_uris.split_ascii_whitespace().collect()
-    }
-
     pub fn may_use(&self, grant_type: &str) -> bool {
         self.grant_types
             .split_ascii_whitespace()
@@ -54,7 +52,7 @@ pub async fn insert<'e>(
     .bind(&client.id)
     .bind(&client.name)
     .bind(&client.secret_hash)
-    .bind(&client.redirect_uris)
+    .bind(client.redirect_uris.to_stored())
     .bind(&client.grant_types)
     .bind(client.created_at)
     .execute(db)

@@ -33,10 +33,18 @@ pub const AUTHENTICATE: &str = "authenticate";
 /// The header that names a legacy MCP session.
 const SESSION_HEADER: &str = "mcp-session-id";
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Deserialize, JsonSchema)]
 struct AuthenticateArgs {
     /// The one-time agent auth code the person generated, e.g. K7QM-4XHD-92TB-VN3R-P.
     code: String,
+}
+
+impl std::fmt::Debug for AuthenticateArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthenticateArgs")
+            .field("code", &"<redacted>")
+            .finish()
+    }
 }
 
 /// The MCP server of one `/mcp/agent` session. The service makes one per session, so the
@@ -330,6 +338,14 @@ pub fn service(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arguments_never_show_the_code() {
+        let args = AuthenticateArgs {
+            code: "K7QM-4XHD-92TB-VN3R-2WQX-P".into(),
+        };
+        assert!(!format!("{args:?}").contains("K7QM"));
+    }
 
     #[test]
     fn refusals_reveal_only_what_a_person_can_act_on() {

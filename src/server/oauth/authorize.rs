@@ -27,15 +27,20 @@ pub const CODE_TTL: i64 = 60;
 pub enum Refusal {
     /// Shown on our page: the client or redirect URI cannot be trusted with a redirect.
     Show(String),
-    /// Sent back to the (verified) redirect URI as an RFC 6749 section 4.1.2.1 error.
-    SendBack(String),
+    /// Sent back to the (verified) redirect URI as an RFC 6749 section 4.1.2.1 error, but
+    /// only to a signed-in person: for anyone else the `description` is shown on our page,
+    /// so that open registration does not make this endpoint an open redirector.
+    SendBack { url: String, description: String },
 }
 
 /// A request that passed every check.
 #[derive(Debug)]
 pub struct ValidRequest {
     pub client: Client,
+    /// The redirect URI exactly as the request named it (the token request must repeat it).
     pub redirect_uri: String,
+    /// The same, parsed: where the answer goes.
+    pub redirect_to: url::Url,
     pub scopes: Vec<Scope>,
     pub state: Option<String>,
     pub code_challenge: String,
@@ -81,27 +86,31 @@ pub async fn check(state: &AppState, params: &AuthorizeParams) -> Result<ValidRe
         .ok_or_else(|| {
             show("This application is not registered here, so it cannot ask for access.")
         })?;
-    let registered = client.redirect_uris();
-    let redirect_uri = match (params.redirect_uri.as_deref(), registered.as_slice()) {
+    let registered = client.redirect_uris.as_slice();
+    let redirect_uri = match (params.redirect_uri.as_deref(), registered) {
         (Some(given), _) if registered.iter().any(|r| redirect_matches(r, given)) => {
             given.to_owned()
         }
-        (None, [only]) => (*only).to_owned(),
+        (None, [only]) => only.clone(),
         _ => {
             return Err(show(
                 "The application asked to send you to an address it did not register.",
             ));
         }
     };
+    let redirect_to = url::Url::parse(&redirect_uri).map_err(|_| {
+        show("The application asked to send you to an address it did not register.")
+    })?;
     let issuer = state.config.public_base();
-    let send_back = |error: &str, description: &str| {
-        Refusal::SendBack(error_redirect(
-            &redirect_uri,
+    let send_back = |error: &str, description: &str| Refusal::SendBack {
+        url: error_redirect(
+            &redirect_to,
             error,
             description,
             params.state.as_deref(),
             &issuer,
-        ))
+        ),
+        description: description.to_owned(),
     };
     if params.response_type.as_deref() != Some("code") {
         return Err(send_back(
@@ -160,6 +169,7 @@ pub async fn check(state: &AppState, params: &AuthorizeParams) -> Result<ValidRe
     Ok(ValidRequest {
         client,
         redirect_uri,
+        redirect_to,
         scopes,
         state: params.state.clone(),
         code_challenge,
@@ -182,7 +192,7 @@ pub fn redirect_matches(registered: &str, given: &str) -> bool {
         return false;
     };
     a.scheme() == "http"
-        && super::register::is_loopback(&a)
+        && crate::server::redirect_uris::is_loopback(&a)
         && a.scheme() == b.scheme()
         && a.host() == b.host()
         && a.path() == b.path()
@@ -190,8 +200,8 @@ pub fn redirect_matches(registered: &str, given: &str) -> bool {
         && b.fragment().is_none()
 }
 
-fn with_params(redirect_uri: &str, params: &[(&str, Option<&str>)]) -> String {
-    let mut url = url::Url::parse(redirect_uri).expect("checked at registration");
+fn with_params(redirect_to: &url::Url, params: &[(&str, Option<&str>)]) -> String {
+    let mut url = redirect_to.clone();
     {
         let mut query = url.query_pairs_mut();
         for (name, value) in params {
@@ -205,14 +215,14 @@ fn with_params(redirect_uri: &str, params: &[(&str, Option<&str>)]) -> String {
 
 /// The client's redirect URI with an error (RFC 6749 section 4.1.2.1) and `iss` (RFC 9207).
 pub fn error_redirect(
-    redirect_uri: &str,
+    redirect_to: &url::Url,
     error: &str,
     description: &str,
     state: Option<&str>,
     issuer: &str,
 ) -> String {
     with_params(
-        redirect_uri,
+        redirect_to,
         &[
             ("error", Some(error)),
             ("error_description", Some(description)),
@@ -258,7 +268,7 @@ pub async fn decide(
     let valid = match check(&state, &decision.params).await {
         Ok(valid) => valid,
         Err(Refusal::Show(message)) => return refusal_page(StatusCode::BAD_REQUEST, &message),
-        Err(Refusal::SendBack(url)) => return forward_page(&url, "the application"),
+        Err(Refusal::SendBack { url, .. }) => return forward_page(&url, "the application"),
     };
     let issuer = state.config.public_base();
     let now = state.now();
@@ -272,7 +282,7 @@ pub async fn decide(
         )
         .await;
         let url = error_redirect(
-            &valid.redirect_uri,
+            &valid.redirect_to,
             "access_denied",
             "The person denied the request.",
             valid.state.as_deref(),
@@ -322,7 +332,7 @@ pub async fn decide(
     .await;
     tracing::info!(client = %valid.client.id, user = %user_id, "authorization code issued");
     let url = with_params(
-        &valid.redirect_uri,
+        &valid.redirect_to,
         &[
             ("code", Some(&code)),
             ("state", valid.state.as_deref()),
@@ -442,7 +452,7 @@ mod tests {
     #[test]
     fn errors_go_back_with_state_and_issuer() {
         let url = error_redirect(
-            "http://127.0.0.1:9/cb?app=1",
+            &url::Url::parse("http://127.0.0.1:9/cb?app=1").unwrap(),
             "access_denied",
             "No.",
             Some("s 1"),
@@ -452,5 +462,60 @@ mod tests {
             url,
             "http://127.0.0.1:9/cb?app=1&error=access_denied&error_description=No.&state=s+1&iss=https%3A%2F%2Fac.example"
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const KNOWN: [&str; 8] = [
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+        "resource",
+    ];
+
+    proptest! {
+        #[test]
+        fn any_query_is_read_without_panicking(query in any::<String>()) {
+            let _ = parse_query(&query);
+        }
+
+        #[test]
+        fn known_parameters_round_trip_and_repeats_are_refused(
+            pairs in proptest::collection::vec((0..KNOWN.len(), any::<String>()), 0..8),
+        ) {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs.iter().map(|(k, v)| (KNOWN[*k], v)))
+                .finish();
+            let mut seen = std::collections::HashSet::new();
+            let repeated = pairs.iter().any(|(k, _)| !seen.insert(*k));
+            match parse_query(&query) {
+                None => prop_assert!(repeated),
+                Some(params) => {
+                    prop_assert!(!repeated);
+                    for (k, v) in &pairs {
+                        let got = match KNOWN[*k] {
+                            "response_type" => &params.response_type,
+                            "client_id" => &params.client_id,
+                            "redirect_uri" => &params.redirect_uri,
+                            "scope" => &params.scope,
+                            "state" => &params.state,
+                            "code_challenge" => &params.code_challenge,
+                            "code_challenge_method" => &params.code_challenge_method,
+                            _ => &params.resource,
+                        };
+                        prop_assert_eq!(got.as_deref(), Some(v.as_str()));
+                    }
+                }
+            }
+        }
     }
 }

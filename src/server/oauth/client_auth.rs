@@ -93,6 +93,15 @@ pub async fn client_for_grant(
     }
 }
 
+/// Whether the request carries HTTP Basic client credentials, well formed or not.
+pub fn has_basic_credentials(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+}
+
 /// `Authorization: Basic base64(urlencode(id) ":" urlencode(secret))`.
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -180,5 +189,46 @@ mod tests {
             )
             .is_err()
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn header(value: &str) -> Option<HeaderMap> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, value.parse().ok()?);
+        Some(headers)
+    }
+
+    proptest! {
+        #[test]
+        fn any_authorization_header_is_read_without_panicking(value in any::<String>()) {
+            if let Some(headers) = header(&value) {
+                let _ = basic_credentials(&headers);
+                let _ = has_basic_credentials(&headers);
+            }
+        }
+
+        #[test]
+        fn any_base64_payload_is_read_without_panicking(payload in any::<Vec<u8>>()) {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(payload);
+            let headers = header(&format!("Basic {encoded}")).unwrap();
+            prop_assert!(has_basic_credentials(&headers));
+            let _ = basic_credentials(&headers);
+        }
+
+        #[test]
+        fn encoded_credentials_round_trip(id in any::<String>(), secret in any::<String>()) {
+            // RFC 6749 section 2.3.1: each part is form-urlencoded before Base64.
+            let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            let encoded = base64::engine::general_purpose::STANDARD
+                .encode(format!("{}:{}", encode(&id), encode(&secret)));
+            let headers = header(&format!("basic {encoded}")).unwrap();
+            prop_assert_eq!(basic_credentials(&headers), Some((id, secret)));
+        }
     }
 }

@@ -1,8 +1,7 @@
 //! `POST /oauth2/register`: dynamic client registration (RFC 7591). Public clients (method
 //! `none`) get only an id; confidential ones also get a secret, shown once and stored as
-//! SHA-256. Redirect URIs must be https, or http on a loopback address (RFC 8252 section 7.3).
-
-use std::net::IpAddr;
+//! SHA-256. Redirect URIs are checked and stored by [`RedirectUris`] (https, or http on a
+//! loopback address, RFC 8252 section 7.3).
 
 use axum::Extension;
 use axum::extract::rejection::JsonRejection;
@@ -16,6 +15,7 @@ use super::grants::device_code::DEVICE_CODE_GRANT;
 use crate::instructions::AGENT_CODE_GRANT;
 use crate::server::db::clients::{self, Client};
 use crate::server::ratelimit::Action;
+use crate::server::redirect_uris::RedirectUris;
 use crate::server::state::AppState;
 use crate::server::tokens::{hash, new_id, new_secret};
 use crate::server::web::ClientAddr;
@@ -25,8 +25,6 @@ pub const REGISTRABLE_GRANTS: [&str; 3] =
     ["authorization_code", "refresh_token", DEVICE_CODE_GRANT];
 /// Longest client name kept, in characters.
 const MAX_NAME: usize = 100;
-/// Most redirect URIs one client may register.
-const MAX_REDIRECT_URIS: usize = 10;
 
 /// The client metadata we read (RFC 7591 section 2); anything else is ignored.
 #[derive(Debug, Deserialize)]
@@ -72,7 +70,7 @@ pub async fn register(
         id: new_id("client_"),
         name: checked.name,
         secret_hash: secret.as_deref().map(hash),
-        redirect_uris: checked.redirect_uris.join(" "),
+        redirect_uris: checked.redirect_uris.clone(),
         grant_types: checked.grant_types.join(" "),
         created_at: state.now(),
     };
@@ -93,7 +91,7 @@ pub async fn register(
         } else {
             Vec::new()
         },
-        redirect_uris: checked.redirect_uris,
+        redirect_uris: checked.redirect_uris.as_slice().to_vec(),
         grant_types: checked.grant_types,
         token_endpoint_auth_method: checked.auth_method,
     };
@@ -107,7 +105,7 @@ pub async fn register(
 #[derive(Debug, PartialEq)]
 struct Checked {
     name: String,
-    redirect_uris: Vec<String>,
+    redirect_uris: RedirectUris,
     grant_types: Vec<String>,
     auth_method: String,
 }
@@ -161,14 +159,8 @@ fn check(req: Registration) -> Result<Checked, OAuthError> {
             "The authorization code grant needs at least one redirect URI.",
         ));
     }
-    if req.redirect_uris.len() > MAX_REDIRECT_URIS {
-        return Err(OAuthError::invalid_redirect_uri(format!(
-            "Register at most {MAX_REDIRECT_URIS} redirect URIs."
-        )));
-    }
-    for uri in &req.redirect_uris {
-        check_redirect_uri(uri)?;
-    }
+    let redirect_uris = RedirectUris::new(req.redirect_uris)
+        .map_err(|err| OAuthError::invalid_redirect_uri(err.to_string()))?;
     let auth_method = req
         .token_endpoint_auth_method
         .unwrap_or_else(|| "client_secret_basic".into());
@@ -179,38 +171,10 @@ fn check(req: Registration) -> Result<Checked, OAuthError> {
     }
     Ok(Checked {
         name,
-        redirect_uris: req.redirect_uris,
+        redirect_uris,
         grant_types,
         auth_method,
     })
-}
-
-/// An absolute https URI, or http on a loopback address; never a fragment.
-pub fn check_redirect_uri(uri: &str) -> Result<(), OAuthError> {
-    let refuse =
-        |why: &str| OAuthError::invalid_redirect_uri(format!("Redirect URI \"{uri}\": {why}"));
-    let parsed = url::Url::parse(uri).map_err(|_| refuse("not an absolute URI."))?;
-    if parsed.fragment().is_some() {
-        return Err(refuse("it must not contain a fragment."));
-    }
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(&parsed) => Ok(()),
-        "http" => Err(refuse(
-            "http is allowed only on a loopback address (127.0.0.1, [::1], localhost).",
-        )),
-        _ => Err(refuse("use https, or http on a loopback address.")),
-    }
-}
-
-/// Whether a URL points at this machine (RFC 8252 section 7.3).
-pub fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
 }
 
 #[cfg(test)]
@@ -221,6 +185,12 @@ mod tests {
         serde_json::from_str(json).unwrap()
     }
 
+    fn with_redirect_uris(uris: &[&str]) -> Result<Checked, OAuthError> {
+        check(registration(
+            &serde_json::json!({ "redirect_uris": uris }).to_string(),
+        ))
+    }
+
     #[test]
     fn redirect_uris_are_https_or_loopback_http() {
         for good in [
@@ -229,7 +199,7 @@ mod tests {
             "http://[::1]/cb",
             "http://localhost:9/x",
         ] {
-            assert!(check_redirect_uri(good).is_ok(), "{good}");
+            assert!(with_redirect_uris(&[good]).is_ok(), "{good}");
         }
         for bad in [
             "http://app.example/cb",
@@ -239,11 +209,41 @@ mod tests {
             "custom:x",
         ] {
             assert_eq!(
-                check_redirect_uri(bad).unwrap_err().code(),
+                with_redirect_uris(&[bad]).unwrap_err().code(),
                 "invalid_redirect_uri",
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn a_uri_cannot_smuggle_a_second_one() {
+        for smuggled in [
+            "https://a.example/cb javascript:alert(1)",
+            "https://a.example/cb http://evil.example/cb",
+            "https://a.example/cb\thttp://evil.example/cb",
+            "https://a.example/cb\nhttp://evil.example/cb",
+        ] {
+            assert_eq!(
+                with_redirect_uris(&[smuggled]).unwrap_err().code(),
+                "invalid_redirect_uri",
+                "{smuggled:?}"
+            );
+        }
+        let ten_with_a_hidden_eleventh: Vec<String> = (0..10)
+            .map(|i| format!("https://a.example/{i}"))
+            .chain(["https://a.example/x https://a.example/y".to_owned()])
+            .collect();
+        let uris: Vec<&str> = ten_with_a_hidden_eleventh
+            .iter()
+            .map(String::as_str)
+            .collect();
+        assert!(with_redirect_uris(&uris[1..]).is_err());
+        let checked = with_redirect_uris(&uris[..10]).unwrap();
+        assert_eq!(
+            checked.redirect_uris.as_slice(),
+            &ten_with_a_hidden_eleventh[..10]
+        );
     }
 
     #[test]

@@ -40,32 +40,17 @@ pub async fn exchange(
     };
     let code_hash = hash(code);
     let now = state.now();
+    // Unknown, used, expired and another client's codes get one answer, so that no answer
+    // tells an attacker more than another (RFC 6749 section 5.2).
     let Some(row) = authorization_codes::find(&state.db, &code_hash).await? else {
-        return Err(refused("it is unknown."));
+        return Err(unusable_code());
     };
     if row.used_at.is_some() {
-        if let Some(grant_id) = &row.grant_id
-            && let Some(grant) = grants::revoke_by_id(&state.db, grant_id, now).await?
-        {
-            let detail = format!(
-                "An authorization code of {} was used twice; its access was revoked.",
-                grant.agent_name
-            );
-            events::record(
-                &state.db,
-                &grant.user_id,
-                EventKind::GrantRevoked,
-                &detail,
-                None,
-                now,
-            )
-            .await?;
-            tracing::warn!(code = %log_id(code), grant = %grant.id, "authorization code reuse: grant revoked");
-        }
-        return Err(refused("it was already used."));
+        revoke_reused(state, &code_hash, code, now).await?;
+        return Err(unusable_code());
     }
-    if row.client_id != client.id {
-        return Err(refused("it was issued to another client."));
+    if now >= row.expires_at || row.client_id != client.id {
+        return Err(unusable_code());
     }
     if req.redirect_uri.as_deref() != Some(row.redirect_uri.as_str()) {
         return Err(refused(
@@ -78,9 +63,6 @@ pub async fn exchange(
     if !pkce_matches(verifier, &row.code_challenge) {
         return Err(refused("code_verifier does not match the code_challenge."));
     }
-    if now >= row.expires_at {
-        return Err(refused("it expired."));
-    }
     if req.resource.is_some() && req.resource != row.resource {
         return Err(OAuthError::invalid_target(
             "resource differs from the authorization request.",
@@ -91,7 +73,11 @@ pub async fn exchange(
     let mut tx = state.db.begin().await?;
     let Some(row) = authorization_codes::consume(&mut *tx, &code_hash, &grant_id, now).await?
     else {
-        return Err(refused("it was already used."));
+        // Another request redeemed the code between our read and this update: this is a
+        // second use all the same, and what the first one got is revoked too.
+        tx.rollback().await?;
+        revoke_reused(state, &code_hash, code, now).await?;
+        return Err(unusable_code());
     };
     let grant = Grant {
         id: grant_id,
@@ -121,6 +107,44 @@ pub async fn exchange(
     tx.commit().await?;
     tracing::info!(client = %client.id, grant = %grant.id, "authorization code exchanged");
     Ok(response)
+}
+
+/// The one answer for a code that is unknown, used, expired or another client's.
+fn unusable_code() -> OAuthError {
+    OAuthError::invalid_grant("The authorization code is invalid, expired or already used.")
+}
+
+/// A used code came back: revokes the grant its first use created (RFC 6749 section 4.1.2,
+/// RFC 9700 section 4.2.4) and records it for the person.
+async fn revoke_reused(
+    state: &AppState,
+    code_hash: &str,
+    code: &str,
+    now: i64,
+) -> Result<(), OAuthError> {
+    let Some(grant_id) = authorization_codes::find(&state.db, code_hash)
+        .await?
+        .and_then(|row| row.grant_id)
+    else {
+        return Ok(());
+    };
+    if let Some(grant) = grants::revoke_by_id(&state.db, &grant_id, now).await? {
+        let detail = format!(
+            "An authorization code of {} was used twice; its access was revoked.",
+            grant.agent_name
+        );
+        events::record(
+            &state.db,
+            &grant.user_id,
+            EventKind::GrantRevoked,
+            &detail,
+            None,
+            now,
+        )
+        .await?;
+        tracing::warn!(code = %log_id(code), grant = %grant.id, "authorization code reuse: grant revoked");
+    }
+    Ok(())
 }
 
 /// PKCE S256: `BASE64URL(SHA256(verifier)) == challenge`, with a verifier of 43 to 128

@@ -34,5 +34,6 @@ pub async fn fetch_consent(query: String) -> Result<ConsentView, AppError> {
         }
         Err(Refusal::Show(message)) => ConsentView::Refused { message },
         Err(Refusal::SendBack(url)) => ConsentView::SendBack { url },
+        Err(Refusal::Unavailable) => return Err(crate::server::portal::unavailable()),
     })
 }

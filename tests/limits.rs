@@ -46,7 +46,11 @@ async fn every_body_over_the_limit_is_413() {
         assert_eq!(res.status(), 413, "{path} with Content-Length");
 
         // Without a Content-Length the body is cut off at the limit, with the same answer.
-        assert_eq!(chunked_post(&server, path, &big).await, 413, "{path} chunked");
+        assert_eq!(
+            chunked_post(&server, path, &big).await,
+            413,
+            "{path} chunked"
+        );
     }
     // Under the limit nothing changes.
     let (status, _) = server.token(&[("grant_type", "refresh_token")]).await;
@@ -116,7 +120,12 @@ async fn an_mcp_agent_flood_is_capped_and_the_portal_keeps_answering() {
     // While the flood runs, the server keeps serving health checks and signed-in pages.
     let mut checks = 0;
     while flood.iter().any(|task| !task.is_finished()) {
-        let health = server.http.get(server.url("/healthz")).send().await.unwrap();
+        let health = server
+            .http
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(health.status(), 200);
         let (status, _, _) = page(&browser, &server, "/connect").await;
         assert_eq!(status, 200);
@@ -188,11 +197,17 @@ async fn housekeeping_prunes_what_outlived_its_use() {
     };
 
     let pruned = housekeeping::prune(&server.state).await.unwrap();
-    assert_eq!(pruned, housekeeping::Pruned::default(), "nothing is old yet");
+    assert_eq!(
+        pruned,
+        housekeeping::Pruned::default(),
+        "nothing is old yet"
+    );
     assert_eq!(count("sessions").await, 1, "the signed-in session stays");
 
     assert_eq!(
-        server.introspect(tokens["access_token"].as_str().unwrap()).await["active"],
+        server
+            .introspect(tokens["access_token"].as_str().unwrap())
+            .await["active"],
         true
     );
     server.clock.advance(91 * 86_400);
@@ -253,7 +268,12 @@ async fn a_busy_database_is_503_with_retry_after_on_every_surface() {
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{what}");
         assert!(res.headers().contains_key("retry-after"), "{what}");
     };
-    let res = server.http.get(server.url("/healthz")).send().await.unwrap();
+    let res = server
+        .http
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
     expect_503("health", res);
     let res = server
         .http
@@ -299,7 +319,10 @@ async fn a_busy_database_is_503_with_retry_after_on_every_surface() {
     let res = server
         .browser()
         .post(server.url("/api/sign_in"))
-        .form(&[("email", "busy@example.com"), ("password", "correct horse battery")])
+        .form(&[
+            ("email", "busy@example.com"),
+            ("password", "correct horse battery"),
+        ])
         .send()
         .await
         .unwrap();

@@ -232,7 +232,10 @@ async fn an_expired_code_leaves_the_session() {
     assert_eq!(res.status(), 302);
     let (_, html, _) = page(&browser, &server, "/connect").await;
     let code = shown_code(&html).expect("the code is shown");
-    assert!(sessions_hold(&server, &code).await, "kept for the no-JS page");
+    assert!(
+        sessions_hold(&server, &code).await,
+        "kept for the no-JS page"
+    );
 
     server.clock.advance(300);
     let res = browser

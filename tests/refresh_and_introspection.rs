@@ -127,7 +127,10 @@ async fn a_retry_within_the_grace_period_rotates_again_without_revoking() {
     let (status, body) = server
         .token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
         .await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
     assert_eq!(
         server.introspect(field(&retried, "access_token")).await,
         json!({"active": false})

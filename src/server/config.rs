@@ -20,7 +20,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the portal and the OAuth 2.1 endpoints.
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Manage accounts (for deployments with sign-up turned off).
     #[command(subcommand)]
     User(UserCommand),

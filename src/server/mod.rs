@@ -100,7 +100,9 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
         .layer(from_fn_with_state(state.clone(), web::server_fn_answers))
         .layer(from_fn_with_state(state.clone(), web::same_origin_posts))
         .layer(sessions)
-        .layer(axum::middleware::from_fn(web::unsaved_session_is_unavailable));
+        .layer(axum::middleware::from_fn(
+            web::unsaved_session_is_unavailable,
+        ));
 
     Ok(Router::new()
         .route("/healthz", get(healthz))

@@ -8,7 +8,10 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 use super::auth::session;
-use super::db::{self, users::{self, User}};
+use super::db::{
+    self,
+    users::{self, User},
+};
 use super::state::AppState;
 use super::web::ClientAddr;
 use crate::error::AppError;

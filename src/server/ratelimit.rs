@@ -159,8 +159,14 @@ mod tests {
     #[test]
     fn ipv6_is_limited_per_64() {
         let key = |s: &str| limiter_key(s.parse().unwrap());
-        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:ffff:ffff:ffff:ffff"));
-        assert_eq!(key("2001:db8:1:2::7"), "2001:db8:1:2::".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            key("2001:db8:1:2:aaaa::1"),
+            key("2001:db8:1:2:ffff:ffff:ffff:ffff")
+        );
+        assert_eq!(
+            key("2001:db8:1:2::7"),
+            "2001:db8:1:2::".parse::<IpAddr>().unwrap()
+        );
         assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
         assert_eq!(key("::ffff:192.0.2.7"), key("192.0.2.7"));
         assert_eq!(key("192.0.2.7"), "192.0.2.7".parse::<IpAddr>().unwrap());

@@ -80,7 +80,10 @@ pub async fn limit_body(State(state): State<AppState>, req: Request, next: Next)
         Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => return too_large(),
         Err(err) => {
             tracing::debug!(%err, "request body could not be read");
-            return (StatusCode::BAD_REQUEST, "The request body could not be read.")
+            return (
+                StatusCode::BAD_REQUEST,
+                "The request body could not be read.",
+            )
                 .into_response();
         }
     };
@@ -186,7 +189,8 @@ fn is_same_origin(req: &Request, state: &AppState) -> bool {
 /// `Retry-After` every other busy-database answer is.
 pub async fn unsaved_session_is_unavailable(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
-    let bare = res.headers().is_empty() && axum::body::HttpBody::size_hint(res.body()).exact() == Some(0);
+    let bare =
+        res.headers().is_empty() && axum::body::HttpBody::size_hint(res.body()).exact() == Some(0);
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !bare {
         return res;
     }

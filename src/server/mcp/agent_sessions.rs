@@ -228,7 +228,9 @@ impl AgentSessions {
             let idle: Vec<SessionId> = unauthenticated
                 .open
                 .iter()
-                .filter(|(_, open)| now.saturating_duration_since(open.last_seen) >= self.inner.idle)
+                .filter(|(_, open)| {
+                    now.saturating_duration_since(open.last_seen) >= self.inner.idle
+                })
                 .map(|(id, _)| id.clone())
                 .collect();
             for id in &idle {
@@ -332,7 +334,12 @@ mod tests {
     #[tokio::test]
     async fn a_reservation_not_used_is_given_back() {
         let sessions = sessions(1, 10);
-        drop(sessions.reserve("192.0.2.1".parse().unwrap()).await.unwrap());
+        drop(
+            sessions
+                .reserve("192.0.2.1".parse().unwrap())
+                .await
+                .unwrap(),
+        );
         assert_eq!(sessions.unauthenticated(), 0);
         assert!(open(&sessions, "192.0.2.1").await.is_ok());
     }

@@ -4,10 +4,10 @@
 //! QR code for a device that wants to show one (section 3.3.1).
 
 use axum::extract::rejection::FormRejection;
-use axum::{Extension, Json};
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 

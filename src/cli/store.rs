@@ -1,7 +1,7 @@
 //! Saved credentials of the command-line client: one JSON file per client id under
 //! `~/.agent-connect/tokens/`, readable by the owner only (file 0600, directory 0700), and
 //! always replaced atomically (write a temporary file, sync, rename). A refresh reads, rotates
-//! and writes the tokens under the store's exclusive file lock, so two processes never
+//! and writes the tokens under the store's exclusive file lock (`tokens.lock`), so two processes never
 //! present the same refresh token: the second waits, then finds the rotated one.
 
 use std::fs;
@@ -128,15 +128,20 @@ impl TokenStore {
             .collect())
     }
 
-    /// Takes the store's exclusive lock (an advisory `flock` on `.lock` in the folder),
-    /// waiting for any other process that holds it. Released when the guard is dropped.
+    /// Takes the store's exclusive lock (an advisory lock on `tokens.lock` beside the
+    /// folder, so the folder holds only saved logins), waiting for any other process that
+    /// holds it. Released when the guard is dropped.
     pub fn lock(&self) -> Result<StoreLock, String> {
         create_private_dir(&self.dir)?;
-        let path = self.dir.join(".lock");
+        let path = self.lock_path();
         let file = lock_file(&path)
             .and_then(|file| file.lock().map(|()| file))
             .map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
         Ok(StoreLock { _file: file })
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.dir.with_extension("lock")
     }
 
     pub fn remove(&self, client_id: &str) -> Result<(), String> {
@@ -259,16 +264,17 @@ mod tests {
         let store = TokenStore::at(dir.path().join("tokens"));
         let held = store.lock().unwrap();
         // A second open file description is what another process would have.
-        let other = lock_file(&store.dir().join(".lock")).unwrap();
+        let other = lock_file(&store.lock_path()).unwrap();
         assert!(matches!(
             other.try_lock(),
             Err(fs::TryLockError::WouldBlock)
         ));
         drop(held);
         other.try_lock().unwrap();
-        assert!(
-            store.list(None).unwrap().is_empty(),
-            "the lock file is not a saved login"
+        assert_eq!(
+            fs::read_dir(store.dir()).unwrap().count(),
+            0,
+            "the folder holds only saved logins"
         );
     }
 

@@ -17,6 +17,10 @@ pub enum AppError {
     /// Too many attempts from this address.
     #[error("Too many attempts. Wait {0} seconds and try again.")]
     RateLimited(u64),
+    /// The database is momentarily busy; nothing was done, and the same request may be sent
+    /// again after the given seconds.
+    #[error("Agent Connect is busy right now. Try again in {0} seconds.")]
+    Unavailable(u64),
     /// The request never reached the server or its answer was unreadable.
     #[error("We couldn't reach Agent Connect. Check your connection and try again.")]
     Network,
@@ -30,12 +34,21 @@ impl AppError {
         Self::Invalid(message.into())
     }
 
+    /// Seconds the client should wait before retrying, sent as `Retry-After`.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited(wait) | Self::Unavailable(wait) => Some(*wait),
+            _ => None,
+        }
+    }
+
     /// HTTP status for the response that carries this error.
     pub fn status(&self) -> u16 {
         match self {
             Self::Invalid(_) => 400,
             Self::SignedOut => 401,
             Self::RateLimited(_) => 429,
+            Self::Unavailable(_) => 503,
             Self::Network => 502,
             Self::Internal => 500,
         }

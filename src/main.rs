@@ -22,7 +22,7 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
-        Command::Serve(config) => agent_connect::server::serve(config).await,
+        Command::Serve(config) => agent_connect::server::serve(*config).await,
         Command::User(UserCommand::Create { database, email }) => {
             agent_connect::server::create_user(&database.database_url, &email).await
         }

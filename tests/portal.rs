@@ -201,6 +201,52 @@ async fn generating_a_code_without_javascript() {
         html.contains("Redeemed by Bot"),
         "the page knows after a reload too"
     );
+    assert!(
+        !sessions_hold(&server, &code).await,
+        "a redeemed code leaves the session"
+    );
+}
+
+/// Whether any stored portal session contains `text`.
+async fn sessions_hold(server: &TestServer, text: &str) -> bool {
+    let rows: Vec<Vec<u8>> = sqlx::query_scalar("SELECT data FROM sessions")
+        .fetch_all(&server.state.db)
+        .await
+        .unwrap();
+    rows.iter()
+        .any(|data| data.windows(text.len()).any(|w| w == text.as_bytes()))
+}
+
+#[tokio::test]
+async fn an_expired_code_leaves_the_session() {
+    let server = TestServer::start().await;
+    let browser = server.sign_up("lapse@example.com").await;
+    let res = post_form(
+        &browser,
+        &server,
+        "/api/generate_code",
+        "/connect",
+        &[("scopes[]", "quote")],
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    let (_, html, _) = page(&browser, &server, "/connect").await;
+    let code = shown_code(&html).expect("the code is shown");
+    assert!(
+        sessions_hold(&server, &code).await,
+        "kept for the no-JS page"
+    );
+
+    server.clock.advance(300);
+    let res = browser
+        .post(server.url("/api/code_status"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.text().await.unwrap(), "\"Expired\"");
+    assert!(!sessions_hold(&server, &code).await);
+    let (_, html, _) = page(&browser, &server, "/connect").await;
+    assert!(shown_code(&html).unwrap_or_default().is_empty());
 }
 
 /// The text of the element named "Agent auth code", tags removed.
@@ -621,6 +667,8 @@ async fn serve_refuses_settings_it_cannot_honour() {
     assert!(!out.status.success());
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     assert!(stderr.contains("no built site in"), "{stderr}");
+}
+
 #[tokio::test]
 async fn next_never_leads_off_site_nor_breaks_the_answer() {
     let server = TestServer::start().await;

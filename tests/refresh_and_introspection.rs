@@ -3,6 +3,7 @@
 mod common;
 
 use agent_connect::server::db::{events, grants};
+use agent_connect::server::oauth::grants::refresh_token;
 use common::{RESOURCE_ID, TestServer};
 use serde_json::{Value, json};
 
@@ -53,6 +54,8 @@ async fn replaying_a_rotated_refresh_token_revokes_the_grant() {
             ("refresh_token", field(&first, "refresh_token")),
         ])
         .await;
+    // Past the grace period a retried rotation gets, the old token is a replay.
+    server.clock.advance(refresh_token::ROTATION_GRACE);
 
     let (status, body) = server
         .token(&[
@@ -84,6 +87,101 @@ async fn replaying_a_rotated_refresh_token_revokes_the_grant() {
         log.iter().any(|e| e.kind == "refresh_reuse"),
         "the reuse is in the security log"
     );
+}
+
+#[tokio::test]
+async fn a_retry_within_the_grace_period_rotates_again_without_revoking() {
+    let server = TestServer::start().await;
+    let first = grant(&server, "retry@example.com").await;
+    let refresh = field(&first, "refresh_token");
+    // The answer to this refresh is "lost": the client never sees `lost`.
+    let (status, lost) = server
+        .token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
+        .await;
+    assert_eq!(status, 200);
+    server.clock.advance(refresh_token::ROTATION_GRACE - 1);
+    let (status, retried) = server
+        .token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
+        .await;
+    assert_eq!(status, 200, "{retried}");
+    assert_ne!(retried["refresh_token"], lost["refresh_token"]);
+    // One refresh token stays live per grant: the one the client holds now.
+    assert_eq!(
+        server.introspect(field(&lost, "refresh_token")).await,
+        json!({"active": false})
+    );
+    assert_eq!(
+        server.introspect(field(&retried, "access_token")).await["active"],
+        true
+    );
+    let (status, _) = server
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", field(&retried, "refresh_token")),
+        ])
+        .await;
+    assert_eq!(status, 200, "the retried chain goes on");
+
+    // The same token after the grace period is a replay: the grant goes.
+    server.clock.advance(1);
+    let (status, body) = server
+        .token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert_eq!(
+        server.introspect(field(&retried, "access_token")).await,
+        json!({"active": false})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_refreshes_of_one_token_keep_the_grant() {
+    let server = TestServer::start().await;
+    let first = grant(&server, "twins@example.com").await;
+    let refresh = field(&first, "refresh_token").to_owned();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(20));
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let http = reqwest::Client::new();
+            let url = server.url("/oauth2/token");
+            let refresh = refresh.clone();
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let res = http
+                    .post(url)
+                    .form(&[("grant_type", "refresh_token"), ("refresh_token", &refresh)])
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status().as_u16();
+                (status, res.json::<Value>().await.unwrap_or(Value::Null))
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    let statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
+    println!("20 simultaneous refreshes of one token: statuses {statuses:?}");
+    assert!(statuses.iter().all(|s| *s < 500), "{statuses:?}");
+    assert!(statuses.contains(&200));
+    // The grant survives: the last pair handed out works.
+    let mut live = 0;
+    for (_, body) in answers.iter().filter(|(s, _)| *s == 200) {
+        if server.introspect(field(body, "refresh_token")).await["active"] == true {
+            live += 1;
+        }
+    }
+    assert_eq!(live, 1, "exactly one refresh token stays live");
+    let (status, _) = server
+        .token(&[("grant_type", "refresh_token"), ("refresh_token", &refresh)])
+        .await;
+    assert_eq!(status, 200, "still within the grace period");
 }
 
 #[tokio::test]

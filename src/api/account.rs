@@ -48,9 +48,12 @@ pub async fn sign_in(
         .map_err(AppError::RateLimited)?;
     let user = accounts::verify(&state, &email, &password)
         .await
-        .map_err(|err| {
-            tracing::error!(%err, "sign-in failed");
-            AppError::Internal
+        .map_err(|err| match err {
+            accounts::SignInError::Database(err) => AppError::from(err),
+            other => {
+                tracing::error!(err = %other, "sign-in failed");
+                AppError::Internal
+            }
         })?;
     let Some(user) = user else {
         tracing::info!(%addr, "sign-in refused");
@@ -101,6 +104,7 @@ pub async fn sign_up(
         .map_err(|err| match err {
             SignUpError::Invalid(message) => AppError::Invalid(message),
             SignUpError::Taken => AppError::invalid(SignUpError::Taken.to_string()),
+            SignUpError::Database(err) => AppError::from(err),
             other => {
                 tracing::error!(err = %other, "sign-up failed");
                 AppError::Internal

@@ -19,12 +19,17 @@ pub async fn fetch_connect_view() -> Result<ConnectView, AppError> {
     let last = session::last_request(&session).await?;
     let issued = match session::issued_code(&session).await? {
         Some(stored) => {
+            let status =
+                status_of(&state, &user.id, &stored.code_hash, stored.shown.expires_at).await?;
+            if status != CodeStatus::Waiting {
+                // The code itself is never shown again once it has expired or been used.
+                session::forget_plain_code(&session, &stored).await?;
+            }
             let mut shown = stored.shown;
-            shown.status = status_of(&state, &user.id, &stored.code_hash, shown.expires_at).await?;
-            if shown.status == CodeStatus::Expired {
-                // The code itself is never shown again once it has expired.
+            if status != CodeStatus::Waiting {
                 shown.code.clear();
             }
+            shown.status = status;
             Some(shown)
         }
         None => None,
@@ -51,9 +56,14 @@ pub async fn fetch_code_status() -> Result<Option<CodeStatus>, AppError> {
         user,
     } = portal::signed_in().await?;
     match session::issued_code(&session).await? {
-        Some(stored) => Ok(Some(
-            status_of(&state, &user.id, &stored.code_hash, stored.shown.expires_at).await?,
-        )),
+        Some(stored) => {
+            let status =
+                status_of(&state, &user.id, &stored.code_hash, stored.shown.expires_at).await?;
+            if status != CodeStatus::Waiting {
+                session::forget_plain_code(&session, &stored).await?;
+            }
+            Ok(Some(status))
+        }
         None => Ok(None),
     }
 }

@@ -43,5 +43,6 @@ pub async fn fetch_consent(query: String) -> Result<ConsentView, AppError> {
             },
             Err(err) => return Err(err),
         },
+        Err(Refusal::Unavailable) => return Err(crate::server::portal::unavailable()),
     })
 }

@@ -190,12 +190,15 @@ async fn login(
     Ok(tokens)
 }
 
-/// The saved tokens, refreshed first when the access token is about to expire.
+/// The saved tokens, refreshed first when the access token is about to expire. The read,
+/// the refresh and the write happen under the store's lock: another process refreshing at
+/// the same moment waits, then reads the tokens this one saved.
 async fn fresh_tokens(
     http: &reqwest::Client,
     store: &TokenStore,
     server: Option<&str>,
 ) -> Result<SavedTokens, CliError> {
+    let _lock = store.lock()?;
     let (_, tokens) = saved(store, server)?;
     if tokens.expires_at - unix_now() > REFRESH_MARGIN {
         return Ok(tokens);

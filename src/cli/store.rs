@@ -1,6 +1,8 @@
 //! Saved credentials of the command-line client: one JSON file per client id under
 //! `~/.agent-connect/tokens/`, readable by the owner only (file 0600, directory 0700), and
-//! always replaced atomically (write a temporary file, sync, rename).
+//! always replaced atomically (write a temporary file, sync, rename). A refresh reads, rotates
+//! and writes the tokens under the store's exclusive file lock (`tokens.lock`), so two processes never
+//! present the same refresh token: the second waits, then finds the rotated one.
 
 use std::fs;
 use std::io::Write;
@@ -126,10 +128,52 @@ impl TokenStore {
             .collect())
     }
 
+    /// Takes the store's exclusive lock (an advisory lock on `tokens.lock` beside the
+    /// folder, so the folder holds only saved logins), waiting for any other process that
+    /// holds it. Released when the guard is dropped.
+    pub fn lock(&self) -> Result<StoreLock, String> {
+        create_private_dir(&self.dir)?;
+        let path = self.lock_path();
+        let file = lock_file(&path)
+            .and_then(|file| file.lock().map(|()| file))
+            .map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
+        Ok(StoreLock { _file: file })
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.dir.with_extension("lock")
+    }
+
     pub fn remove(&self, client_id: &str) -> Result<(), String> {
         let path = self.path_for(client_id)?;
         fs::remove_file(&path).map_err(|e| format!("cannot delete {}: {e}", path.display()))
     }
+}
+
+/// The store's lock, held until dropped (closing the file releases it).
+#[derive(Debug)]
+pub struct StoreLock {
+    _file: fs::File,
+}
+
+#[cfg(unix)]
+fn lock_file(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn lock_file(path: &Path) -> std::io::Result<fs::File> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
 }
 
 #[cfg(unix)]
@@ -212,6 +256,26 @@ mod tests {
         assert!(store.list(Some("http://elsewhere")).unwrap().is_empty());
         store.remove("agent_abc").unwrap();
         assert!(store.list(None).unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_lock_is_exclusive_between_handles() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TokenStore::at(dir.path().join("tokens"));
+        let held = store.lock().unwrap();
+        // A second open file description is what another process would have.
+        let other = lock_file(&store.lock_path()).unwrap();
+        assert!(matches!(
+            other.try_lock(),
+            Err(fs::TryLockError::WouldBlock)
+        ));
+        drop(held);
+        other.try_lock().unwrap();
+        assert_eq!(
+            fs::read_dir(store.dir()).unwrap().count(),
+            0,
+            "the folder holds only saved logins"
+        );
     }
 
     #[test]

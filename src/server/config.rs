@@ -20,7 +20,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the portal and the OAuth 2.1 endpoints.
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Manage accounts (for deployments with sign-up turned off).
     #[command(subcommand)]
     User(UserCommand),
@@ -111,6 +111,52 @@ pub struct ServeConfig {
         default_value_t = 10
     )]
     pub rate_limit_per_minute: u32,
+
+    /// Client registrations and device authorizations per minute from all addresses
+    /// together: both store a row for a caller nobody has authenticated yet.
+    #[arg(
+        long,
+        env = "AGENT_CONNECT_UNAUTHENTICATED_WRITES_PER_MINUTE",
+        default_value_t = 600
+    )]
+    pub unauthenticated_writes_per_minute: u32,
+
+    /// Largest request body, in bytes, on every route (forms, server functions, OAuth
+    /// endpoints, MCP). A larger one is answered 413.
+    #[arg(long, env = "AGENT_CONNECT_MAX_BODY_BYTES", default_value_t = 65_536)]
+    pub max_body_bytes: usize,
+
+    /// Live `/mcp/agent` sessions that have not authenticated yet, per client address
+    /// (IPv6 per /64). Beyond it a new session is refused with 429.
+    #[arg(
+        long,
+        env = "AGENT_CONNECT_MCP_AGENT_SESSIONS_PER_ADDRESS",
+        default_value_t = 16
+    )]
+    pub mcp_agent_sessions_per_address: usize,
+
+    /// Live `/mcp/agent` sessions that have not authenticated yet, from all addresses
+    /// together. Beyond it a new session is refused with 503.
+    #[arg(
+        long,
+        env = "AGENT_CONNECT_MCP_AGENT_SESSIONS_TOTAL",
+        default_value_t = 1_000
+    )]
+    pub mcp_agent_sessions_total: usize,
+
+    /// Seconds an `/mcp/agent` session that has not authenticated may stay idle before it is
+    /// closed. Authenticated sessions live as long as their access token.
+    #[arg(
+        long,
+        env = "AGENT_CONNECT_MCP_AGENT_IDLE_SECONDS",
+        default_value_t = 120
+    )]
+    pub mcp_agent_idle_seconds: u64,
+
+    /// Days security events are kept, and dead grants and unused client registrations
+    /// before they are deleted.
+    #[arg(long, env = "AGENT_CONNECT_RETENTION_DAYS", default_value_t = 90)]
+    pub retention_days: i64,
 }
 
 /// What `Debug` shows for a secret that is set.
@@ -171,7 +217,18 @@ impl ServeConfig {
             resource_client_id: None,
             resource_client_secret: None,
             rate_limit_per_minute: 10,
+            unauthenticated_writes_per_minute: 600,
+            max_body_bytes: 65_536,
+            mcp_agent_sessions_per_address: 16,
+            mcp_agent_sessions_total: 1_000,
+            mcp_agent_idle_seconds: 120,
+            retention_days: 90,
         }
+    }
+
+    /// How long security events, dead grants and unused registrations are kept, in seconds.
+    pub fn retention_seconds(&self) -> i64 {
+        self.retention_days.max(1) * 86_400
     }
 
     /// The public URL without a trailing slash, ready to have paths appended.
@@ -189,7 +246,7 @@ mod tests {
         let mut config = ServeConfig::defaults("postgres://app:db-password@db.internal/ac");
         config.resource_client_id = Some("resource-server".into());
         config.resource_client_secret = Some("resource-secret".into());
-        let shown = format!("{config:?} {:?}", Command::Serve(config.clone()));
+        let shown = format!("{config:?} {:?}", Command::Serve(Box::new(config.clone())));
         assert!(!shown.contains("resource-secret"), "{shown}");
         assert!(!shown.contains("db-password"), "{shown}");
         assert!(shown.contains("resource-server") && shown.contains("db.internal"));

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod codes;
 pub mod config;
 pub mod db;
+pub mod housekeeping;
 pub mod mcp;
 pub mod oauth;
 pub mod portal;
@@ -21,7 +22,6 @@ pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
@@ -33,7 +33,6 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::app::{App, shell};
 use auth::password::PasswordHasher;
@@ -61,7 +60,11 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
         leptos_options,
         site: Arc::new(site),
         db,
-        limits: RateLimits::new(config.rate_limit_per_minute),
+        limits: RateLimits::new(
+            config.rate_limit_per_minute,
+            config.unauthenticated_writes_per_minute,
+        ),
+        agent_sessions: mcp::agent_sessions::AgentSessions::new(&config),
         config: Arc::new(config),
         clock,
         catalogue: Arc::new(catalogue),
@@ -72,9 +75,7 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
 
 /// The whole application as a router: pure, so tests can drive it without a socket.
 pub async fn app(state: AppState) -> anyhow::Result<Router> {
-    let store = SqliteStore::new(state.db.clone())
-        .with_table_name("sessions")
-        .map_err(anyhow::Error::msg)?;
+    let store = housekeeping::session_store(&state)?;
     store.migrate().await?;
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
@@ -105,7 +106,10 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
         )
         .layer(from_fn_with_state(state.clone(), web::server_fn_answers))
         .layer(from_fn_with_state(state.clone(), web::same_origin_posts))
-        .layer(sessions);
+        .layer(sessions)
+        .layer(axum::middleware::from_fn(
+            web::unsaved_session_is_unavailable,
+        ));
 
     Ok(Router::new()
         .route("/healthz", get(healthz))
@@ -117,6 +121,7 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
             let stylesheet = state.site.stylesheet.clone();
             move |options| shell(options, stylesheet.clone())
         }))
+        .layer(from_fn_with_state(state.clone(), web::limit_body))
         .layer(from_fn_with_state(state.clone(), web::security_headers))
         .layer(from_fn_with_state(state.clone(), web::client_addr))
         .with_state(state))
@@ -133,32 +138,17 @@ async fn logout(session: Session) -> impl IntoResponse {
 /// `GET /healthz`: 200 when the database answers.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match sqlx::query("SELECT 1").execute(&state.db).await {
-        Ok(_) => (StatusCode::OK, "ok"),
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(err) => {
             tracing::error!(%err, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(axum::http::header::RETRY_AFTER, db::BUSY_RETRY_AFTER)],
+                "database unavailable",
+            )
+                .into_response()
         }
     }
-}
-
-/// Deletes long-expired codes and tokens, and forgets idle rate-limit buckets.
-fn spawn_housekeeping(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            let now = state.now();
-            let codes = db::agent_codes::delete_expired(&state.db, now).await;
-            let tokens = db::tokens::delete_expired(&state.db, now).await;
-            let devices = db::device_codes::delete_expired(&state.db, now).await;
-            if let (Err(err), _, _) | (_, Err(err), _) | (_, _, Err(err)) =
-                (&codes, &tokens, &devices)
-            {
-                tracing::warn!(%err, "housekeeping failed");
-            }
-            state.limits.shrink();
-        }
-    });
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
@@ -166,7 +156,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let bind = config.bind;
     let state = build_state(config, Arc::new(SystemClock)).await?;
     state.site.check().map_err(anyhow::Error::msg)?;
-    spawn_housekeeping(state.clone());
+    housekeeping::spawn(state.clone());
     let app = app(state.clone()).await?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
     tracing::info!(address = %listener.local_addr()?, public_url = %state.config.public_url, "Agent Connect is listening");

@@ -8,7 +8,10 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 use super::auth::session;
-use super::db::users::{self, User};
+use super::db::{
+    self,
+    users::{self, User},
+};
 use super::state::AppState;
 use super::web::ClientAddr;
 use crate::error::AppError;
@@ -62,15 +65,43 @@ pub async fn signed_in() -> Result<SignedIn, AppError> {
     })
 }
 
+/// [`AppError::Unavailable`], and the page or server function response that carries it
+/// becomes a 503 with `Retry-After` (pages render after their data, so the status still
+/// applies).
+pub fn unavailable() -> AppError {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        response.insert_header(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(db::BUSY_RETRY_AFTER),
+        );
+    }
+    AppError::Unavailable(db::BUSY_RETRY_AFTER)
+}
+
+/// A busy database is [`unavailable`]; anything else is internal, its cause logged.
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
+        if db::is_busy(&err) {
+            tracing::warn!(%err, "database busy in a portal request");
+            return unavailable();
+        }
         tracing::error!(%err, "database error in a portal request");
         AppError::Internal
     }
 }
 
+/// The session store failing to reach its database is [`unavailable`] (the store reports
+/// only the message of the database error); a session that cannot be encoded or decoded is
+/// internal.
 impl From<tower_sessions::session::Error> for AppError {
     fn from(err: tower_sessions::session::Error) -> Self {
+        use tower_sessions::session::Error;
+        use tower_sessions::session_store::Error as StoreError;
+        if let Error::Store(StoreError::Backend(_)) = &err {
+            tracing::warn!(%err, "session store unavailable");
+            return unavailable();
+        }
         tracing::error!(%err, "session store error");
         AppError::Internal
     }

@@ -1,12 +1,16 @@
-//! Per-address rate limits on the actions worth guessing at (OWASP ASVS 6.1.1): sign-in, code
-//! generation, code redemption and user-code entry on /device. Token buckets from `governor`, one per action.
+//! Per-address rate limits on the actions worth guessing at or flooding (OWASP ASVS 6.1.1):
+//! sign-in, code generation, code redemption, client registration, device authorization
+//! (RFC 8628 section 3.1) and user-code entry on /device (RFC 8628 section 5.1). Token buckets
+//! from `governor`, one per action, keyed by [`limiter_key`]; the actions that store a row for
+//! an unauthenticated caller also share one bucket in total, so many addresses together cannot
+//! fill the database either.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use governor::clock::{Clock as _, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 /// The limited actions.
 #[derive(Debug, Clone, Copy)]
@@ -14,9 +18,33 @@ pub enum Action {
     SignIn,
     IssueCode,
     RedeemCode,
+    /// Dynamic client registration (RFC 7591); stores a client row.
     RegisterClient,
+    /// Starting a device flow (RFC 8628 section 3.1); stores a device code row.
+    AuthorizeDevice,
     /// Looking up, approving or denying a device flow user code (RFC 8628 section 5.1).
     EnterUserCode,
+}
+
+impl Action {
+    /// Whether the action stores something for a caller nobody has authenticated yet, and so
+    /// also counts against the limit in total.
+    fn stores_for_anyone(self) -> bool {
+        matches!(self, Action::RegisterClient | Action::AuthorizeDevice)
+    }
+}
+
+/// The key a client address is limited under: an IPv4 address as is, an IPv6 address by its
+/// /64 network, since one subscriber usually holds a whole /64 (RFC 6177) and could otherwise
+/// step to a fresh address for every attempt. IPv4-mapped IPv6 addresses count as IPv4.
+pub fn limiter_key(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V4(_) => addr,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from_bits(v6.to_bits() & !0u128 >> 64 << 64)),
+        },
+    }
 }
 
 /// One bucket set per action; cheap to clone.
@@ -26,50 +54,83 @@ pub struct RateLimits {
     issue_code: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     redeem_code: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     register_client: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    authorize_device: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     enter_user_code: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    stored_for_anyone: Arc<DefaultDirectRateLimiter>,
 }
 
 impl RateLimits {
-    /// `per_minute` attempts per address for each action, with bursts of the same size.
-    pub fn new(per_minute: u32) -> Self {
-        let quota = Quota::per_minute(NonZeroU32::new(per_minute.max(1)).expect("at least 1"));
-        let limiter = || Arc::new(RateLimiter::keyed(quota));
+    /// `per_minute` attempts per address for each action, with bursts of the same size, and
+    /// `total_per_minute` in total for the actions that store a row for anyone.
+    pub fn new(per_minute: u32, total_per_minute: u32) -> Self {
+        let quota = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).expect("at least 1"));
+        let limiter = || Arc::new(RateLimiter::keyed(quota(per_minute)));
         Self {
             sign_in: limiter(),
             issue_code: limiter(),
             redeem_code: limiter(),
             register_client: limiter(),
+            authorize_device: limiter(),
             enter_user_code: limiter(),
+            stored_for_anyone: Arc::new(RateLimiter::direct(quota(total_per_minute))),
+        }
+    }
+
+    fn limiter(&self, action: Action) -> &DefaultKeyedRateLimiter<IpAddr> {
+        match action {
+            Action::SignIn => &self.sign_in,
+            Action::IssueCode => &self.issue_code,
+            Action::RedeemCode => &self.redeem_code,
+            Action::RegisterClient => &self.register_client,
+            Action::AuthorizeDevice => &self.authorize_device,
+            Action::EnterUserCode => &self.enter_user_code,
         }
     }
 
     /// `Ok` if the attempt may go ahead, else the seconds to wait.
     pub fn check(&self, action: Action, addr: IpAddr) -> Result<(), u64> {
-        let limiter = match action {
-            Action::SignIn => &self.sign_in,
-            Action::IssueCode => &self.issue_code,
-            Action::RedeemCode => &self.redeem_code,
-            Action::RegisterClient => &self.register_client,
-            Action::EnterUserCode => &self.enter_user_code,
-        };
-        limiter.check_key(&addr).map_err(|not_until| {
+        let wait_secs = |not_until: governor::NotUntil<_>| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-        })
+        };
+        self.limiter(action)
+            .check_key(&limiter_key(addr))
+            .map_err(wait_secs)?;
+        if action.stores_for_anyone() {
+            self.stored_for_anyone.check().map_err(wait_secs)?;
+        }
+        Ok(())
     }
 
     /// Forgets addresses whose buckets are full again, bounding memory.
     pub fn shrink(&self) {
-        for limiter in [
+        for action in [
+            Action::SignIn,
+            Action::IssueCode,
+            Action::RedeemCode,
+            Action::RegisterClient,
+            Action::AuthorizeDevice,
+            Action::EnterUserCode,
+        ] {
+            let limiter = self.limiter(action);
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+
+    /// How many addresses the buckets remember now, all actions together.
+    pub fn remembered(&self) -> usize {
+        [
             &self.sign_in,
             &self.issue_code,
             &self.redeem_code,
             &self.register_client,
+            &self.authorize_device,
             &self.enter_user_code,
-        ] {
-            limiter.retain_recent();
-            limiter.shrink_to_fit();
-        }
+        ]
+        .iter()
+        .map(|limiter| limiter.len())
+        .sum()
     }
 }
 
@@ -79,7 +140,7 @@ mod tests {
 
     #[test]
     fn allows_the_quota_then_says_how_long_to_wait() {
-        let limits = RateLimits::new(3);
+        let limits = RateLimits::new(3, 1000);
         let addr: IpAddr = "192.0.2.7".parse().unwrap();
         for _ in 0..3 {
             assert!(limits.check(Action::SignIn, addr).is_ok());
@@ -93,5 +154,57 @@ mod tests {
                 .check(Action::SignIn, "192.0.2.8".parse().unwrap())
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn ipv6_is_limited_per_64() {
+        let key = |s: &str| limiter_key(s.parse().unwrap());
+        assert_eq!(
+            key("2001:db8:1:2:aaaa::1"),
+            key("2001:db8:1:2:ffff:ffff:ffff:ffff")
+        );
+        assert_eq!(
+            key("2001:db8:1:2::7"),
+            "2001:db8:1:2::".parse::<IpAddr>().unwrap()
+        );
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:192.0.2.7"), key("192.0.2.7"));
+        assert_eq!(key("192.0.2.7"), "192.0.2.7".parse::<IpAddr>().unwrap());
+
+        let limits = RateLimits::new(2, 1000);
+        for host in 1..=2 {
+            let addr = format!("2001:db8:1:2::{host}").parse().unwrap();
+            assert!(limits.check(Action::RedeemCode, addr).is_ok());
+        }
+        let next_host = "2001:db8:1:2::99".parse().unwrap();
+        assert!(limits.check(Action::RedeemCode, next_host).is_err());
+    }
+
+    #[test]
+    fn storing_actions_share_a_total_across_addresses() {
+        let limits = RateLimits::new(100, 3);
+        for n in 1..=3 {
+            let addr = format!("192.0.2.{n}").parse().unwrap();
+            assert!(limits.check(Action::AuthorizeDevice, addr).is_ok());
+        }
+        let fresh = "198.51.100.1".parse().unwrap();
+        assert!(limits.check(Action::RegisterClient, fresh).is_err());
+        // Sign-in is not capped in total: a flood from elsewhere must not lock people out.
+        assert!(limits.check(Action::SignIn, fresh).is_ok());
+    }
+
+    #[test]
+    fn shrinking_forgets_full_buckets() {
+        let limits = RateLimits::new(1000, 1000);
+        for n in 0..50u8 {
+            let addr = IpAddr::from([192, 0, 2, n]);
+            limits.check(Action::SignIn, addr).unwrap();
+        }
+        assert_eq!(limits.remembered(), 50);
+        // governor forgets a key once its state is that of a fresh bucket: with 1000 a
+        // minute, 60 ms after the refill of the one cell used, so within 120 ms.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        limits.shrink();
+        assert_eq!(limits.remembered(), 0);
     }
 }

@@ -9,6 +9,7 @@ use super::auth::password::PasswordHasher;
 use super::clock::Clock;
 use super::config::ServeConfig;
 use super::db::Pool;
+use super::mcp::agent_sessions::AgentSessions;
 use super::ratelimit::RateLimits;
 use super::site::SiteAssets;
 use crate::scopes::Scope;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub catalogue: Arc<Vec<Scope>>,
     pub passwords: PasswordHasher,
     pub limits: RateLimits,
+    /// The sessions of `/mcp/agent` and their caps.
+    pub agent_sessions: AgentSessions,
     /// Cancelled when the server shuts down, so long-lived MCP streams end with it.
     pub shutdown: tokio_util::sync::CancellationToken,
 }

@@ -1,6 +1,6 @@
-//! Cross-cutting HTTP layers: the client's address, security headers, the cross-site POST
-//! check, and carrying form errors across the redirect that answers a form posted without
-//! JavaScript (in the session, never in the URL).
+//! Cross-cutting HTTP layers: the client's address, the request body limit (RFC 9110 section
+//! 15.5.14), security headers, the cross-site POST check, and carrying form errors across the
+//! redirect that answers a form posted without JavaScript (in the session, never in the URL).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -49,6 +49,47 @@ fn resolve_client(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAd
         .rev()
         .find(|a| !trusted.contains(a))
         .unwrap_or(peer)
+}
+
+/// Reads every request body up front, to at most `max_body_bytes` (one limit for server
+/// functions, OAuth endpoints and MCP), and answers 413 beyond it. A declared
+/// `Content-Length` over the limit is refused before reading; a chunked body is cut off at
+/// the limit. Reading here, rather than leaving the limit to each reader, keeps one answer:
+/// server functions would otherwise report a cut-off body as unreadable input.
+pub async fn limit_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    use http_body_util::{BodyExt, LengthLimitError, Limited};
+
+    let limit = state.config.max_body_bytes;
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The request body is larger than {limit} bytes."),
+        )
+            .into_response()
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return too_large();
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => return too_large(),
+        Err(err) => {
+            tracing::debug!(%err, "request body could not be read");
+            return (
+                StatusCode::BAD_REQUEST,
+                "The request body could not be read.",
+            )
+                .into_response();
+        }
+    };
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }
 
 /// Headers every response carries. Pages set their own nonce-based CSP; anything else gets a
@@ -138,6 +179,29 @@ fn is_same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
         Some(origin) => origin == public_origin,
         None => fetch_site != Some("cross-site"),
     }
+}
+
+/// tower-sessions answers a session it could not save with a bare 500 (no headers, no
+/// body); the only way to fail there is its database, so that becomes the 503 with
+/// `Retry-After` every other busy-database answer is.
+pub async fn unsaved_session_is_unavailable(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let bare =
+        res.headers().is_empty() && axum::body::HttpBody::size_hint(res.body()).exact() == Some(0);
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !bare {
+        return res;
+    }
+    tracing::warn!("session could not be saved: database unavailable");
+    let mut res = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Agent Connect is busy right now. Try again in a moment.",
+    )
+        .into_response();
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(super::db::BUSY_RETRY_AFTER),
+    );
+    res
 }
 
 /// Shapes what server functions answer, for the two ways a page calls them:
@@ -264,7 +328,7 @@ async fn with_error_status(res: Response) -> Response {
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let AppError::RateLimited(wait) = err {
+        if let Some(wait) = err.retry_after() {
             parts
                 .headers
                 .insert(header::RETRY_AFTER, HeaderValue::from(wait));

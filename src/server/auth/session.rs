@@ -58,6 +58,17 @@ pub async fn set_issued_code(session: &Session, code: &StoredCode) -> Result<()>
     session.insert(ISSUED_CODE, code).await
 }
 
+/// Keeps the issued code's record, for its status, without the plain code: once a code has
+/// expired or been redeemed, the session holds nothing that could be shown or stolen.
+pub async fn forget_plain_code(session: &Session, stored: &StoredCode) -> Result<()> {
+    if stored.shown.code.is_empty() {
+        return Ok(());
+    }
+    let mut kept = stored.clone();
+    kept.shown.code.clear();
+    session.insert(ISSUED_CODE, &kept).await
+}
+
 pub async fn clear_issued_code(session: &Session) -> Result<()> {
     session.remove::<StoredCode>(ISSUED_CODE).await.map(|_| ())
 }

@@ -74,3 +74,15 @@ pub async fn consume<'e>(
     .fetch_optional(db)
     .await
 }
+
+/// Deletes codes that expired more than a day ago.
+pub async fn delete_expired<'e>(
+    db: impl Executor<'e, Database = Db>,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM authorization_codes WHERE expires_at < $1")
+        .bind(now - 86_400)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -69,3 +69,21 @@ pub async fn find<'e>(
         .fetch_optional(db)
         .await
 }
+
+/// Deletes clients registered before `cutoff` that no grant and no device request names:
+/// registrations nobody used, which anyone can create (RFC 7591 section 3 lets a server
+/// expire them). A client that comes back registers again.
+pub async fn delete_unused<'e>(
+    db: impl Executor<'e, Database = Db>,
+    cutoff: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM clients WHERE created_at < $1 \
+           AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.client_id = clients.id) \
+           AND NOT EXISTS (SELECT 1 FROM device_codes d WHERE d.client_id = clients.id)",
+    )
+    .bind(cutoff)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}

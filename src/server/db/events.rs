@@ -109,3 +109,15 @@ pub async fn list_recent<'e>(
     .fetch_all(db)
     .await
 }
+
+/// Deletes events recorded before `cutoff` (the retention the operator configured).
+pub async fn delete_older_than<'e>(
+    db: impl Executor<'e, Database = Db>,
+    cutoff: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM security_events WHERE created_at < $1")
+        .bind(cutoff)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -179,3 +179,16 @@ pub async fn extend<'e>(
         .await?;
     Ok(())
 }
+
+/// Deletes grants that were revoked or expired before `cutoff`, with their tokens. Live
+/// grants, and dead ones still within the retention, stay.
+pub async fn delete_dead<'e>(
+    db: impl Executor<'e, Database = Db>,
+    cutoff: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM grants WHERE expires_at < $1 OR revoked_at < $1")
+        .bind(cutoff)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}

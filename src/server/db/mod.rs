@@ -65,12 +65,16 @@ pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
     Ok(pool)
 }
 
-/// Whether an error is the database being momentarily busy (locked), which callers answer
+/// Seconds a client is told to wait (`Retry-After`) when the database is busy.
+pub const BUSY_RETRY_AFTER: u64 = 1;
+
+/// Whether an error is the database being momentarily unavailable: busy or locked, no
+/// connection free in time, or the pool closed as the server shuts down. Callers answer it
 /// with a retry or a 503, never with success.
 pub fn is_busy(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("5" | "6" | "517")),
-        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => true,
         _ => false,
     }
 }

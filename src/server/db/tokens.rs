@@ -119,6 +119,31 @@ pub async fn consume_refresh<'e>(
     .await
 }
 
+/// Rotates again on behalf of a refresh token rotated less than `grace` seconds ago, as a
+/// client retrying after a lost response does: retires the grant's live refresh token (marks
+/// it used, so presenting it after the window counts as a replay) and returns the grant.
+/// `None` when the token is not such a recent rotation of a live grant.
+pub async fn rotate_again<'e>(
+    db: impl Executor<'e, Database = Db>,
+    token_hash: &str,
+    now: i64,
+    grace: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE tokens SET used_at = $1 \
+         WHERE kind = 'refresh' AND used_at IS NULL AND revoked_at IS NULL \
+           AND grant_id = (SELECT grant_id FROM tokens WHERE token_hash = $2 AND kind = 'refresh' \
+             AND used_at IS NOT NULL AND used_at > $1 - $3 AND revoked_at IS NULL AND expires_at > $1) \
+           AND grant_id IN (SELECT id FROM grants WHERE revoked_at IS NULL) \
+         RETURNING grant_id",
+    )
+    .bind(now)
+    .bind(token_hash)
+    .bind(grace)
+    .fetch_optional(db)
+    .await
+}
+
 /// Revokes one token.
 pub async fn revoke<'e>(
     db: impl Executor<'e, Database = Db>,

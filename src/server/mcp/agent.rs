@@ -4,8 +4,7 @@
 //! `/mcp`; in the same MCP session the resource's tools appear at once (`tools/list_changed`).
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::sync::{Mutex, PoisonError};
 
 use rmcp::handler::server::tool::{parse_json_object, schema_for_type};
 use rmcp::model::{
@@ -19,19 +18,18 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::agent_sessions::SESSION_HEADER;
 use super::auth::{Principal, TokenValidator};
 use super::resource::{ResourceTools, failure, private_list, success};
 use crate::server::oauth::error::OAuthError;
 use crate::server::oauth::grants::{TokenRequest, agent_code};
 use crate::server::oauth::issue::TokenResponse;
 use crate::server::state::AppState;
-use crate::server::tokens::{ACCESS_TTL, hash, log_id};
+use crate::server::tokens::{hash, log_id};
 use crate::server::web::ClientAddr;
 
 /// The one tool of an unauthorized session.
 pub const AUTHENTICATE: &str = "authenticate";
-/// The header that names a legacy MCP session.
-const SESSION_HEADER: &str = "mcp-session-id";
 
 #[derive(Deserialize, JsonSchema)]
 struct AuthenticateArgs {
@@ -172,8 +170,12 @@ impl AgentServer {
             Ok(tokens) => tokens,
             Err(err) => return failure(refusal(&base, &err)),
         };
-        let in_session = parts.is_some_and(|p| p.headers.contains_key(SESSION_HEADER));
-        if in_session {
+        let session_id = parts
+            .and_then(|p| p.headers.get(SESSION_HEADER))
+            .and_then(|v| v.to_str().ok());
+        let in_session = session_id.is_some();
+        if let Some(id) = session_id {
+            self.state.agent_sessions.authenticated(id);
             self.set_session_token(Some(hash(&tokens.access_token)));
             tracing::info!(token = %log_id(&tokens.access_token), "MCP agent session authorized");
             if let Err(err) = context.peer.notify_tool_list_changed().await {
@@ -312,10 +314,6 @@ pub fn service(
     validator: TokenValidator,
     tools: ResourceTools,
 ) -> StreamableHttpService<AgentServer, LocalSessionManager> {
-    let mut sessions = LocalSessionManager::default();
-    // An authorized session is worth keeping as long as its access token lives; an idle
-    // unauthorized one costs a task and a few buffers until then.
-    sessions.session_config.keep_alive = Some(Duration::from_secs(ACCESS_TTL.unsigned_abs()));
     let factory_state = state.clone();
     StreamableHttpService::new(
         move || {
@@ -325,7 +323,7 @@ pub fn service(
                 tools.clone(),
             ))
         },
-        Arc::new(sessions),
+        state.agent_sessions.manager(),
         // Legacy session mode stays on: authorizing "this session" needs a session, and the
         // stateless lifecycle of MCP 2026-07-28 (SEP-2567) has none. The clients we serve (rmcp's
         // and the TypeScript SDK's) start with `initialize` and negotiate 2025-11-25, so they get

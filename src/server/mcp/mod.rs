@@ -5,6 +5,7 @@
 //! Both are nested services, outside the portal: no session cookie, no same-origin check.
 
 pub mod agent;
+pub mod agent_sessions;
 pub mod auth;
 pub mod resource;
 pub mod sandbox;
@@ -19,9 +20,6 @@ use super::state::AppState;
 use auth::TokenValidator;
 use resource::ResourceTools;
 
-/// Largest MCP request body accepted; the tools take a few short strings.
-const MAX_REQUEST_BYTES: usize = 64 * 1024;
-
 /// `/mcp/agent`, `/mcp` behind the bearer layer, and the resource's metadata.
 pub fn router(state: &AppState) -> Router<AppState> {
     let tools = ResourceTools::new(state);
@@ -29,9 +27,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let resource = Router::new()
         .route_service("/mcp", resource::service(state, tools.clone()))
         .route_layer(from_fn_with_state(validator.clone(), auth::require_bearer));
+    let agent = Router::new()
+        .route_service("/mcp/agent", agent::service(state, validator, tools))
+        .route_layer(from_fn_with_state(
+            state.agent_sessions.clone(),
+            agent_sessions::admit,
+        ));
     Router::new()
         .route(auth::METADATA_PATH, get(auth::resource_metadata))
-        .route_service("/mcp/agent", agent::service(state, validator, tools))
+        .merge(agent)
         .merge(resource)
 }
 
@@ -50,7 +54,7 @@ fn transport_config(state: &AppState, sessions: bool) -> StreamableHttpServerCon
         .with_allowed_hosts(hosts)
         .with_legacy_session_mode(sessions)
         .with_json_response(!sessions)
-        .with_max_request_body_bytes(MAX_REQUEST_BYTES)
+        .with_max_request_body_bytes(state.config.max_body_bytes)
         .with_cancellation_token(state.shutdown.child_token())
 }
 

@@ -13,6 +13,7 @@ use tower_sessions::Session;
 use crate::model::AuthorizeParams;
 use crate::scopes::{Scope, normalize, split};
 use crate::server::auth::session;
+use crate::server::db;
 use crate::server::db::authorization_codes::{self, AuthorizationCode};
 use crate::server::db::clients::{self, Client};
 use crate::server::db::events::{self, EventKind};
@@ -31,6 +32,8 @@ pub enum Refusal {
     /// only to a signed-in person: for anyone else the `description` is shown on our page,
     /// so that open registration does not make this endpoint an open redirector.
     SendBack { url: String, description: String },
+    /// The database is busy: a 503 to retry, never a decision.
+    Unavailable,
 }
 
 /// A request that passed every check.
@@ -80,6 +83,10 @@ pub async fn check(state: &AppState, params: &AuthorizeParams) -> Result<ValidRe
     let client = clients::find(&state.db, client_id)
         .await
         .map_err(|err| {
+            if db::is_busy(&err) {
+                tracing::warn!(%err, "client lookup: database busy");
+                return Refusal::Unavailable;
+            }
             tracing::error!(%err, "client lookup failed");
             show("Something went wrong on our side. Try again in a moment.")
         })?
@@ -269,6 +276,12 @@ pub async fn decide(
         Ok(valid) => valid,
         Err(Refusal::Show(message)) => return refusal_page(StatusCode::BAD_REQUEST, &message),
         Err(Refusal::SendBack { url, .. }) => return forward_page(&url, "the application"),
+        Err(Refusal::Unavailable) => {
+            return refusal_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Agent Connect is busy right now. Try again in a moment.",
+            );
+        }
     };
     let issuer = state.config.public_base();
     let now = state.now();
@@ -379,6 +392,10 @@ fn page(status: StatusCode, head: &str, body: &str) -> Response {
          <body><main><section class=\"card narrow\">{body}</section></main></body></html>"
     );
     let mut res = (status, Html(html)).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(db::BUSY_RETRY_AFTER));
+    }
     res.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

@@ -3,11 +3,11 @@
 //! (section 3.2); `GET /device/qr?user_code=...` draws `verification_uri_complete` as an SVG
 //! QR code for a device that wants to show one (section 3.3.1).
 
-use axum::Json;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
@@ -16,9 +16,11 @@ use super::error::OAuthError;
 use super::grants::device_code::DEVICE_CODE_GRANT;
 use crate::scopes::{normalize, split};
 use crate::server::db::device_codes::{self, DeviceCodeRow};
+use crate::server::ratelimit::Action;
 use crate::server::state::AppState;
 use crate::server::tokens::{hash, log_id, new_secret};
 use crate::server::user_code::UserCode;
+use crate::server::web::ClientAddr;
 
 /// A request is valid while `now < created + DEVICE_CODE_TTL`.
 pub const DEVICE_CODE_TTL: i64 = 900;
@@ -62,12 +64,18 @@ impl IntoResponse for DeviceAuthorizationResponse {
     }
 }
 
-/// `POST /oauth2/device_authorization`.
+/// `POST /oauth2/device_authorization`. Every request, valid or not, counts against the
+/// address's rate limit and the total for unauthenticated writes.
 pub async fn device_authorization(
     State(state): State<AppState>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
     headers: HeaderMap,
     form: Result<Form<DeviceAuthorizationRequest>, FormRejection>,
 ) -> Result<DeviceAuthorizationResponse, OAuthError> {
+    state
+        .limits
+        .check(Action::AuthorizeDevice, addr)
+        .map_err(OAuthError::too_many_requests)?;
     let Form(req) = form.map_err(|rejection| OAuthError::invalid_request(rejection.body_text()))?;
     let client = client_for_grant(
         &state.db,

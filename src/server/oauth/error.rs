@@ -138,7 +138,7 @@ impl OAuthError {
     /// A 503 the client may retry after a second.
     pub fn temporarily_unavailable() -> Self {
         Self {
-            retry_after: Some(1),
+            retry_after: Some(db::BUSY_RETRY_AFTER),
             ..Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "temporarily_unavailable",

@@ -12,7 +12,6 @@ pub mod register;
 pub mod revoke;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use super::state::AppState;
@@ -32,5 +31,4 @@ pub fn router() -> Router<AppState> {
             "/.well-known/oauth-authorization-server",
             get(metadata::authorization_server),
         )
-        .layer(DefaultBodyLimit::max(16 * 1024))
 }

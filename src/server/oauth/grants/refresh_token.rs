@@ -1,6 +1,7 @@
 //! The refresh token grant (RFC 6749 section 6) with rotation: every use returns a new pair and
 //! retires the old refresh token; presenting a retired one revokes the whole grant
-//! (RFC 9700 section 4.14.2), since either the agent or a thief holds a copy.
+//! (RFC 9700 section 4.14.2), since either the agent or a thief holds a copy, except within
+//! [`ROTATION_GRACE`] of its rotation, when it is a client retrying.
 
 use axum::http::HeaderMap;
 
@@ -15,6 +16,14 @@ use crate::server::oauth::issue::{TokenResponse, mint};
 use crate::server::state::AppState;
 use crate::server::tokens::{REFRESH_TTL, hash, log_id};
 
+/// Seconds after a rotation during which the rotated refresh token may be presented again
+/// without revoking the grant (RFC 9700 section 4.14.2 allows such a grace period). A client
+/// whose response was lost, or that sent the same refresh twice, retries with the token it
+/// still holds; it gets a fresh pair and the pair it never saw is retired, so one refresh
+/// token stays live per grant. Answering `invalid_grant` instead would strand that client
+/// without tokens. After the window, a retired token is a replay and revokes the grant.
+pub const ROTATION_GRACE: i64 = 10;
+
 pub async fn refresh(
     state: &AppState,
     headers: &HeaderMap,
@@ -26,12 +35,31 @@ pub async fn refresh(
     let refused = || OAuthError::invalid_grant("The refresh token is invalid, expired or revoked.");
     let token_hash = hash(token);
     let now = state.now();
+    // The client's credentials are checked before the transaction takes the write lock, so
+    // the check never waits for a second connection while holding it; the outcome matters
+    // only if the grant turns out to belong to a confidential client.
+    let caller = authenticate_client(
+        &state.db,
+        headers,
+        req.client_id.as_deref(),
+        req.client_secret.as_deref(),
+    )
+    .await;
 
     let mut tx = state.db.begin().await?;
-    let Some(grant_id) = tokens::consume_refresh(&mut *tx, &token_hash, now).await? else {
-        tx.rollback().await?;
-        revoke_on_replay(state, &token_hash, token, now).await?;
-        return Err(refused());
+    let grant_id = match tokens::consume_refresh(&mut *tx, &token_hash, now).await? {
+        Some(grant_id) => grant_id,
+        None => match tokens::rotate_again(&mut *tx, &token_hash, now, ROTATION_GRACE).await? {
+            Some(grant_id) => {
+                tracing::info!(token = %log_id(token), grant = %grant_id, "refresh token presented again within the grace period");
+                grant_id
+            }
+            None => {
+                tx.rollback().await?;
+                revoke_on_replay(state, &token_hash, token, now).await?;
+                return Err(refused());
+            }
+        },
     };
     let Some(grant) = grants::find(&mut *tx, &grant_id).await? else {
         return Err(refused());
@@ -48,13 +76,7 @@ pub async fn refresh(
         .await?
         .is_some_and(|c| c.is_confidential())
     {
-        let client = authenticate_client(
-            &state.db,
-            headers,
-            req.client_id.as_deref(),
-            req.client_secret.as_deref(),
-        )
-        .await?;
+        let client = caller?;
         if client.id != grant.client_id {
             return Err(refused());
         }

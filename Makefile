@@ -39,8 +39,9 @@ lint:
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
+## Rust tests on the release profile: the same compiled crates as the binary make run serves
 test-rust:
-	cargo test --features ssr -- --show-output
+	cargo test --release --features ssr -- --show-output
 
 test-e2e: release
 	cd end2end && AGENT_CONNECT_BIN=$(BIN) npx playwright test

@@ -1,13 +1,15 @@
 //! The `agent-connect` binary: `serve` runs the portal, `user create` adds an account, and
 //! `auth` is the client an agent uses to sign in with a one-time code.
 
+use std::process::ExitCode;
+
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use agent_connect::server::config::{Cli, Command, UserCommand};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     // The client's output is for people and scripts; only the server logs by default.
     let default_filter = if matches!(cli.command, Command::Auth(_)) {
@@ -21,17 +23,29 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    match cli.command {
+    let outcome = match cli.command {
         Command::Serve(config) => agent_connect::server::serve(*config).await,
         Command::User(UserCommand::Create { database, email }) => {
             agent_connect::server::create_user(&database.database_url, &email).await
         }
+        // The client's errors are written for the person or agent reading them, as they are.
         Command::Auth(command) => {
-            if let Err(err) = agent_connect::cli::run(command).await {
-                eprintln!("{err}");
-                std::process::exit(1);
-            }
-            Ok(())
+            return match agent_connect::cli::run(command).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("{err}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+    };
+    // One line that says what is wrong (with its causes), never a backtrace: a setting the
+    // server cannot honour must read as plainly as a typo in a flag.
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -646,7 +646,7 @@ async fn serve_refuses_settings_it_cannot_honour() {
     assert!(!out.status.success());
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     assert!(
-        stderr.contains("unsupported DATABASE_URL scheme `postgres:`"),
+        stderr.starts_with("error: unsupported DATABASE_URL scheme `postgres:`"),
         "{stderr}"
     );
     assert!(

@@ -112,4 +112,29 @@ test.describe("device authorization", () => {
     await expect(devicePage.codeInput).toHaveValue("BCDF-GHJ");
     await expect(devicePage.approveButton).toHaveCount(0);
   });
+
+  test("high-risk permissions need the explicit confirmation before approval", async ({
+    page,
+    devicePage,
+    request,
+  }) => {
+    const clientId = await registerDeviceClient(request, "Trading terminal");
+    const device = await startDeviceAuthorization(request, clientId, "quote trade.write");
+    await newAccount(page);
+    await page.goto(device.verification_uri_complete);
+    await expect(devicePage.highRiskConfirmation).toBeVisible();
+    await expect(devicePage.highRiskConfirmation).not.toBeChecked();
+
+    // The browser will not send the form until the box is ticked.
+    await devicePage.approveButton.click();
+    await expect(devicePage.approveButton).toBeVisible();
+    const pending = await pollDevice(request, clientId, device.device_code);
+    expect((await pending.json()).error).toBe("authorization_pending");
+
+    await devicePage.highRiskConfirmation.check();
+    await devicePage.approveButton.click();
+    await expect(
+      devicePage.statusMessage("Device approved. You can return to your device."),
+    ).toBeVisible();
+  });
 });

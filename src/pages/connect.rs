@@ -94,7 +94,7 @@ fn ConnectForm(
                 "it works once, within 5 minutes, and the agent never sees your password."
             </p>
             <FormAlert error/>
-            <ActionForm action=generate attr:class="stack">
+            <ActionForm action=generate attr:class="stack connect-form">
                 <ReturnHere/>
                 <fieldset class="scopes">
                     <legend>"Permissions"</legend>

@@ -7,6 +7,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use leptos::prelude::*;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -260,6 +261,7 @@ pub async fn decide(
         Ok(Some(user)) => user,
         Ok(None) => {
             return refusal_page(
+                &state,
                 StatusCode::UNAUTHORIZED,
                 "Your session has ended. Sign in and start again from the application.",
             );
@@ -267,6 +269,7 @@ pub async fn decide(
         Err(err) => {
             tracing::error!(%err, "session store error");
             return refusal_page(
+                &state,
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Something went wrong on our side. Try again in a moment.",
             );
@@ -274,10 +277,13 @@ pub async fn decide(
     };
     let valid = match check(&state, &decision.params).await {
         Ok(valid) => valid,
-        Err(Refusal::Show(message)) => return refusal_page(StatusCode::BAD_REQUEST, &message),
-        Err(Refusal::SendBack { url, .. }) => return forward_page(&url, "the application"),
+        Err(Refusal::Show(message)) => {
+            return refusal_page(&state, StatusCode::BAD_REQUEST, &message);
+        }
+        Err(Refusal::SendBack { url, .. }) => return forward_page(&state, &url, "the application"),
         Err(Refusal::Unavailable) => {
             return refusal_page(
+                &state,
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Agent Connect is busy right now. Try again in a moment.",
             );
@@ -301,10 +307,11 @@ pub async fn decide(
             valid.state.as_deref(),
             &issuer,
         );
-        return forward_page(&url, &valid.client.name);
+        return forward_page(&state, &url, &valid.client.name);
     }
     if valid.scopes.iter().any(|s| s.high_risk) && decision.confirm_high_risk.is_none() {
         return refusal_page(
+            &state,
             StatusCode::BAD_REQUEST,
             "This application asks for a high-risk permission. Go back, tick the confirmation box, and approve again.",
         );
@@ -331,6 +338,7 @@ pub async fn decide(
     if let Err(err) = authorization_codes::insert(&state.db, &row).await {
         tracing::error!(%err, "could not store an authorization code");
         return refusal_page(
+            &state,
             StatusCode::SERVICE_UNAVAILABLE,
             "Something went wrong on our side. Try again in a moment.",
         );
@@ -352,7 +360,7 @@ pub async fn decide(
             ("iss", Some(&issuer)),
         ],
     );
-    forward_page(&url, &valid.client.name)
+    forward_page(&state, &url, &valid.client.name)
 }
 
 async fn record(state: &AppState, user_id: &str, kind: EventKind, detail: &str, now: i64) {
@@ -362,35 +370,59 @@ async fn record(state: &AppState, user_id: &str, kind: EventKind, detail: &str, 
 }
 
 /// A page that sends the browser on to `url` at once, with a link in case it does not.
-fn forward_page(url: &str, client_name: &str) -> Response {
-    let url = html_escape(url);
-    let name = html_escape(client_name);
+fn forward_page(state: &AppState, url: &str, client_name: &str) -> Response {
+    let (url, name) = (url.to_owned(), client_name.to_owned());
     page(
+        state,
         StatusCode::OK,
-        &format!("<meta http-equiv=\"refresh\" content=\"0;url={url}\">",),
-        &format!(
-            "<h1>Returning you to {name}</h1><p class=\"lede\">If nothing happens, <a href=\"{url}\">continue to {name}</a>.</p>"
-        ),
+        Some(&url),
+        view! {
+            <h1>"Returning you to " {name.clone()}</h1>
+            <p class="lede">"If nothing happens, " <a href=url.clone()>"continue to " {name}</a> "."</p>
+        },
     )
 }
 
-fn refusal_page(status: StatusCode, message: &str) -> Response {
+fn refusal_page(state: &AppState, status: StatusCode, message: &str) -> Response {
+    let message = message.to_owned();
     page(
+        state,
         status,
-        "",
-        &format!(
-            "<h1>This request can't continue</h1><div class=\"alert\" role=\"alert\"><p>{}</p></div>",
-            html_escape(message)
-        ),
+        None,
+        view! {
+            <h1>"This request can't continue"</h1>
+            <div class="alert" role="alert"><p>{message}</p></div>
+        },
     )
 }
 
-fn page(status: StatusCode, head: &str, body: &str) -> Response {
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Agent Connect</title><link rel=\"stylesheet\" href=\"/pkg/agent-connect.css\">{head}</head>\
-         <body><main><section class=\"card narrow\">{body}</section></main></body></html>"
-    );
+/// The answers of the decision endpoint: a whole document rendered (and escaped) by Leptos,
+/// outside the router because no page of the portal is behind them.
+fn page(
+    state: &AppState,
+    status: StatusCode,
+    forward_to: Option<&str>,
+    body: impl IntoView + 'static,
+) -> Response {
+    let refresh = forward_to.map(|url| format!("0;url={url}"));
+    let html = view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <title>"Agent Connect"</title>
+                <link rel="stylesheet" href=state.site.stylesheet.clone()/>
+                {refresh.map(|content| view! { <meta http-equiv="refresh" content=content/> })}
+            </head>
+            <body>
+                <main>
+                    <section class="card narrow">{body}</section>
+                </main>
+            </body>
+        </html>
+    }
+    .to_html();
     let mut res = (status, Html(html)).into_response();
     if status == StatusCode::SERVICE_UNAVAILABLE {
         res.headers_mut()
@@ -405,14 +437,6 @@ fn page(status: StatusCode, head: &str, body: &str) -> Response {
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 #[cfg(test)]

@@ -150,6 +150,12 @@ fn DeviceDecision(
                         <strong>"Careful: "</strong>
                         "high-risk permissions let the device act with real consequences. Approve them only for a device you trust, and revoke them when the job is done."
                     </p>
+                    // Part of the Approve form below (the `form` attribute), kept beside the
+                    // warning it answers.
+                    <div class="check">
+                        <input type="checkbox" id="confirm-high-risk" form="device-approve" name="confirm_high_risk" value="yes" required=true/>
+                        <label for="confirm-high-risk">{confirm_label}</label>
+                    </div>
                 </div>
             })}
             <p class="device-code-label" id="device-code-label">"Your device should show this code:"</p>
@@ -160,15 +166,9 @@ fn DeviceDecision(
                 "Only approve if you started this on your own device and the code matches what it shows. Never approve a code someone sent you."
             </p>
             <div class="actions">
-                <ActionForm action=approve>
+                <ActionForm action=approve attr:id="device-approve">
                     <ReturnHere/>
                     <input type="hidden" name="user_code" value=approve_code/>
-                    {high_risk.then(|| view! {
-                        <div class="check">
-                            <input type="checkbox" id="confirm-high-risk" name="confirm_high_risk" value="yes" required=true/>
-                            <label for="confirm-high-risk">{confirm_label}</label>
-                        </div>
-                    })}
                     <button type="submit" class="btn btn-primary">"Approve"</button>
                 </ActionForm>
                 <ActionForm action=deny>

@@ -82,7 +82,7 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
         .with_secure(state.config.public_url.scheme() == "https")
         .with_same_site(SameSite::Lax)
         .with_http_only(true)
-        .with_expiry(Expiry::OnInactivity(time::Duration::days(7)));
+        .with_expiry(Expiry::OnInactivity(auth::session::SIGNED_IN_IDLE));
 
     let routes = generate_route_list(App);
     let portal = Router::new()

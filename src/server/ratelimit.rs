@@ -24,13 +24,19 @@ pub enum Action {
     AuthorizeDevice,
     /// Looking up, approving or denying a device flow user code (RFC 8628 section 5.1).
     EnterUserCode,
+    /// A portal session for a visitor who is not signed in (it carries a form's error across
+    /// the redirect); stores a session row.
+    StartSession,
 }
 
 impl Action {
     /// Whether the action stores something for a caller nobody has authenticated yet, and so
     /// also counts against the limit in total.
     fn stores_for_anyone(self) -> bool {
-        matches!(self, Action::RegisterClient | Action::AuthorizeDevice)
+        matches!(
+            self,
+            Action::RegisterClient | Action::AuthorizeDevice | Action::StartSession
+        )
     }
 }
 
@@ -56,6 +62,7 @@ pub struct RateLimits {
     register_client: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     authorize_device: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     enter_user_code: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    start_session: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     stored_for_anyone: Arc<DefaultDirectRateLimiter>,
 }
 
@@ -72,6 +79,7 @@ impl RateLimits {
             register_client: limiter(),
             authorize_device: limiter(),
             enter_user_code: limiter(),
+            start_session: limiter(),
             stored_for_anyone: Arc::new(RateLimiter::direct(quota(total_per_minute))),
         }
     }
@@ -84,6 +92,7 @@ impl RateLimits {
             Action::RegisterClient => &self.register_client,
             Action::AuthorizeDevice => &self.authorize_device,
             Action::EnterUserCode => &self.enter_user_code,
+            Action::StartSession => &self.start_session,
         }
     }
 
@@ -111,6 +120,7 @@ impl RateLimits {
             Action::RegisterClient,
             Action::AuthorizeDevice,
             Action::EnterUserCode,
+            Action::StartSession,
         ] {
             let limiter = self.limiter(action);
             limiter.retain_recent();
@@ -127,6 +137,7 @@ impl RateLimits {
             &self.register_client,
             &self.authorize_device,
             &self.enter_user_code,
+            &self.start_session,
         ]
         .iter()
         .map(|limiter| limiter.len())

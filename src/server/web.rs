@@ -12,6 +12,7 @@ use base64::Engine;
 use tower_sessions::Session;
 
 use super::auth::session::{self, FormError};
+use super::ratelimit::Action;
 use super::state::AppState;
 use crate::error::AppError;
 use crate::links::return_path::on_public_origin;
@@ -219,9 +220,10 @@ pub async fn server_fn_answers(
         Ok(req) => req,
         Err(res) => return res,
     };
+    let addr = req.extensions().get::<ClientAddr>().copied();
     let res = next.run(req).await;
     if res.headers().contains_key(header::LOCATION) {
-        return keep_form_error_in_session(session, res).await;
+        return keep_form_error_in_session(&state, addr, session, res).await;
     }
     if res.status() == StatusCode::INTERNAL_SERVER_ERROR {
         return with_error_status(res).await;
@@ -263,7 +265,12 @@ async fn restore_referer(req: Request, public_base: &str) -> Result<Request, Res
     Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
-async fn keep_form_error_in_session(session: Session, mut res: Response) -> Response {
+async fn keep_form_error_in_session(
+    state: &AppState,
+    addr: Option<ClientAddr>,
+    session: Session,
+    mut res: Response,
+) -> Response {
     let Some((clean, error)) = res
         .headers()
         .get(header::LOCATION)
@@ -273,6 +280,7 @@ async fn keep_form_error_in_session(session: Session, mut res: Response) -> Resp
         return res;
     };
     if let Some(error) = error
+        && may_store_for(state, addr, &session)
         && let Err(err) = session::set_form_error(&session, &error).await
     {
         tracing::error!(%err, "could not keep a form error in the session");
@@ -281,6 +289,25 @@ async fn keep_form_error_in_session(session: Session, mut res: Response) -> Resp
         res.headers_mut().insert(header::LOCATION, value);
     }
     res
+}
+
+/// Whether something may be stored in `session`. A visitor without one gets a session only
+/// within the anonymous-session limits (per address and in total), and it lives an hour: a
+/// stranger cannot fill the session table. Beyond the limit the form's message is dropped,
+/// nothing else.
+fn may_store_for(state: &AppState, addr: Option<ClientAddr>, session: &Session) -> bool {
+    if !session::is_new(session) {
+        return true;
+    }
+    let Some(ClientAddr(addr)) = addr else {
+        return false;
+    };
+    if state.limits.check(Action::StartSession, addr).is_err() {
+        tracing::warn!("anonymous session limit reached; a form error was not kept");
+        return false;
+    }
+    session::make_anonymous(session);
+    true
 }
 
 /// Splits a redirect target into the path and query it keeps (never another site) and the

@@ -2,7 +2,7 @@
 //! under namespaced keys, behind typed accessors.
 
 use serde::{Deserialize, Serialize};
-use tower_sessions::Session;
+use tower_sessions::{Expiry, Session};
 
 use crate::model::IssuedCode;
 
@@ -42,6 +42,7 @@ pub async fn user_id(session: &Session) -> Result<Option<String>> {
 /// Signs a user in under a fresh session id (no session fixation).
 pub async fn sign_in(session: &Session, user_id: &str) -> Result<()> {
     session.cycle_id().await?;
+    session.set_expiry(Some(Expiry::OnInactivity(SIGNED_IN_IDLE)));
     session.insert(USER_ID, user_id).await
 }
 
@@ -79,6 +80,21 @@ pub async fn last_request(session: &Session) -> Result<LastRequest> {
 
 pub async fn set_last_request(session: &Session, request: &LastRequest) -> Result<()> {
     session.insert(LAST_REQUEST, request).await
+}
+
+/// How long a signed-in session lives without use.
+pub const SIGNED_IN_IDLE: time::Duration = time::Duration::days(7);
+/// How long a session made only to carry a form's error to a visitor lives without use.
+pub const ANONYMOUS_IDLE: time::Duration = time::Duration::hours(1);
+
+/// Whether the visitor has no session yet, so storing anything would create one.
+pub fn is_new(session: &Session) -> bool {
+    session.id().is_none()
+}
+
+/// Gives a session made for a visitor who is not signed in the short lifetime.
+pub fn make_anonymous(session: &Session) {
+    session.set_expiry(Some(Expiry::OnInactivity(ANONYMOUS_IDLE)));
 }
 
 pub async fn set_form_error(session: &Session, error: &FormError) -> Result<()> {

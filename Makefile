@@ -9,7 +9,7 @@ export LEPTOS_OUTPUT_NAME := agent-connect
 export LEPTOS_SITE_ROOT ?= $(TARGET_DIR)/site
 export LEPTOS_SITE_PKG_DIR := pkg
 
-.PHONY: run test setup setup-test release server site lint test-rust test-e2e page-weight screenshots
+.PHONY: run test setup setup-test release server site lint test-rust test-e2e page-weight screenshots fuzz
 
 ## Build (release) and serve at http://127.0.0.1:3000 on ./data/agent-connect.db
 run: setup release
@@ -41,7 +41,7 @@ lint:
 
 ## Rust tests on the release profile: the same compiled crates as the binary make run serves
 test-rust:
-	cargo test --release --features ssr -- --show-output
+	cargo test --release --features ssr --no-fail-fast -- --show-output
 
 test-e2e: release
 	cd end2end && AGENT_CONNECT_BIN=$(BIN) npx playwright test
@@ -53,3 +53,10 @@ page-weight: release
 ## Screenshots of every page, desktop and phone, light and dark, into end2end/screenshots/
 screenshots: release
 	cd end2end && AGENT_CONNECT_BIN=$(BIN) npx playwright test screenshots
+
+## HTTP fuzz run against the release server (outside make test): random and mutated requests to
+## every endpoint and server function on 127.0.0.1; prints requests, 5xx, panics and RSS growth.
+## FUZZ_ARGS="--requests 200000 --seconds 300" by default.
+fuzz: setup release
+	cargo build --release --features ssr --example fuzz_http
+	$(TARGET_DIR)/release/examples/fuzz_http --server $(BIN) $(FUZZ_ARGS)

@@ -314,6 +314,8 @@ async fn one_request(
             let _ = tokio::time::timeout(Duration::from_millis(200), res.bytes()).await;
             (route.to_owned(), Some(status))
         }
+        // A header value the client library itself refuses to send never reaches the server.
+        Err(err) if err.is_builder() => (route.to_owned(), Some(0)),
         Err(_) => (route.to_owned(), None),
     }
 }
@@ -395,12 +397,17 @@ async fn main() {
     let sent = Arc::new(AtomicU64::new(0));
     let failures = Arc::new(Mutex::new(BTreeMap::<String, u64>::new()));
     let server_errors = Arc::new(Mutex::new(BTreeMap::<String, u64>::new()));
+    let unsendable = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(options.seconds);
     let workers: Vec<_> = (0..16u64)
         .map(|worker| {
             let (base, anonymous, signed_in) = (base.clone(), anonymous.clone(), signed_in.clone());
-            let (sent, failures, server_errors) =
-                (sent.clone(), failures.clone(), server_errors.clone());
+            let (sent, failures, server_errors, unsendable) = (
+                sent.clone(),
+                failures.clone(),
+                server_errors.clone(),
+                unsendable.clone(),
+            );
             let limit = options.requests;
             tokio::spawn(async move {
                 let mut rng: rand::rngs::StdRng = rand::SeedableRng::seed_from_u64(worker);
@@ -414,6 +421,9 @@ async fn main() {
                                 .await
                                 .entry(format!("{route} {status}"))
                                 .or_default() += 1;
+                        }
+                        Some(0) => {
+                            unsendable.fetch_add(1, Ordering::Relaxed);
                         }
                         Some(_) => {}
                         None => *failures.lock().await.entry(route).or_default() += 1,
@@ -453,6 +463,10 @@ async fn main() {
     for (route, count) in server_errors.iter() {
         println!("  {route}: {count}");
     }
+    println!(
+        "not sent (the client refused a random header): {}",
+        unsendable.load(Ordering::Relaxed)
+    );
     println!(
         "no answer (timeout or connection closed): {}",
         failures.values().sum::<u64>()

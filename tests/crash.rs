@@ -21,9 +21,18 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn start(db: &str, port: u16) -> Child {
+/// A stand-in for the built site, which `serve` insists on; this test never loads a page.
+fn site(dir: &std::path::Path) -> std::path::PathBuf {
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/agent-connect.js"), "").unwrap();
+    site
+}
+
+async fn start(db: &str, port: u16, site: &std::path::Path) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_agent-connect"))
         .arg("serve")
+        .env("LEPTOS_SITE_ROOT", site)
         .env("DATABASE_URL", db)
         .env("AGENT_CONNECT_BIND", format!("127.0.0.1:{port}"))
         .env(
@@ -61,6 +70,8 @@ async fn tokens_answered_before_a_kill_9_survive_the_restart() {
         dir.path().join("crash.db").display()
     );
 
+    let site = site(dir.path());
+
     // Issue the codes directly on the same database file, as the portal would.
     let state = build_state(ServeConfig::defaults(&db), Arc::new(SystemClock))
         .await
@@ -79,7 +90,7 @@ async fn tokens_answered_before_a_kill_9_survive_the_restart() {
     state.db.close().await;
 
     let port = free_port();
-    let mut server = start(&db, port).await;
+    let mut server = start(&db, port, &site).await;
     let url = format!("http://127.0.0.1:{port}/oauth2/token");
     let http = reqwest::Client::new();
     let tasks: Vec<_> = codes
@@ -118,7 +129,7 @@ async fn tokens_answered_before_a_kill_9_survive_the_restart() {
     }
 
     let port = free_port();
-    let _restarted = start(&db, port).await;
+    let _restarted = start(&db, port, &site).await;
     let base = format!("http://127.0.0.1:{port}");
     let mut alive = 0;
     for (_, token) in &answered {

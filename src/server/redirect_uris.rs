@@ -178,8 +178,13 @@ mod properties {
         let Ok(url) = url::Url::parse(uri) else {
             return false;
         };
+        // The parser writes IPv4 hosts in dotted decimal, so a host that reads back as an
+        // IPv4 address is one; "127.0.0.1a" is a domain name, not a loopback address.
         let loopback = url.host_str().is_some_and(|h| {
-            h.starts_with("127.") || h == "[::1]" || h.eq_ignore_ascii_case("localhost")
+            h.parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|ip| ip.octets()[0] == 127)
+                || h == "[::1]"
+                || h.eq_ignore_ascii_case("localhost")
         });
         url.fragment().is_none()
             && (url.scheme() == "https" || (url.scheme() == "http" && loopback))

@@ -1,7 +1,6 @@
 //! The paste-ready texts shown beside a fresh code, one per way an agent can redeem it.
 
-/// The grant types and endpoints the texts name.
-pub const AGENT_CODE_GRANT: &str = "urn:agent-connect:grant-type:agent-auth-code";
+use crate::grant_type::GrantType;
 
 /// One instruction tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +46,8 @@ impl Instructions<'_> {
         let code = self.code;
         let scopes = self.scopes.join(" ");
         let limits = "The code works once and expires 5 minutes after it was issued.";
+        let grant_type = GrantType::AgentCode;
+        let refresh = GrantType::RefreshToken;
         match channel {
             Channel::Cli => format!(
                 "Sign in to Agent Connect with this one-time code by running:\n\n\
@@ -63,11 +64,11 @@ impl Instructions<'_> {
             Channel::AnyAgent => format!(
                 "Exchange this one-time code for an access token with one HTTP request:\n\n\
                  curl -s -X POST {url}/oauth2/token \\\n  \
-                 -d grant_type={AGENT_CODE_GRANT} \\\n  \
+                 -d grant_type={grant_type} \\\n  \
                  -d code={code}\n\n\
                  The JSON answer has access_token (valid 30 minutes) and refresh_token. Send \
                  \"Authorization: Bearer <access_token>\" with each request, and refresh at \
-                 {url}/oauth2/token with grant_type=refresh_token.\n\n\
+                 {url}/oauth2/token with grant_type={refresh}.\n\n\
                  Permissions granted: {scopes}\n{limits}\n"
             ),
         }
@@ -112,6 +113,9 @@ mod tests {
         assert!(s.text(Channel::ClaudeCode).contains(
             "claude mcp add --transport http agent-connect-auth https://ac.example/mcp/agent"
         ));
-        assert!(s.text(Channel::AnyAgent).contains(AGENT_CODE_GRANT));
+        assert!(
+            s.text(Channel::AnyAgent)
+                .contains(GrantType::AgentCode.as_str())
+        );
     }
 }

@@ -11,6 +11,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod error;
+pub mod grant_type;
 pub mod instructions;
 pub mod links;
 pub mod model;

@@ -54,15 +54,57 @@ pub fn default_catalogue() -> Vec<Scope> {
     ]
 }
 
-/// Splits a space-separated scope string (RFC 6749 section 3.3) into its tokens.
-pub fn split(scopes: &str) -> Vec<String> {
-    scopes.split_ascii_whitespace().map(str::to_owned).collect()
+/// Scope tokens (RFC 6749 section 3.3) in order, as a request, a code or a grant carries
+/// them. Parsed once from the space-separated form and written back in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Scopes(Vec<String>);
+
+impl Scopes {
+    /// Reads a space-separated scope string; extra whitespace is ignored.
+    pub fn parse(text: &str) -> Self {
+        Self(text.split_ascii_whitespace().map(str::to_owned).collect())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|s| s == name)
+    }
+
+    /// Whether every scope of `other` is one of these.
+    pub fn covers(&self, other: &Scopes) -> bool {
+        other.0.iter().all(|s| self.contains(s))
+    }
+
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn into_vec(self) -> Vec<String> {
+        self.0
+    }
+}
+
+impl From<Vec<String>> for Scopes {
+    fn from(names: Vec<String>) -> Self {
+        Self(names)
+    }
+}
+
+impl std::fmt::Display for Scopes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join(" "))
+    }
 }
 
 /// Checks requested scope names against the catalogue and returns them in catalogue order,
 /// without duplicates. Unknown names are an error that names them.
-pub fn normalize(catalogue: &[Scope], requested: &[String]) -> Result<Vec<String>, String> {
+pub fn normalize(catalogue: &[Scope], requested: &Scopes) -> Result<Scopes, String> {
     if let Some(unknown) = requested
+        .0
         .iter()
         .find(|name| !catalogue.iter().any(|scope| &scope.name == *name))
     {
@@ -70,11 +112,31 @@ pub fn normalize(catalogue: &[Scope], requested: &[String]) -> Result<Vec<String
             "\"{unknown}\" is not a permission this server offers."
         ));
     }
-    Ok(catalogue
+    Ok(Scopes(
+        catalogue
+            .iter()
+            .filter(|scope| requested.contains(&scope.name))
+            .map(|scope| scope.name.clone())
+            .collect(),
+    ))
+}
+
+/// The catalogue entries of `scopes`, in catalogue order, for a page that lists them.
+pub fn described(catalogue: &[Scope], scopes: &Scopes) -> Vec<Scope> {
+    catalogue
         .iter()
-        .filter(|scope| requested.contains(&scope.name))
-        .map(|scope| scope.name.clone())
-        .collect())
+        .filter(|s| scopes.contains(&s.name))
+        .cloned()
+        .collect()
+}
+
+/// The titles of the high-risk scopes among `scopes`, which need an explicit confirmation.
+pub fn high_risk_titles<'a>(catalogue: &'a [Scope], scopes: &Scopes) -> Vec<&'a str> {
+    catalogue
+        .iter()
+        .filter(|s| s.high_risk && scopes.contains(&s.name))
+        .map(|s| s.title.as_str())
+        .collect()
 }
 
 /// Whether a scope token is well formed per RFC 6749 section 3.3
@@ -110,16 +172,16 @@ mod tests {
     #[test]
     fn normalize_orders_and_deduplicates() {
         let catalogue = default_catalogue();
-        let requested = split("trade.read quote  trade.read");
+        let requested = Scopes::parse("trade.read quote  trade.read");
         assert_eq!(
-            normalize(&catalogue, &requested).unwrap(),
+            normalize(&catalogue, &requested).unwrap().as_slice(),
             ["quote", "trade.read"]
         );
     }
 
     #[test]
     fn normalize_names_the_unknown_scope() {
-        let err = normalize(&default_catalogue(), &split("quote admin")).unwrap_err();
+        let err = normalize(&default_catalogue(), &Scopes::parse("quote admin")).unwrap_err();
         assert!(err.contains("\"admin\""), "{err}");
     }
 
@@ -155,16 +217,18 @@ mod properties {
 
         #[test]
         fn split_and_join_round_trip(tokens in proptest::collection::vec("[!#-\\[\\]-~]{1,8}", 0..6)) {
-            prop_assert_eq!(split(&tokens.join(" ")), tokens.clone());
-            prop_assert_eq!(split(&format!("  {}\t", tokens.join("  "))), tokens);
+            prop_assert_eq!(Scopes::parse(&tokens.join(" ")).into_vec(), tokens.clone());
+            prop_assert_eq!(Scopes::parse(&format!("  {}\t", tokens.join("  "))).into_vec(), tokens.clone());
+            prop_assert_eq!(Scopes::parse(&tokens.join(" ")).to_string(), tokens.join(" "));
         }
 
         #[test]
         fn normalize_keeps_only_catalogue_scopes_in_order(requested in proptest::collection::vec(
             prop_oneof![Just("quote".to_owned()), Just("trade.write".to_owned()), Just("trade.read".to_owned()), any::<String>()], 0..6)) {
             let catalogue = default_catalogue();
-            match normalize(&catalogue, &requested) {
+            match normalize(&catalogue, &Scopes::from(requested.clone())) {
                 Ok(names) => {
+                    let names = names.into_vec();
                     let expected: Vec<String> = catalogue
                         .iter()
                         .map(|s| s.name.clone())

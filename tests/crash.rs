@@ -5,6 +5,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
+use agent_connect::scopes::Scopes;
 use agent_connect::server::clock::SystemClock;
 use agent_connect::server::config::ServeConfig;
 use agent_connect::server::oauth::grants::agent_code;
@@ -81,8 +82,8 @@ async fn tokens_answered_before_a_kill_9_survive_the_restart() {
         .unwrap();
     let mut codes = Vec::new();
     for _ in 0..CODES {
-        let scopes = ["quote".to_owned()];
-        let (code, _) = agent_code::issue(&state, &user.id, &scopes, None, [127, 0, 0, 1].into())
+        let scopes = Scopes::parse("quote");
+        let (code, _) = agent_code::issue(&state, &user.id, scopes, None, [127, 0, 0, 1].into())
             .await
             .unwrap();
         codes.push(code.display());

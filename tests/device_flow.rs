@@ -3,7 +3,9 @@
 
 mod common;
 
+use agent_connect::grant_type::GrantTypes;
 use agent_connect::server::db::clients::{self, Client};
+use agent_connect::server::db::grants::GrantedVia;
 use agent_connect::server::redirect_uris::RedirectUris;
 use common::{HTML, START, TestServer, page, post_form};
 use reqwest::header::{ACCEPT, LOCATION};
@@ -24,7 +26,7 @@ async fn register(server: &TestServer, id: &str, name: &str, grant_types: &str) 
             name: name.into(),
             secret_hash: None,
             redirect_uris: RedirectUris::default(),
-            grant_types: grant_types.into(),
+            grant_types: GrantTypes::parse(grant_types).unwrap(),
             created_at: START,
         },
     )
@@ -359,7 +361,7 @@ async fn an_approved_device_gets_tokens_exactly_once() {
             .await
             .unwrap();
     assert_eq!(grants.len(), 1);
-    assert_eq!(grants[0].granted_via, "device_code");
+    assert_eq!(grants[0].granted_via, GrantedVia::DeviceCode);
     assert_eq!(grants[0].client_id, TV);
     let introspected = server
         .introspect(tokens["access_token"].as_str().unwrap())

@@ -2,6 +2,7 @@
 
 mod common;
 
+use agent_connect::server::db::events::EventKind;
 use agent_connect::server::db::{events, grants};
 use agent_connect::server::oauth::grants::refresh_token;
 use common::{RESOURCE_ID, TestServer};
@@ -84,7 +85,7 @@ async fn replaying_a_rotated_refresh_token_revokes_the_grant() {
         .await
         .unwrap();
     assert!(
-        log.iter().any(|e| e.kind == "refresh_reuse"),
+        log.iter().any(|e| e.kind == EventKind::RefreshReuse),
         "the reuse is in the security log"
     );
 }

@@ -95,7 +95,7 @@ pub async fn generate_code(
     confirm_high_risk: Option<String>,
 ) -> Result<(), AppError> {
     use crate::model::IssuedCode;
-    use crate::scopes::normalize;
+    use crate::scopes::{Scopes, high_risk_titles, normalize};
     use crate::server::auth::session::{self, LastRequest, StoredCode};
     use crate::server::oauth::grants::agent_code;
     use crate::server::portal;
@@ -108,14 +108,14 @@ pub async fn generate_code(
     } = portal::signed_in().await?;
     let addr = portal::client_addr().await;
 
-    let requested = scopes.unwrap_or_default();
+    let requested = Scopes::from(scopes.unwrap_or_default());
     let agent_name = agent_name.as_deref().and_then(agent_code::clean_agent_name);
     // Remember the request first, so a refused form comes back as the person filled it.
     let scopes = normalize(&state.catalogue, &requested).map_err(AppError::Invalid)?;
     session::set_last_request(
         &session,
         &LastRequest {
-            scopes: scopes.clone(),
+            scopes: scopes.as_slice().to_vec(),
             agent_name: agent_name.clone().unwrap_or_default(),
         },
     )
@@ -125,12 +125,7 @@ pub async fn generate_code(
             "Pick at least one permission for the agent.",
         ));
     }
-    let risky: Vec<&str> = state
-        .catalogue
-        .iter()
-        .filter(|s| s.high_risk && scopes.contains(&s.name))
-        .map(|s| s.title.as_str())
-        .collect();
+    let risky = high_risk_titles(&state.catalogue, &scopes);
     if !risky.is_empty() && confirm_high_risk.is_none() {
         return Err(AppError::invalid(format!(
             "\"{}\" lets the agent act with real consequences. Tick the confirmation box to grant it.",
@@ -143,12 +138,12 @@ pub async fn generate_code(
         .map_err(AppError::RateLimited)?;
 
     let (code, expires_at) =
-        agent_code::issue(&state, &user.id, &scopes, agent_name.clone(), addr).await?;
+        agent_code::issue(&state, &user.id, scopes.clone(), agent_name.clone(), addr).await?;
     let stored = StoredCode {
         code_hash: code.hash(),
         shown: IssuedCode {
             code: code.display(),
-            scopes,
+            scopes: scopes.into_vec(),
             agent_name,
             expires_at,
             status: CodeStatus::Waiting,

@@ -14,7 +14,7 @@ pub const CODE_NOT_FOUND: &str =
 #[server(endpoint = "device")]
 pub async fn fetch_device_view(user_code: Option<String>) -> Result<DeviceView, AppError> {
     use crate::model::DeviceRequest;
-    use crate::scopes::split;
+    use crate::scopes::described;
     use crate::server::db::{clients, device_codes};
     use crate::server::oauth::device::{qr_data_uri, verification_uris};
     use crate::server::portal;
@@ -46,13 +46,7 @@ pub async fn fetch_device_view(user_code: Option<String>) -> Result<DeviceView, 
     let client_name = clients::find(&state.db, &row.client_id)
         .await?
         .map_or_else(|| row.client_id.clone(), |c| c.name);
-    let requested = split(&row.scopes);
-    let scopes = state
-        .catalogue
-        .iter()
-        .filter(|s| requested.contains(&s.name))
-        .cloned()
-        .collect();
+    let scopes = described(&state.catalogue, &row.scopes);
     let (_, complete) = verification_uris(&state, &user_code);
     Ok(DeviceView {
         request: Some(DeviceRequest {
@@ -87,7 +81,7 @@ pub async fn deny_device(user_code: String) -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 async fn decide(user_code: String, approve: bool, confirmed: bool) -> Result<(), AppError> {
-    use crate::scopes::split;
+    use crate::scopes::high_risk_titles;
     use crate::server::db::events::{self, EventKind};
     use crate::server::db::{clients, device_codes};
     use crate::server::portal;
@@ -106,13 +100,7 @@ async fn decide(user_code: String, approve: bool, confirmed: bool) -> Result<(),
         let pending = device_codes::find_pending(&state.db, user_code.as_str(), now)
             .await?
             .ok_or(AppError::invalid(CODE_NOT_FOUND))?;
-        let requested = split(&pending.scopes);
-        let risky: Vec<&str> = state
-            .catalogue
-            .iter()
-            .filter(|s| s.high_risk && requested.contains(&s.name))
-            .map(|s| s.title.as_str())
-            .collect();
+        let risky = high_risk_titles(&state.catalogue, &pending.scopes);
         if !risky.is_empty() {
             return Err(AppError::invalid(format!(
                 "\"{}\" lets the device act with real consequences. Tick the confirmation box to approve it.",

@@ -13,7 +13,7 @@ use std::time::Duration;
 use clap::Subcommand;
 use serde::Deserialize;
 
-use crate::instructions::AGENT_CODE_GRANT;
+use crate::grant_type::GrantType;
 use store::{SavedTokens, TokenStore};
 
 /// Refresh when the access token has less than this many seconds left.
@@ -174,7 +174,7 @@ async fn login(
     agent_name: &str,
 ) -> Result<SavedTokens, CliError> {
     let form = [
-        ("grant_type", AGENT_CODE_GRANT),
+        ("grant_type", GrantType::AgentCode.as_str()),
         ("code", auth_code),
         ("agent_name", agent_name),
     ];
@@ -204,7 +204,7 @@ async fn fresh_tokens(
         return Ok(tokens);
     }
     let form = [
-        ("grant_type", "refresh_token"),
+        ("grant_type", GrantType::RefreshToken.as_str()),
         ("refresh_token", tokens.refresh_token.as_str()),
         ("client_id", tokens.client_id.as_str()),
     ];

@@ -12,7 +12,7 @@ use crate::components::code_panel::CodePanel;
 use crate::components::form::{FormAlert, ReturnHere, SubmitButton, form_error};
 use crate::model::FormError;
 use crate::pages::load_failed;
-use crate::scopes::{Scope, split};
+use crate::scopes::{Scope, Scopes};
 
 #[component]
 pub fn ConnectPage() -> impl IntoView {
@@ -52,7 +52,7 @@ pub fn ConnectPage() -> impl IntoView {
                     }
                     _ => {
                         let (scopes, agent) = if step_up {
-                            (asked_scopes.map(|s| split(&s)).unwrap_or_default(), asked_agent.unwrap_or_default())
+                            (asked_scopes.map(|s| Scopes::parse(&s).into_vec()).unwrap_or_default(), asked_agent.unwrap_or_default())
                         } else {
                             (data.last_scopes, data.last_agent_name)
                         };

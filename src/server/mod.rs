@@ -8,6 +8,7 @@ pub mod clock;
 pub mod codes;
 pub mod config;
 pub mod db;
+pub mod grant;
 pub mod housekeeping;
 pub mod mcp;
 pub mod oauth;

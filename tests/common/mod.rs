@@ -127,7 +127,7 @@ impl TestServer {
         let (code, _) = agent_code::issue(
             &self.state,
             &user,
-            &scopes,
+            scopes.into(),
             agent_name.map(str::to_owned),
             [127, 0, 0, 1].into(),
         )

@@ -3,13 +3,14 @@
 use sqlx::{Executor, FromRow};
 
 use super::Db;
+use crate::scopes::Scopes;
 
 /// What a code was issued for.
 #[derive(Debug, Clone, FromRow)]
 pub struct AgentCodeRow {
     pub code_hash: String,
     pub user_id: String,
-    pub scopes: String,
+    pub scopes: Scopes,
     pub agent_name: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,

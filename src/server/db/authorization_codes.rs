@@ -4,6 +4,7 @@
 use sqlx::{Executor, FromRow};
 
 use super::Db;
+use crate::scopes::Scopes;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AuthorizationCode {
@@ -12,7 +13,7 @@ pub struct AuthorizationCode {
     pub user_id: String,
     pub redirect_uri: String,
     pub code_challenge: String,
-    pub scopes: String,
+    pub scopes: Scopes,
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,

@@ -3,6 +3,7 @@
 use sqlx::{Executor, FromRow};
 
 use super::Db;
+use crate::grant_type::{GrantType, GrantTypes};
 use crate::server::redirect_uris::RedirectUris;
 
 #[derive(Clone, FromRow)]
@@ -14,16 +15,14 @@ pub struct Client {
     /// Registered redirect URIs, stored as a JSON array and validated again when read.
     #[sqlx(try_from = "String")]
     pub redirect_uris: RedirectUris,
-    /// Grant types the client may use, space-separated.
-    pub grant_types: String,
+    /// Grant types the client may use.
+    pub grant_types: GrantTypes,
     pub created_at: i64,
 }
 
 impl Client {
-    pub fn may_use(&self, grant_type: &str) -> bool {
-        self.grant_types
-            .split_ascii_whitespace()
-            .any(|g| g == grant_type)
+    pub fn may_use(&self, grant_type: GrantType) -> bool {
+        self.grant_types.contains(grant_type)
     }
 
     pub fn is_confidential(&self) -> bool {

@@ -5,6 +5,7 @@
 use sqlx::{Executor, FromRow};
 
 use super::Db;
+use crate::scopes::Scopes;
 
 /// A device authorization request as stored.
 #[derive(Debug, Clone, FromRow)]
@@ -13,7 +14,7 @@ pub struct DeviceCodeRow {
     /// Normalized: 8 letters, no dash.
     pub user_code: String,
     pub client_id: String,
-    pub scopes: String,
+    pub scopes: Scopes,
     pub created_at: i64,
     pub expires_at: i64,
     pub poll_interval: i64,

@@ -4,8 +4,9 @@ use sqlx::{Executor, FromRow};
 
 use super::Db;
 
-/// The kinds of event recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The kinds of event recorded; stored by their snake_case names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 pub enum EventKind {
     SignedUp,
     SignedIn,
@@ -21,44 +22,27 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::SignedUp => "signed_up",
-            EventKind::SignedIn => "signed_in",
-            EventKind::CodeIssued => "code_issued",
-            EventKind::CodeRedeemed => "code_redeemed",
-            EventKind::GrantRevoked => "grant_revoked",
-            EventKind::TokenRevoked => "token_revoked",
-            EventKind::RefreshReuse => "refresh_reuse",
-            EventKind::AuthorizationApproved => "authorization_approved",
-            EventKind::AuthorizationDenied => "authorization_denied",
-            EventKind::DeviceApproved => "device_approved",
-            EventKind::DeviceDenied => "device_denied",
-        }
-    }
-
     /// The title shown on the security page.
-    pub fn title(stored: &str) -> &'static str {
-        match stored {
-            "signed_up" => "Account created",
-            "signed_in" => "Signed in",
-            "code_issued" => "Code issued",
-            "code_redeemed" => "Code redeemed",
-            "grant_revoked" => "Access revoked",
-            "token_revoked" => "Token revoked by the agent",
-            "refresh_reuse" => "Reused refresh token blocked",
-            "authorization_approved" => "Application approved",
-            "authorization_denied" => "Application denied",
-            "device_approved" => "Device approved",
-            "device_denied" => "Device denied",
-            _ => "Security event",
+    pub fn title(self) -> &'static str {
+        match self {
+            EventKind::SignedUp => "Account created",
+            EventKind::SignedIn => "Signed in",
+            EventKind::CodeIssued => "Code issued",
+            EventKind::CodeRedeemed => "Code redeemed",
+            EventKind::GrantRevoked => "Access revoked",
+            EventKind::TokenRevoked => "Token revoked by the agent",
+            EventKind::RefreshReuse => "Reused refresh token blocked",
+            EventKind::AuthorizationApproved => "Application approved",
+            EventKind::AuthorizationDenied => "Application denied",
+            EventKind::DeviceApproved => "Device approved",
+            EventKind::DeviceDenied => "Device denied",
         }
     }
 }
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Event {
-    pub kind: String,
+    pub kind: EventKind,
     pub detail: String,
     pub created_at: i64,
 }
@@ -76,7 +60,7 @@ pub async fn record<'e>(
     )
     .bind(ordered_id())
     .bind(user_id)
-    .bind(kind.as_str())
+    .bind(kind)
     .bind(detail)
     .bind(client_ip)
     .bind(now)

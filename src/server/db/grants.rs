@@ -4,9 +4,11 @@
 use sqlx::{Executor, FromRow};
 
 use super::Db;
+use crate::scopes::Scopes;
 
-/// How a grant came to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a grant came to be; stored by its snake_case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 pub enum GrantedVia {
     AgentCode,
     AuthorizationCode,
@@ -14,21 +16,12 @@ pub enum GrantedVia {
 }
 
 impl GrantedVia {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GrantedVia::AgentCode => "agent_code",
-            GrantedVia::AuthorizationCode => "authorization_code",
-            GrantedVia::DeviceCode => "device_code",
-        }
-    }
-
     /// Words for the security page.
-    pub fn describe(stored: &str) -> &'static str {
-        match stored {
-            "agent_code" => "Agent auth code",
-            "authorization_code" => "Browser sign-in (OAuth)",
-            "device_code" => "Device code",
-            _ => "Other",
+    pub fn label(self) -> &'static str {
+        match self {
+            GrantedVia::AgentCode => "Agent auth code",
+            GrantedVia::AuthorizationCode => "Browser sign-in (OAuth)",
+            GrantedVia::DeviceCode => "Device code",
         }
     }
 }
@@ -39,8 +32,8 @@ pub struct Grant {
     pub user_id: String,
     pub client_id: String,
     pub agent_name: String,
-    pub scopes: String,
-    pub granted_via: String,
+    pub scopes: Scopes,
+    pub granted_via: GrantedVia,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub expires_at: i64,
@@ -64,7 +57,7 @@ pub async fn insert<'e>(
     .bind(&grant.client_id)
     .bind(&grant.agent_name)
     .bind(&grant.scopes)
-    .bind(&grant.granted_via)
+    .bind(grant.granted_via)
     .bind(grant.created_at)
     .bind(grant.expires_at)
     .bind(&grant.resource)

@@ -5,6 +5,7 @@
 pub mod agent_codes;
 pub mod authorization_codes;
 pub mod clients;
+pub mod columns;
 pub mod device_codes;
 pub mod events;
 pub mod grants;

@@ -4,33 +4,26 @@
 use sqlx::{Executor, FromRow};
 
 use super::Db;
+use crate::scopes::Scopes;
 
-/// What a token is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a token is for; stored as `access` or `refresh`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 pub enum TokenKind {
     Access,
     Refresh,
 }
 
-impl TokenKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenKind::Access => "access",
-            TokenKind::Refresh => "refresh",
-        }
-    }
-}
-
 /// A live token with what its grant allows.
 #[derive(Debug, Clone, FromRow)]
 pub struct ActiveToken {
-    pub kind: String,
+    pub kind: TokenKind,
     pub grant_id: String,
     pub user_id: String,
     pub email: String,
     pub client_id: String,
     pub agent_name: String,
-    pub scopes: String,
+    pub scopes: Scopes,
     pub created_at: i64,
     pub expires_at: i64,
     pub resource: Option<String>,
@@ -39,7 +32,7 @@ pub struct ActiveToken {
 /// Any token row, live or not, with its grant's state.
 #[derive(Debug, Clone, FromRow)]
 pub struct TokenRecord {
-    pub kind: String,
+    pub kind: TokenKind,
     pub grant_id: String,
     pub client_id: String,
     pub user_id: String,
@@ -59,7 +52,7 @@ pub async fn insert<'e>(
     )
     .bind(token_hash)
     .bind(grant_id)
-    .bind(kind.as_str())
+    .bind(kind)
     .bind(now)
     .bind(expires_at)
     .execute(db)

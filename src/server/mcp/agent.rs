@@ -21,8 +21,9 @@ use serde::Deserialize;
 use super::agent_sessions::SESSION_HEADER;
 use super::auth::{Principal, TokenValidator};
 use super::resource::{ResourceTools, failure, private_list, success};
-use crate::server::oauth::error::OAuthError;
-use crate::server::oauth::grants::{TokenRequest, agent_code};
+use crate::server::oauth::error::{ErrorCode, OAuthError};
+use crate::server::oauth::grants::agent_code;
+use crate::server::oauth::grants::request::TokenRequest;
 use crate::server::oauth::issue::TokenResponse;
 use crate::server::state::AppState;
 use crate::server::tokens::{hash, log_id};
@@ -190,11 +191,11 @@ impl AgentServer {
 /// when rate-limited, nothing more.
 fn refusal(base: &str, err: &OAuthError) -> String {
     match err.code() {
-        "too_many_requests" => format!(
+        ErrorCode::TooManyRequests => format!(
             "Too many attempts. Wait {} seconds and try again.",
             err.retry_after().unwrap_or(60)
         ),
-        "invalid_grant" | "invalid_request" => format!(
+        ErrorCode::InvalidGrant | ErrorCode::InvalidRequest => format!(
             "This code is invalid, expired or already used. Ask the person to generate a new code at {base}/connect."
         ),
         _ => {

@@ -14,8 +14,8 @@ use rmcp::RoleServer;
 use rmcp::service::RequestContext;
 use serde::Serialize;
 
-use crate::server::db::grants;
 use crate::server::db::tokens::{self, ActiveToken, TokenKind};
+use crate::server::grant;
 use crate::server::oauth::error::OAuthError;
 use crate::server::state::AppState;
 use crate::server::tokens::hash;
@@ -58,7 +58,7 @@ impl Principal {
 impl From<ActiveToken> for Principal {
     fn from(token: ActiveToken) -> Self {
         Self {
-            scopes: crate::scopes::split(&token.scopes),
+            scopes: token.scopes.into_vec(),
             grant_id: token.grant_id,
             user_id: token.user_id,
             email: token.email,
@@ -92,7 +92,7 @@ impl TokenValidator {
         let Some(token) = tokens::find_active(&self.state.db, token_hash, now).await? else {
             return Ok(None);
         };
-        if token.kind != TokenKind::Access.as_str() {
+        if token.kind != TokenKind::Access {
             return Ok(None);
         }
         // RFC 8707: a token minted for another resource is not valid here.
@@ -112,7 +112,7 @@ impl TokenValidator {
         if !self.touch_due(grant_id, now) {
             return;
         }
-        if let Err(err) = grants::touch(&self.state.db, grant_id, now).await {
+        if let Err(err) = grant::touch(&self.state.db, grant_id, now).await {
             tracing::warn!(%err, grant = %grant_id, "could not record the use of a grant");
         }
     }

@@ -11,8 +11,9 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::grant_type::GrantType;
 use crate::model::AuthorizeParams;
-use crate::scopes::{Scope, normalize, split};
+use crate::scopes::{Scope, Scopes, described, normalize};
 use crate::server::auth::session;
 use crate::server::db;
 use crate::server::db::authorization_codes::{self, AuthorizationCode};
@@ -126,7 +127,7 @@ pub async fn check(state: &AppState, params: &AuthorizeParams) -> Result<ValidRe
             "Only response_type=code is supported.",
         ));
     }
-    if !client.may_use("authorization_code") {
+    if !client.may_use(GrantType::AuthorizationCode) {
         return Err(send_back(
             "unauthorized_client",
             "This client is not registered for the authorization code grant.",
@@ -154,18 +155,13 @@ pub async fn check(state: &AppState, params: &AuthorizeParams) -> Result<ValidRe
             "code_challenge must be the base64url SHA-256 of the verifier.",
         ));
     }
-    let requested = split(params.scope.as_deref().unwrap_or_default());
+    let requested = Scopes::parse(params.scope.as_deref().unwrap_or_default());
     if requested.is_empty() {
         return Err(send_back("invalid_scope", "Ask for at least one scope."));
     }
     let names = normalize(&state.catalogue, &requested)
         .map_err(|message| send_back("invalid_scope", &message))?;
-    let scopes = state
-        .catalogue
-        .iter()
-        .filter(|s| names.contains(&s.name))
-        .cloned()
-        .collect();
+    let scopes = described(&state.catalogue, &names);
     if let Some(resource) = &params.resource
         && !is_resource_indicator(resource)
     {
@@ -323,12 +319,13 @@ pub async fn decide(
         user_id: user_id.clone(),
         redirect_uri: valid.redirect_uri.clone(),
         code_challenge: valid.code_challenge.clone(),
-        scopes: valid
-            .scopes
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
+        scopes: Scopes::from(
+            valid
+                .scopes
+                .iter()
+                .map(|s| s.name.clone())
+                .collect::<Vec<_>>(),
+        ),
         created_at: now,
         expires_at: now + CODE_TTL,
         used_at: None,

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::error::OAuthError;
+use crate::grant_type::GrantType;
 use crate::server::config::ServeConfig;
 use crate::server::db::Pool;
 use crate::server::db::clients::{self, Client};
@@ -81,7 +82,7 @@ pub async fn client_for_grant(
     headers: &HeaderMap,
     body_id: Option<&str>,
     body_secret: Option<&str>,
-    grant_type: &str,
+    grant_type: GrantType,
 ) -> Result<Client, OAuthError> {
     let client = authenticate_client(db, headers, body_id, body_secret).await?;
     if client.may_use(grant_type) {

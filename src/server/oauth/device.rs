@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::client_auth::client_for_grant;
 use super::error::OAuthError;
-use super::grants::device_code::DEVICE_CODE_GRANT;
-use crate::scopes::{normalize, split};
+use crate::grant_type::GrantType;
+use crate::scopes::{Scopes, normalize};
 use crate::server::db::device_codes::{self, DeviceCodeRow};
 use crate::server::ratelimit::Action;
 use crate::server::state::AppState;
@@ -82,10 +82,10 @@ pub async fn device_authorization(
         &headers,
         req.client_id.as_deref(),
         req.client_secret.as_deref(),
-        DEVICE_CODE_GRANT,
+        GrantType::DeviceCode,
     )
     .await?;
-    let requested = split(req.scope.as_deref().unwrap_or_default());
+    let requested = Scopes::parse(req.scope.as_deref().unwrap_or_default());
     let scopes = normalize(&state.catalogue, &requested).map_err(OAuthError::invalid_scope)?;
     if scopes.is_empty() {
         return Err(OAuthError::invalid_scope(
@@ -99,7 +99,7 @@ pub async fn device_authorization(
         device_code_hash: hash(&device_code),
         user_code: String::new(),
         client_id: client.id.clone(),
-        scopes: scopes.join(" "),
+        scopes,
         created_at: now,
         expires_at: now + DEVICE_CODE_TTL,
         poll_interval: POLL_INTERVAL,

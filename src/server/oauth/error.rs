@@ -8,23 +8,82 @@ use serde::Serialize;
 
 use crate::server::db;
 
+/// The `error` codes we send: RFC 6749 sections 4.1.2.1 and 5.2, RFC 7591 section 3.2.2,
+/// RFC 8628 section 3.5, RFC 8707 section 2, and `too_many_requests` for our rate limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    UnauthorizedClient,
+    UnsupportedGrantType,
+    InvalidScope,
+    InvalidTarget,
+    InvalidRedirectUri,
+    InvalidClientMetadata,
+    AccessDenied,
+    AuthorizationPending,
+    SlowDown,
+    ExpiredToken,
+    TooManyRequests,
+    ServerError,
+    TemporarilyUnavailable,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::InvalidClient => "invalid_client",
+            ErrorCode::InvalidGrant => "invalid_grant",
+            ErrorCode::UnauthorizedClient => "unauthorized_client",
+            ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            ErrorCode::InvalidScope => "invalid_scope",
+            ErrorCode::InvalidTarget => "invalid_target",
+            ErrorCode::InvalidRedirectUri => "invalid_redirect_uri",
+            ErrorCode::InvalidClientMetadata => "invalid_client_metadata",
+            ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::AuthorizationPending => "authorization_pending",
+            ErrorCode::SlowDown => "slow_down",
+            ErrorCode::ExpiredToken => "expired_token",
+            ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::ServerError => "server_error",
+            ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
+        }
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// An error response of the token, revocation and introspection endpoints.
 #[derive(Debug)]
 pub struct OAuthError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     description: String,
     retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
 struct Body<'a> {
-    error: &'a str,
+    error: ErrorCode,
     error_description: &'a str,
 }
 
 impl OAuthError {
-    fn new(status: StatusCode, code: &'static str, description: impl Into<String>) -> Self {
+    fn new(status: StatusCode, code: ErrorCode, description: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -34,46 +93,74 @@ impl OAuthError {
     }
 
     pub fn invalid_request(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidRequest,
+            description,
+        )
     }
 
     pub fn invalid_grant(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_grant", description)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidGrant,
+            description,
+        )
     }
 
     pub fn invalid_client(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "invalid_client", description)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidClient,
+            description,
+        )
     }
 
     pub fn invalid_scope(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_scope", description)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidScope,
+            description,
+        )
     }
 
     pub fn invalid_redirect_uri(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_redirect_uri", description)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidRedirectUri,
+            description,
+        )
     }
 
     pub fn invalid_client_metadata(description: impl Into<String>) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "invalid_client_metadata",
+            ErrorCode::InvalidClientMetadata,
             description,
         )
     }
 
     pub fn invalid_target(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_target", description)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidTarget,
+            description,
+        )
     }
 
     pub fn unauthorized_client(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "unauthorized_client", description)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::UnauthorizedClient,
+            description,
+        )
     }
 
     /// RFC 8628 section 3.5: the person has not decided yet; poll again after the interval.
     pub fn authorization_pending() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "authorization_pending",
+            ErrorCode::AuthorizationPending,
             "The person has not approved this device yet.",
         )
     }
@@ -82,7 +169,7 @@ impl OAuthError {
     pub fn slow_down(interval: i64) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "slow_down",
+            ErrorCode::SlowDown,
             format!("Polling too fast. Wait {interval} seconds between requests."),
         )
     }
@@ -91,7 +178,7 @@ impl OAuthError {
     pub fn expired_token() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "expired_token",
+            ErrorCode::ExpiredToken,
             "The device code has expired. Start again.",
         )
     }
@@ -100,7 +187,7 @@ impl OAuthError {
     pub fn access_denied() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "access_denied",
+            ErrorCode::AccessDenied,
             "The person denied this device.",
         )
     }
@@ -108,7 +195,7 @@ impl OAuthError {
     pub fn unsupported_grant_type(grant_type: &str) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
+            ErrorCode::UnsupportedGrantType,
             format!("The grant type \"{grant_type}\" is not supported here."),
         )
     }
@@ -118,7 +205,7 @@ impl OAuthError {
             retry_after: Some(wait_seconds),
             ..Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "too_many_requests",
+                ErrorCode::TooManyRequests,
                 format!(
                     "Too many attempts from this address. Wait {wait_seconds} seconds and try again."
                 ),
@@ -130,7 +217,7 @@ impl OAuthError {
     pub fn server_error() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
+            ErrorCode::ServerError,
             "The server could not complete the request.",
         )
     }
@@ -141,13 +228,13 @@ impl OAuthError {
             retry_after: Some(db::BUSY_RETRY_AFTER),
             ..Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "temporarily_unavailable",
+                ErrorCode::TemporarilyUnavailable,
                 "The server is busy. Try again.",
             )
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         self.code
     }
 

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::client_auth::authenticate_resource_server;
 use super::error::OAuthError;
-use crate::server::db::{grants, tokens};
+use crate::server::db::tokens::{self, TokenKind};
+use crate::server::grant;
 use crate::server::state::AppState;
 use crate::server::tokens::hash;
 
@@ -62,16 +63,16 @@ pub async fn introspect(
     let now = state.now();
     let answer = match tokens::find_active(&state.db, &hash(&token), now).await? {
         Some(active) => {
-            if active.kind == "access" {
-                grants::touch(&state.db, &active.grant_id, now).await?;
+            if active.kind == TokenKind::Access {
+                grant::touch(&state.db, &active.grant_id, now).await?;
             }
             Introspection::Active {
                 active: true,
-                scope: active.scopes,
+                scope: active.scopes.to_string(),
                 client_id: active.client_id,
                 sub: active.user_id,
                 username: active.email,
-                token_type: if active.kind == "access" {
+                token_type: if active.kind == TokenKind::Access {
                     "Bearer"
                 } else {
                     "refresh_token"

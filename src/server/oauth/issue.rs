@@ -1,16 +1,12 @@
-//! Minting a token pair for a grant, and the RFC 6749 section 5.1 response that carries it.
+//! The RFC 6749 section 5.1 response that hands a grant's fresh tokens to the client.
 
-use crate::server::db::Conn;
-use crate::server::db::grants::Grant;
 use axum::Json;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::server::db::tokens::{self, TokenKind};
-use crate::server::tokens::{
-    ACCESS_PREFIX, ACCESS_TTL, REFRESH_PREFIX, REFRESH_TTL, hash, new_secret,
-};
+use crate::server::db::grants::Grant;
+use crate::server::grant::Tokens;
 
 /// A successful token response. `Debug` shows no secret.
 #[derive(Serialize)]
@@ -19,6 +15,7 @@ pub struct TokenResponse {
     pub token_type: &'static str,
     pub expires_in: i64,
     pub refresh_token: String,
+    /// Space-separated, as RFC 6749 section 3.3 writes scopes on the wire.
     pub scope: String,
     pub client_id: String,
     /// The name the grant shows on the security page (an extension parameter, RFC 6749
@@ -45,37 +42,16 @@ impl IntoResponse for TokenResponse {
     }
 }
 
-/// Stores a fresh access and refresh token for `grant` (inside the caller's transaction)
-/// and returns the response that hands them out.
-pub async fn mint(tx: &mut Conn, grant: &Grant, now: i64) -> Result<TokenResponse, sqlx::Error> {
-    let grant_id = grant.id.as_str();
-    let access_token = new_secret(ACCESS_PREFIX);
-    let refresh_token = new_secret(REFRESH_PREFIX);
-    tokens::insert(
-        &mut *tx,
-        &hash(&access_token),
-        grant_id,
-        TokenKind::Access,
-        now,
-        now + ACCESS_TTL,
-    )
-    .await?;
-    tokens::insert(
-        &mut *tx,
-        &hash(&refresh_token),
-        grant_id,
-        TokenKind::Refresh,
-        now,
-        now + REFRESH_TTL,
-    )
-    .await?;
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: ACCESS_TTL,
-        refresh_token,
-        scope: grant.scopes.clone(),
-        client_id: grant.client_id.clone(),
-        agent_name: grant.agent_name.clone(),
-    })
+impl TokenResponse {
+    pub fn new(grant: &Grant, tokens: Tokens) -> Self {
+        Self {
+            access_token: tokens.access_token,
+            token_type: "Bearer",
+            expires_in: tokens.expires_in,
+            refresh_token: tokens.refresh_token,
+            scope: grant.scopes.to_string(),
+            client_id: grant.client_id.clone(),
+            agent_name: grant.agent_name.clone(),
+        }
+    }
 }

@@ -5,8 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
-use super::grants::device_code::DEVICE_CODE_GRANT;
-use crate::instructions::AGENT_CODE_GRANT;
+use crate::grant_type::GrantType;
 use crate::server::state::AppState;
 
 pub async fn authorization_server(State(state): State<AppState>) -> Json<Value> {
@@ -20,7 +19,7 @@ pub async fn authorization_server(State(state): State<AppState>) -> Json<Value> 
         "device_authorization_endpoint": format!("{issuer}/oauth2/device_authorization"),
         "revocation_endpoint": format!("{issuer}/oauth2/revoke"),
         "introspection_endpoint": format!("{issuer}/oauth2/introspect"),
-        "grant_types_supported": ["authorization_code", "refresh_token", DEVICE_CODE_GRANT, AGENT_CODE_GRANT],
+        "grant_types_supported": GrantType::ALL,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "code_challenge_methods_supported": ["S256"],

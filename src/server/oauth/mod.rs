@@ -10,6 +10,7 @@ pub mod issue;
 pub mod metadata;
 pub mod register;
 pub mod revoke;
+pub mod token;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -18,7 +19,7 @@ use super::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/oauth2/token", post(grants::token))
+        .route("/oauth2/token", post(token::token))
         .route(
             "/oauth2/device_authorization",
             post(device::device_authorization),

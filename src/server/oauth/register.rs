@@ -11,8 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::error::OAuthError;
-use super::grants::device_code::DEVICE_CODE_GRANT;
-use crate::instructions::AGENT_CODE_GRANT;
+use crate::grant_type::{GrantType, GrantTypes};
 use crate::server::db::clients::{self, Client};
 use crate::server::ratelimit::Action;
 use crate::server::redirect_uris::RedirectUris;
@@ -20,9 +19,6 @@ use crate::server::state::AppState;
 use crate::server::tokens::{hash, new_id, new_secret};
 use crate::server::web::ClientAddr;
 
-/// Grant types a registered client may ask for.
-pub const REGISTRABLE_GRANTS: [&str; 3] =
-    ["authorization_code", "refresh_token", DEVICE_CODE_GRANT];
 /// Longest client name kept, in characters.
 const MAX_NAME: usize = 100;
 
@@ -48,7 +44,7 @@ struct Registered {
     client_secret_expires_at: Option<i64>,
     client_name: String,
     redirect_uris: Vec<String>,
-    grant_types: Vec<String>,
+    grant_types: Vec<GrantType>,
     response_types: Vec<String>,
     token_endpoint_auth_method: String,
 }
@@ -71,7 +67,7 @@ pub async fn register(
         name: checked.name,
         secret_hash: secret.as_deref().map(hash),
         redirect_uris: checked.redirect_uris.clone(),
-        grant_types: checked.grant_types.join(" "),
+        grant_types: GrantTypes::new(checked.grant_types.clone()),
         created_at: state.now(),
     };
     clients::insert(&state.db, &client).await?;
@@ -82,11 +78,7 @@ pub async fn register(
         client_id: client.id,
         client_id_issued_at: client.created_at,
         client_name: client.name,
-        response_types: if checked
-            .grant_types
-            .iter()
-            .any(|g| g == "authorization_code")
-        {
+        response_types: if checked.grant_types.contains(&GrantType::AuthorizationCode) {
             vec!["code".into()]
         } else {
             Vec::new()
@@ -106,7 +98,7 @@ pub async fn register(
 struct Checked {
     name: String,
     redirect_uris: RedirectUris,
-    grant_types: Vec<String>,
+    grant_types: Vec<GrantType>,
     auth_method: String,
 }
 
@@ -124,29 +116,19 @@ fn check(req: Registration) -> Result<Checked, OAuthError> {
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "Unnamed application".to_owned());
     // RFC 7591 section 2: without grant_types the client uses the authorization code grant.
-    let grant_types = req
+    let names = req
         .grant_types
-        .unwrap_or_else(|| vec!["authorization_code".into()]);
-    if grant_types.is_empty() {
+        .unwrap_or_else(|| vec![GrantType::AuthorizationCode.as_str().into()]);
+    if names.is_empty() {
         return Err(OAuthError::invalid_client_metadata(
             "grant_types must name at least one grant type.",
         ));
     }
-    if let Some(unknown) = grant_types
+    let grant_types = names
         .iter()
-        .find(|g| !REGISTRABLE_GRANTS.contains(&g.as_str()))
-    {
-        let hint = if unknown == AGENT_CODE_GRANT {
-            " Agent auth codes need no registration."
-        } else {
-            ""
-        };
-        return Err(OAuthError::invalid_client_metadata(format!(
-            "The grant type \"{unknown}\" cannot be registered; use {}.{hint}",
-            REGISTRABLE_GRANTS.join(", ")
-        )));
-    }
-    let uses_redirects = grant_types.iter().any(|g| g == "authorization_code");
+        .map(|name| registrable(name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let uses_redirects = grant_types.contains(&GrantType::AuthorizationCode);
     if let Some(types) = &req.response_types
         && types.iter().any(|t| t != "code")
     {
@@ -175,6 +157,25 @@ fn check(req: Registration) -> Result<Checked, OAuthError> {
         grant_types,
         auth_method,
     })
+}
+
+/// A grant type a client may register for, or why not.
+fn registrable(name: &str) -> Result<GrantType, OAuthError> {
+    match GrantType::parse(name) {
+        Some(grant_type) if GrantType::REGISTRABLE.contains(&grant_type) => Ok(grant_type),
+        parsed => {
+            let hint = if parsed == Some(GrantType::AgentCode) {
+                " Agent auth codes need no registration."
+            } else {
+                ""
+            };
+            let allowed: Vec<&str> = GrantType::REGISTRABLE.map(GrantType::as_str).to_vec();
+            Err(OAuthError::invalid_client_metadata(format!(
+                "The grant type \"{name}\" cannot be registered; use {}.{hint}",
+                allowed.join(", ")
+            )))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -252,7 +253,7 @@ mod tests {
             r#"{"redirect_uris":["https://a.example/cb"]}"#,
         ))
         .unwrap();
-        assert_eq!(checked.grant_types, ["authorization_code"]);
+        assert_eq!(checked.grant_types, [GrantType::AuthorizationCode]);
         assert_eq!(checked.auth_method, "client_secret_basic");
         assert_eq!(checked.name, "Unnamed application");
     }

@@ -17,8 +17,8 @@ use super::client_auth::{authenticate_client, has_basic_credentials};
 use super::error::OAuthError;
 use crate::server::db::Pool;
 use crate::server::db::clients;
-use crate::server::db::events::{self, EventKind};
-use crate::server::db::{grants, tokens};
+use crate::server::db::tokens::{self, TokenKind};
+use crate::server::grant::{self, Revocation};
 use crate::server::state::AppState;
 use crate::server::tokens::{hash, log_id};
 use crate::server::web::ClientAddr;
@@ -107,21 +107,15 @@ pub async fn revoke(
             .is_some_and(|owner| owner.is_confidential());
         if !caller.may_revoke(&record.client_id, owner_is_confidential) {
             tracing::info!(token = %log_id(&token), "revocation by another client ignored");
-        } else if record.kind == "refresh" {
-            let mut tx = state.db.begin().await?;
-            if let Some(grant) = grants::revoke_by_id(&mut *tx, &record.grant_id, now).await? {
-                let detail = format!("{} signed out and gave up its access", grant.agent_name);
-                events::record(
-                    &mut *tx,
-                    &grant.user_id,
-                    EventKind::TokenRevoked,
-                    &detail,
-                    Some(&addr.to_string()),
-                    now,
-                )
-                .await?;
-            }
-            tx.commit().await?;
+        } else if record.kind == TokenKind::Refresh {
+            grant::revoke(
+                &state.db,
+                &record.grant_id,
+                Revocation::ByAgent,
+                Some(addr),
+                now,
+            )
+            .await?;
             tracing::info!(token = %log_id(&token), grant = %record.grant_id, "grant revoked by its refresh token");
         } else {
             tokens::revoke(&state.db, &token_hash, now).await?;

@@ -4,16 +4,18 @@
 
 use std::net::IpAddr;
 
-use super::TokenRequest;
+use super::request::TokenRequest;
+use crate::scopes::Scopes;
 use crate::server::codes::AgentCode;
 use crate::server::db::agent_codes::{self, AgentCodeRow};
 use crate::server::db::events::{self, EventKind};
-use crate::server::db::grants::{self, Grant, GrantedVia};
+use crate::server::db::grants::GrantedVia;
+use crate::server::grant::{self, NewGrant};
 use crate::server::oauth::error::OAuthError;
-use crate::server::oauth::issue::{TokenResponse, mint};
+use crate::server::oauth::issue::TokenResponse;
 use crate::server::ratelimit::Action;
 use crate::server::state::AppState;
-use crate::server::tokens::{REFRESH_TTL, new_id};
+use crate::server::tokens::new_id;
 
 /// A code is valid while `now < issued + CODE_TTL`.
 pub const CODE_TTL: i64 = 300;
@@ -26,7 +28,7 @@ const UNNAMED: &str = "Unnamed agent";
 pub async fn issue(
     state: &AppState,
     user_id: &str,
-    scopes: &[String],
+    scopes: Scopes,
     agent_name: Option<String>,
     addr: IpAddr,
 ) -> Result<(AgentCode, i64), sqlx::Error> {
@@ -35,7 +37,7 @@ pub async fn issue(
     let row = AgentCodeRow {
         code_hash: code.hash(),
         user_id: user_id.to_owned(),
-        scopes: scopes.join(" "),
+        scopes,
         agent_name,
         created_at: now,
         expires_at: now + CODE_TTL,
@@ -88,7 +90,7 @@ pub async fn redeem(
         return Err(refused(state));
     };
     let now = state.now();
-    let grant_id = new_id("gr_");
+    let grant_id = grant::new_grant_id();
     let mut tx = state.db.begin().await?;
     let Some(row) = agent_codes::consume(&mut *tx, &code.hash(), &grant_id, now).await? else {
         tx.rollback().await?;
@@ -97,37 +99,21 @@ pub async fn redeem(
     };
     let agent_name = row
         .agent_name
-        .clone()
         .or_else(|| req.agent_name.as_deref().and_then(clean_agent_name))
         .unwrap_or_else(|| UNNAMED.to_owned());
-    let grant = Grant {
-        id: grant_id,
-        user_id: row.user_id.clone(),
+    let new = NewGrant {
+        user_id: row.user_id,
+        // Each redemption makes its own agent client: there is nothing to register first.
         client_id: new_id("agent_"),
         agent_name,
-        scopes: row.scopes.clone(),
-        granted_via: GrantedVia::AgentCode.as_str().to_owned(),
-        created_at: now,
-        last_used_at: None,
-        expires_at: now + REFRESH_TTL,
-        revoked_at: None,
+        scopes: row.scopes,
+        via: GrantedVia::AgentCode,
         resource: None,
     };
-    grants::insert(&mut *tx, &grant).await?;
-    let response = mint(&mut tx, &grant, now).await?;
-    let detail = format!("{} was granted {}", grant.agent_name, grant.scopes);
-    events::record(
-        &mut *tx,
-        &grant.user_id,
-        EventKind::CodeRedeemed,
-        &detail,
-        Some(&addr.to_string()),
-        now,
-    )
-    .await?;
+    let (grant, tokens) = grant::create(&mut tx, grant_id, new, Some(addr), now).await?;
     tx.commit().await?;
-    tracing::info!(code = ?code, grant = %grant.id, user = %grant.user_id, %addr, "agent auth code redeemed");
-    Ok(response)
+    tracing::info!(code = ?code, grant = %grant.id, %addr, "agent auth code redeemed");
+    Ok(TokenResponse::new(&grant, tokens))
 }
 
 /// An agent name as people will read it: trimmed, no control characters, bounded; `None`

@@ -3,23 +3,27 @@
 //! before it is consumed, so a failed attempt never uses it up; a second use fails and revokes
 //! what the first issued (RFC 6749 section 4.1.2, RFC 9700 section 4.2.4).
 
+use std::net::IpAddr;
+
 use axum::http::HeaderMap;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-use super::TokenRequest;
+use super::request::TokenRequest;
+use crate::grant_type::GrantType;
 use crate::server::db::authorization_codes;
-use crate::server::db::events::{self, EventKind};
-use crate::server::db::grants::{self, Grant, GrantedVia};
+use crate::server::db::grants::GrantedVia;
+use crate::server::grant::{self, NewGrant, Revocation};
 use crate::server::oauth::client_auth::client_for_grant;
 use crate::server::oauth::error::OAuthError;
-use crate::server::oauth::issue::{TokenResponse, mint};
+use crate::server::oauth::issue::TokenResponse;
 use crate::server::state::AppState;
-use crate::server::tokens::{REFRESH_TTL, hash, log_id, new_id};
+use crate::server::tokens::{hash, log_id};
 
 pub async fn exchange(
     state: &AppState,
+    addr: IpAddr,
     headers: &HeaderMap,
     req: &TokenRequest,
 ) -> Result<TokenResponse, OAuthError> {
@@ -28,7 +32,7 @@ pub async fn exchange(
         headers,
         req.client_id.as_deref(),
         req.client_secret.as_deref(),
-        "authorization_code",
+        GrantType::AuthorizationCode,
     )
     .await?;
     let code = req
@@ -69,7 +73,7 @@ pub async fn exchange(
         ));
     }
 
-    let grant_id = new_id("gr_");
+    let grant_id = grant::new_grant_id();
     let mut tx = state.db.begin().await?;
     let Some(row) = authorization_codes::consume(&mut *tx, &code_hash, &grant_id, now).await?
     else {
@@ -79,34 +83,18 @@ pub async fn exchange(
         revoke_reused(state, &code_hash, code, now).await?;
         return Err(unusable_code());
     };
-    let grant = Grant {
-        id: grant_id,
-        user_id: row.user_id.clone(),
+    let new = NewGrant {
+        user_id: row.user_id,
         client_id: client.id.clone(),
         agent_name: client.name.clone(),
-        scopes: row.scopes.clone(),
-        granted_via: GrantedVia::AuthorizationCode.as_str().to_owned(),
-        created_at: now,
-        last_used_at: None,
-        expires_at: now + REFRESH_TTL,
-        revoked_at: None,
-        resource: row.resource.clone(),
+        scopes: row.scopes,
+        via: GrantedVia::AuthorizationCode,
+        resource: row.resource,
     };
-    grants::insert(&mut *tx, &grant).await?;
-    let response = mint(&mut tx, &grant, now).await?;
-    let detail = format!("{} was granted {}", grant.agent_name, grant.scopes);
-    events::record(
-        &mut *tx,
-        &grant.user_id,
-        EventKind::CodeRedeemed,
-        &detail,
-        None,
-        now,
-    )
-    .await?;
+    let (grant, tokens) = grant::create(&mut tx, grant_id, new, Some(addr), now).await?;
     tx.commit().await?;
     tracing::info!(client = %client.id, grant = %grant.id, "authorization code exchanged");
-    Ok(response)
+    Ok(TokenResponse::new(&grant, tokens))
 }
 
 /// The one answer for a code that is unknown, used, expired or another client's.
@@ -115,7 +103,7 @@ fn unusable_code() -> OAuthError {
 }
 
 /// A used code came back: revokes the grant its first use created (RFC 6749 section 4.1.2,
-/// RFC 9700 section 4.2.4) and records it for the person.
+/// RFC 9700 section 4.2.4).
 async fn revoke_reused(
     state: &AppState,
     code_hash: &str,
@@ -128,21 +116,11 @@ async fn revoke_reused(
     else {
         return Ok(());
     };
-    if let Some(grant) = grants::revoke_by_id(&state.db, &grant_id, now).await? {
-        let detail = format!(
-            "An authorization code of {} was used twice; its access was revoked.",
-            grant.agent_name
-        );
-        events::record(
-            &state.db,
-            &grant.user_id,
-            EventKind::GrantRevoked,
-            &detail,
-            None,
-            now,
-        )
-        .await?;
-        tracing::warn!(code = %log_id(code), grant = %grant.id, "authorization code reuse: grant revoked");
+    if grant::revoke(&state.db, &grant_id, Revocation::CodeReplay, None, now)
+        .await?
+        .is_some()
+    {
+        tracing::warn!(code = %log_id(code), grant = %grant_id, "authorization code reuse: grant revoked");
     }
     Ok(())
 }

@@ -3,23 +3,25 @@
 //! poll is one conditional statement; on approval, consuming the request, creating the grant
 //! and minting its tokens commit together, so tokens are handed out exactly once.
 
+use std::net::IpAddr;
+
 use axum::http::HeaderMap;
 
-use super::TokenRequest;
-use crate::server::db::clients::Client;
+use super::request::TokenRequest;
+use crate::grant_type::GrantType;
 use crate::server::db::device_codes;
-use crate::server::db::grants::{self, Grant, GrantedVia};
+use crate::server::db::grants::GrantedVia;
+use crate::server::grant::{self, NewGrant};
 use crate::server::oauth::client_auth::client_for_grant;
 use crate::server::oauth::error::OAuthError;
-use crate::server::oauth::issue::{TokenResponse, mint};
+use crate::server::oauth::issue::TokenResponse;
 use crate::server::state::AppState;
-use crate::server::tokens::{REFRESH_TTL, hash, log_id, new_id};
-
-pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+use crate::server::tokens::{hash, log_id};
 
 /// One poll: `slow_down` when too soon, tokens once approved, otherwise why not yet.
 pub async fn poll(
     state: &AppState,
+    addr: IpAddr,
     headers: &HeaderMap,
     req: &TokenRequest,
 ) -> Result<TokenResponse, OAuthError> {
@@ -28,7 +30,7 @@ pub async fn poll(
         headers,
         req.client_id.as_deref(),
         req.client_secret.as_deref(),
-        DEVICE_CODE_GRANT,
+        GrantType::DeviceCode,
     )
     .await?;
     let Some(device_code) = req.device_code.as_deref() else {
@@ -36,7 +38,7 @@ pub async fn poll(
     };
     let code_hash = hash(device_code);
     let now = state.now();
-    let grant_id = new_id("gr_");
+    let grant_id = grant::new_grant_id();
 
     let mut tx = state.db.begin().await?;
     if let Some(interval) = device_codes::slow_down(&mut *tx, &code_hash, &client.id, now).await? {
@@ -52,12 +54,18 @@ pub async fn poll(
             tracing::error!(device_code = %log_id(device_code), "approved device code without a user");
             return Err(OAuthError::server_error());
         };
-        let grant = grant_for(&client, grant_id, user_id, row.scopes, now);
-        grants::insert(&mut *tx, &grant).await?;
-        let response = mint(&mut tx, &grant, now).await?;
+        let new = NewGrant {
+            user_id,
+            client_id: client.id,
+            agent_name: client.name,
+            scopes: row.scopes,
+            via: GrantedVia::DeviceCode,
+            resource: None,
+        };
+        let (grant, tokens) = grant::create(&mut tx, grant_id, new, Some(addr), now).await?;
         tx.commit().await?;
-        tracing::info!(device_code = %log_id(device_code), grant = %grant.id, user = %grant.user_id, client = %client.id, "device code redeemed");
-        return Ok(response);
+        tracing::info!(device_code = %log_id(device_code), grant = %grant.id, "device code redeemed");
+        return Ok(TokenResponse::new(&grant, tokens));
     }
     let row = device_codes::record_poll(&mut *tx, &code_hash, &client.id, now).await?;
     tx.commit().await?;
@@ -70,21 +78,5 @@ pub async fn poll(
         Some(row) if row.expires_at <= now => Err(OAuthError::expired_token()),
         Some(row) if row.denied_at.is_some() => Err(OAuthError::access_denied()),
         Some(_) => Err(OAuthError::authorization_pending()),
-    }
-}
-
-fn grant_for(client: &Client, id: String, user_id: String, scopes: String, now: i64) -> Grant {
-    Grant {
-        id,
-        user_id,
-        client_id: client.id.clone(),
-        agent_name: client.name.clone(),
-        scopes,
-        granted_via: GrantedVia::DeviceCode.as_str().to_owned(),
-        created_at: now,
-        last_used_at: None,
-        expires_at: now + REFRESH_TTL,
-        revoked_at: None,
-        resource: None,
     }
 }

@@ -5,16 +5,17 @@
 
 use axum::http::HeaderMap;
 
-use super::TokenRequest;
-use crate::scopes::split;
+use super::request::TokenRequest;
+use crate::scopes::Scopes;
 use crate::server::db::clients;
-use crate::server::db::events::{self, EventKind};
-use crate::server::db::{grants, tokens};
+use crate::server::db::grants;
+use crate::server::db::tokens::{self, TokenKind};
+use crate::server::grant::{self, Revocation};
 use crate::server::oauth::client_auth::authenticate_client;
 use crate::server::oauth::error::OAuthError;
-use crate::server::oauth::issue::{TokenResponse, mint};
+use crate::server::oauth::issue::TokenResponse;
 use crate::server::state::AppState;
-use crate::server::tokens::{REFRESH_TTL, hash, log_id};
+use crate::server::tokens::{hash, log_id};
 
 /// Seconds after a rotation during which the rotated refresh token may be presented again
 /// without revoking the grant (RFC 9700 section 4.14.2 allows such a grace period). A client
@@ -86,23 +87,20 @@ pub async fn refresh(
             "resource differs from the one this grant was made for.",
         ));
     }
-    if let Some(asked) = req.scope.as_deref() {
-        let granted = split(&grant.scopes);
-        if split(asked).iter().any(|s| !granted.contains(s)) {
-            return Err(OAuthError::invalid_scope(
-                "A refresh cannot add permissions the grant does not have.",
-            ));
-        }
+    if let Some(asked) = req.scope.as_deref()
+        && !grant.scopes.covers(&Scopes::parse(asked))
+    {
+        return Err(OAuthError::invalid_scope(
+            "A refresh cannot add permissions the grant does not have.",
+        ));
     }
-    let response = mint(&mut tx, &grant, now).await?;
-    grants::extend(&mut *tx, &grant.id, now + REFRESH_TTL, now).await?;
+    let tokens = grant::renew(&mut tx, &grant, now).await?;
     tx.commit().await?;
     tracing::info!(token = %log_id(token), grant = %grant.id, "refresh token rotated");
-    Ok(response)
+    Ok(TokenResponse::new(&grant, tokens))
 }
 
-/// If `token_hash` is a refresh token that was already rotated, revokes its grant and records
-/// the reuse for the account owner.
+/// If `token_hash` is a refresh token that was already rotated, revokes its grant.
 async fn revoke_on_replay(
     state: &AppState,
     token_hash: &str,
@@ -112,26 +110,18 @@ async fn revoke_on_replay(
     let Some(record) = tokens::find(&state.db, token_hash).await? else {
         return Ok(());
     };
-    if record.kind != "refresh" || record.used_at.is_none() {
+    if record.kind != TokenKind::Refresh || record.used_at.is_none() {
         return Ok(());
     }
-    let mut tx = state.db.begin().await?;
-    if let Some(grant) = grants::revoke_by_id(&mut *tx, &record.grant_id, now).await? {
-        let detail = format!(
-            "A used refresh token of {} was presented again; its access was revoked.",
-            grant.agent_name
-        );
-        events::record(
-            &mut *tx,
-            &grant.user_id,
-            EventKind::RefreshReuse,
-            &detail,
-            None,
-            now,
-        )
-        .await?;
-        tracing::warn!(token = %log_id(token), grant = %grant.id, "refresh token reuse: grant revoked");
+    let revoked = grant::revoke(
+        &state.db,
+        &record.grant_id,
+        Revocation::RefreshReplay,
+        None,
+        now,
+    );
+    if revoked.await?.is_some() {
+        tracing::warn!(token = %log_id(token), grant = %record.grant_id, "refresh token reuse: grant revoked");
     }
-    tx.commit().await?;
     Ok(())
 }

@@ -1,0 +1,253 @@
+//! The lifecycle of a grant, one person's authorization of one agent, and the only code that
+//! changes one. A grant is created with its first tokens when a code is redeemed (whatever the
+//! grant type), renewed on refresh, touched when used, and revoked by the person, by the agent
+//! itself (RFC 7009) or when a single-use secret comes back (RFC 9700 section 4.14.2, RFC 6749
+//! section 4.1.2). Every change and its entry in the person's security log commit together.
+
+use std::net::IpAddr;
+
+use crate::scopes::Scopes;
+use crate::server::db::events::{self, EventKind};
+use crate::server::db::grants::{self, Grant, GrantedVia};
+use crate::server::db::tokens::{self, TokenKind};
+use crate::server::db::{Conn, Pool};
+use crate::server::tokens::{
+    ACCESS_PREFIX, ACCESS_TTL, REFRESH_PREFIX, REFRESH_TTL, hash, new_id, new_secret,
+};
+
+/// What a new grant is for; the rest (id, times) the lifecycle fills in.
+#[derive(Debug, Clone)]
+pub struct NewGrant {
+    pub user_id: String,
+    pub client_id: String,
+    pub agent_name: String,
+    pub scopes: Scopes,
+    pub via: GrantedVia,
+    /// The resource (RFC 8707) its tokens are for; `None` for any.
+    pub resource: Option<String>,
+}
+
+/// A freshly minted token pair. `Debug` shows no secret.
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Seconds the access token lives.
+    pub expires_in: i64,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a grant ends; this decides who may end it and what the security log says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation<'a> {
+    /// The person revoked it on the security page; only their own grants.
+    ByPerson { user_id: &'a str },
+    /// The agent gave it up by revoking its refresh token (RFC 7009).
+    ByAgent,
+    /// A rotated refresh token was presented again after the grace period.
+    RefreshReplay,
+    /// An authorization code was presented a second time.
+    CodeReplay,
+}
+
+impl Revocation<'_> {
+    fn event(self) -> EventKind {
+        match self {
+            Revocation::ByPerson { .. } | Revocation::CodeReplay => EventKind::GrantRevoked,
+            Revocation::ByAgent => EventKind::TokenRevoked,
+            Revocation::RefreshReplay => EventKind::RefreshReuse,
+        }
+    }
+
+    fn detail(self, agent_name: &str) -> String {
+        match self {
+            Revocation::ByPerson { .. } => format!("{agent_name} can no longer act for you"),
+            Revocation::ByAgent => format!("{agent_name} signed out and gave up its access"),
+            Revocation::RefreshReplay => format!(
+                "A used refresh token of {agent_name} was presented again; its access was revoked."
+            ),
+            Revocation::CodeReplay => format!(
+                "An authorization code of {agent_name} was used twice; its access was revoked."
+            ),
+        }
+    }
+}
+
+/// The id of a grant about to be created, drawn first so that consuming a single-use code
+/// can record which grant it became.
+pub fn new_grant_id() -> String {
+    new_id("gr_")
+}
+
+/// Creates grant `id` inside the caller's transaction (the one that consumed the code) and
+/// mints its first tokens. Redeeming an agent auth code or an authorization code is logged
+/// for the person; a device grant is not, since approving it on /device already was.
+pub async fn create(
+    tx: &mut Conn,
+    id: String,
+    new: NewGrant,
+    addr: Option<IpAddr>,
+    now: i64,
+) -> Result<(Grant, Tokens), sqlx::Error> {
+    let grant = Grant {
+        id,
+        user_id: new.user_id,
+        client_id: new.client_id,
+        agent_name: new.agent_name,
+        scopes: new.scopes,
+        granted_via: new.via,
+        created_at: now,
+        last_used_at: None,
+        expires_at: now + REFRESH_TTL,
+        revoked_at: None,
+        resource: new.resource,
+    };
+    grants::insert(&mut *tx, &grant).await?;
+    let tokens = mint(tx, &grant.id, now).await?;
+    if grant.granted_via != GrantedVia::DeviceCode {
+        let detail = format!("{} was granted {}", grant.agent_name, grant.scopes);
+        record(
+            tx,
+            &grant.user_id,
+            EventKind::CodeRedeemed,
+            &detail,
+            addr,
+            now,
+        )
+        .await?;
+    }
+    tracing::info!(grant = %grant.id, user = %grant.user_id, client = %grant.client_id, via = ?grant.granted_via, "grant created");
+    Ok((grant, tokens))
+}
+
+/// Mints a fresh pair for a grant whose refresh token the caller's transaction just rotated,
+/// and moves the grant's expiry to a full refresh lifetime from now.
+pub async fn renew(tx: &mut Conn, grant: &Grant, now: i64) -> Result<Tokens, sqlx::Error> {
+    let tokens = mint(tx, &grant.id, now).await?;
+    grants::extend(&mut *tx, &grant.id, now + REFRESH_TTL, now).await?;
+    Ok(tokens)
+}
+
+/// Ends a grant: its tokens fail on the very next request. Returns the grant if it was live
+/// (and, for [`Revocation::ByPerson`], theirs); a grant already ended is left as it is.
+pub async fn revoke(
+    db: &Pool,
+    grant_id: &str,
+    why: Revocation<'_>,
+    addr: Option<IpAddr>,
+    now: i64,
+) -> Result<Option<Grant>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let revoked = match why {
+        Revocation::ByPerson { user_id } => {
+            grants::revoke(&mut *tx, grant_id, user_id, now).await?
+        }
+        _ => grants::revoke_by_id(&mut *tx, grant_id, now).await?,
+    };
+    if let Some(grant) = &revoked {
+        let detail = why.detail(&grant.agent_name);
+        record(&mut tx, &grant.user_id, why.event(), &detail, addr, now).await?;
+        tracing::info!(grant = %grant.id, user = %grant.user_id, why = ?why, "grant revoked");
+    }
+    tx.commit().await?;
+    Ok(revoked)
+}
+
+/// Ends every live grant of the person, with one entry in their log naming the agents.
+pub async fn revoke_all(
+    db: &Pool,
+    user_id: &str,
+    addr: Option<IpAddr>,
+    now: i64,
+) -> Result<Vec<Grant>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let revoked = grants::revoke_all(&mut *tx, user_id, now).await?;
+    if !revoked.is_empty() {
+        let names: Vec<&str> = revoked.iter().map(|g| g.agent_name.as_str()).collect();
+        let detail = format!("All agents lost access: {}", names.join(", "));
+        record(
+            &mut tx,
+            user_id,
+            EventKind::GrantRevoked,
+            &detail,
+            addr,
+            now,
+        )
+        .await?;
+        tracing::info!(count = revoked.len(), user = %user_id, "all grants revoked");
+    }
+    tx.commit().await?;
+    Ok(revoked)
+}
+
+/// Records that a grant was used now, for "last used" on the security page. Writes at most
+/// once a minute per grant, so that a busy agent does not turn every request into a write.
+pub async fn touch(db: &Pool, grant_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    grants::touch(db, grant_id, now).await
+}
+
+/// Stores a fresh access and refresh token for the grant and returns them.
+async fn mint(tx: &mut Conn, grant_id: &str, now: i64) -> Result<Tokens, sqlx::Error> {
+    let tokens = Tokens {
+        access_token: new_secret(ACCESS_PREFIX),
+        refresh_token: new_secret(REFRESH_PREFIX),
+        expires_in: ACCESS_TTL,
+    };
+    let access = hash(&tokens.access_token);
+    let refresh = hash(&tokens.refresh_token);
+    let access_expiry = now + ACCESS_TTL;
+    let refresh_expiry = now + REFRESH_TTL;
+    tokens::insert(
+        &mut *tx,
+        &access,
+        grant_id,
+        TokenKind::Access,
+        now,
+        access_expiry,
+    )
+    .await?;
+    tokens::insert(
+        &mut *tx,
+        &refresh,
+        grant_id,
+        TokenKind::Refresh,
+        now,
+        refresh_expiry,
+    )
+    .await?;
+    Ok(tokens)
+}
+
+async fn record(
+    tx: &mut Conn,
+    user_id: &str,
+    kind: EventKind,
+    detail: &str,
+    addr: Option<IpAddr>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let addr = addr.map(|a| a.to_string());
+    events::record(&mut *tx, user_id, kind, detail, addr.as_deref(), now).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_revocation_reads_as_what_happened() {
+        let person = Revocation::ByPerson { user_id: "u" };
+        assert_eq!(person.event(), EventKind::GrantRevoked);
+        assert_eq!(person.detail("Claude"), "Claude can no longer act for you");
+        assert_eq!(Revocation::ByAgent.event(), EventKind::TokenRevoked);
+        assert_eq!(Revocation::RefreshReplay.event(), EventKind::RefreshReuse);
+        assert_eq!(Revocation::CodeReplay.event(), EventKind::GrantRevoked);
+        assert!(Revocation::CodeReplay.detail("App").contains("used twice"));
+    }
+}

@@ -1,0 +1,37 @@
+//! `POST /oauth2/token` (RFC 6749 section 3.2): reads the form and hands it to the grant type
+//! named by `grant_type`, one module each under [`super::grants`].
+
+use axum::Extension;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
+use axum::http::HeaderMap;
+
+use super::error::OAuthError;
+use super::grants::request::TokenRequest;
+use super::grants::{agent_code, authorization_code, device_code, refresh_token};
+use super::issue::TokenResponse;
+use crate::grant_type::GrantType;
+use crate::server::state::AppState;
+use crate::server::web::ClientAddr;
+
+pub async fn token(
+    State(state): State<AppState>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    headers: HeaderMap,
+    form: Result<Form<TokenRequest>, FormRejection>,
+) -> Result<TokenResponse, OAuthError> {
+    let Form(req) = form.map_err(|rejection| OAuthError::invalid_request(rejection.body_text()))?;
+    let grant_type = req
+        .grant_type
+        .as_deref()
+        .ok_or_else(|| OAuthError::invalid_request("grant_type is required."))?;
+    match GrantType::parse(grant_type) {
+        Some(GrantType::AgentCode) => agent_code::redeem(&state, addr, &req).await,
+        Some(GrantType::AuthorizationCode) => {
+            authorization_code::exchange(&state, addr, &headers, &req).await
+        }
+        Some(GrantType::RefreshToken) => refresh_token::refresh(&state, &headers, &req).await,
+        Some(GrantType::DeviceCode) => device_code::poll(&state, addr, &headers, &req).await,
+        None => Err(OAuthError::unsupported_grant_type(grant_type)),
+    }
+}

@@ -36,6 +36,7 @@ site:
 
 lint:
 	cargo fmt --all -- --check
+	python3 scripts/code-shape.py cycles
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 

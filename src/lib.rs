@@ -14,6 +14,7 @@ pub mod error;
 pub mod instructions;
 pub mod links;
 pub mod model;
+pub mod page_context;
 pub mod pages;
 pub mod scopes;
 pub mod timefmt;

@@ -7,16 +7,16 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::connect::{GenerateCode, fetch_connect_view};
-use crate::app::PageResource;
 use crate::components::code_panel::CodePanel;
 use crate::components::form::{FormAlert, ReturnHere, SubmitButton, form_error};
 use crate::model::FormError;
+use crate::page_context::use_page_context;
 use crate::pages::load_failed;
 use crate::scopes::{Scope, split};
 
 #[component]
 pub fn ConnectPage() -> impl IntoView {
-    let page = expect_context::<PageResource>();
+    let page = use_page_context();
     let generate = ServerAction::<GenerateCode>::new();
     let data = Resource::new(move || generate.version().get(), |_| fetch_connect_view());
     let query = use_query_map();

@@ -8,14 +8,14 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::device::{ApproveDevice, CODE_NOT_FOUND, DenyDevice, fetch_device_view};
-use crate::app::PageResource;
 use crate::components::form::{FormAlert, ReturnHere, form_error};
 use crate::model::{DeviceRequest, FormError};
+use crate::page_context::use_page_context;
 use crate::pages::load_failed;
 
 #[component]
 pub fn DevicePage() -> impl IntoView {
-    let page = expect_context::<PageResource>();
+    let page = use_page_context();
     let approve = ServerAction::<ApproveDevice>::new();
     let deny = ServerAction::<DenyDevice>::new();
     let query = use_query_map();

@@ -14,8 +14,8 @@ use leptos::task::spawn_local;
 
 use crate::api::connect::{GenerateCode, NewCodeForm, fetch_code_status};
 use crate::components::browser::{copy_text, focus, now_ms};
-use crate::components::form::RETURN_FIELD;
 use crate::instructions::{Channel, Instructions};
+use crate::links::return_path::RETURN_FIELD;
 use crate::model::{CodeStatus, IssuedCode};
 use crate::timefmt::{countdown, utc};
 

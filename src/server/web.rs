@@ -15,7 +15,7 @@ use super::auth::session::{self, FormError};
 use super::ratelimit::Action;
 use super::state::AppState;
 use crate::error::AppError;
-use crate::links::return_path::on_public_origin;
+use crate::links::return_path::{RETURN_FIELD, on_public_origin};
 
 /// The address a request came from, after trusted proxies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,7 +257,7 @@ async fn restore_referer(req: Request, public_base: &str) -> Result<Request, Res
         .await
         .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "That form is too large.").into_response())?;
     let referer = url::form_urlencoded::parse(&bytes)
-        .find(|(key, _)| key == crate::components::form::RETURN_FIELD)
+        .find(|(key, _)| key == RETURN_FIELD)
         .and_then(|(_, path)| on_public_origin(public_base, &path));
     if let Some(value) = referer.and_then(|url| HeaderValue::from_str(&url).ok()) {
         parts.headers.insert(header::REFERER, value);
@@ -429,7 +429,7 @@ mod tests {
     fn a_form_names_its_page_only_on_the_public_origin() {
         let restored = |return_to: &str| {
             let body = url::form_urlencoded::Serializer::new(String::new())
-                .append_pair(crate::components::form::RETURN_FIELD, return_to)
+                .append_pair(RETURN_FIELD, return_to)
                 .finish();
             let req = Request::post("/api/sign_in")
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

@@ -22,6 +22,8 @@ pub mod timefmt;
 #[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
+pub mod command;
+#[cfg(feature = "ssr")]
 pub mod server;
 
 /// Entry point of the wasm bundle: brings the islands of the server-rendered page to life.

@@ -95,7 +95,7 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
                 let state = state.clone();
                 move || {
                     provide_context(state.clone());
-                    web::provide_page_csp();
+                    web::headers::provide_page_csp();
                 }
             },
             {
@@ -104,11 +104,17 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
                 move || shell(options.clone(), stylesheet.clone())
             },
         )
-        .layer(from_fn_with_state(state.clone(), web::server_fn_answers))
-        .layer(from_fn_with_state(state.clone(), web::same_origin_posts))
+        .layer(from_fn_with_state(
+            state.clone(),
+            web::form_answers::server_fn_answers,
+        ))
+        .layer(from_fn_with_state(
+            state.config.clone(),
+            web::origin::same_origin_posts,
+        ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(
-            web::unsaved_session_is_unavailable,
+            web::unsaved_session::unsaved_session_is_unavailable,
         ));
 
     Ok(Router::new()
@@ -121,9 +127,18 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
             let stylesheet = state.site.stylesheet.clone();
             move |options| shell(options, stylesheet.clone())
         }))
-        .layer(from_fn_with_state(state.clone(), web::limit_body))
-        .layer(from_fn_with_state(state.clone(), web::security_headers))
-        .layer(from_fn_with_state(state.clone(), web::client_addr))
+        .layer(from_fn_with_state(
+            state.config.clone(),
+            web::body_limit::limit_body,
+        ))
+        .layer(from_fn_with_state(
+            state.config.clone(),
+            web::headers::security_headers,
+        ))
+        .layer(from_fn_with_state(
+            state.config.clone(),
+            web::client_addr::resolve,
+        ))
         .with_state(state))
 }
 

@@ -51,7 +51,10 @@ async fn portal(state: &AppState) -> anyhow::Result<Router<AppState>> {
     let routes = generate_route_list(App);
     Ok(Router::new()
         .route("/logout", post(logout::logout))
-        .route("/oauth2/authorize/decision", post(oauth::authorize::decide))
+        .route(
+            "/oauth2/authorize/decision",
+            post(oauth::authorize::decision::decide),
+        )
         .leptos_routes_with_context(
             state,
             routes,

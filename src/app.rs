@@ -4,12 +4,10 @@
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::hooks::use_location;
 use leptos_router::{SsrMode, path};
 
-use crate::api::account::fetch_page_context;
 use crate::components::header::SiteHeader;
-use crate::model::PageContext;
+use crate::page_context::PageContextProvider;
 use crate::pages::{
     connect::ConnectPage, consent::ConsentPage, device::DevicePage, login::LoginPage,
     not_found::NotFound, security::SecurityPage, signup::SignupPage,
@@ -35,9 +33,6 @@ pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
         </html>
     }
 }
-
-/// What every page can read: the visitor's account and any pending form error.
-pub type PageResource = Resource<Result<PageContext, crate::error::AppError>>;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -68,14 +63,4 @@ pub fn App() -> impl IntoView {
             </PageContextProvider>
         </Router>
     }
-}
-
-/// Reads the page context once per navigation and shares it with the header and the page.
-#[component]
-fn PageContextProvider(children: Children) -> impl IntoView {
-    let location = use_location();
-    let page: PageResource =
-        Resource::new(move || location.pathname.get(), |_| fetch_page_context());
-    provide_context(page);
-    children()
 }

@@ -15,12 +15,15 @@ pub mod grant_type;
 pub mod instructions;
 pub mod links;
 pub mod model;
+pub mod page_context;
 pub mod pages;
 pub mod scopes;
 pub mod timefmt;
 
 #[cfg(feature = "ssr")]
 pub mod cli;
+#[cfg(feature = "ssr")]
+pub mod command;
 #[cfg(feature = "ssr")]
 pub mod server;
 

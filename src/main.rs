@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use agent_connect::server::config::{Cli, Command, UserCommand};
+use agent_connect::command::{Cli, Command, UserCommand};
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -9,7 +9,7 @@ use crate::model::ConsentView;
 /// A signed-out visitor gets [`AppError::SignedOut`] and goes to sign in first.
 #[server(endpoint = "consent")]
 pub async fn fetch_consent(query: String) -> Result<ConsentView, AppError> {
-    use crate::server::oauth::authorize::{Refusal, check, parse_query};
+    use crate::server::oauth::authorize::request::{Refusal, check, parse_query};
     use crate::server::portal;
 
     let state = portal::state()?;

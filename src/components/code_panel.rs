@@ -5,6 +5,8 @@
 //! other page is plain server-rendered HTML whose forms post natively, so the bundle holds
 //! just this panel. Without JavaScript it still shows the code, the time left at load, and
 //! every instruction text.
+//!
+//! The island is [`CodePanel`]; the components below it are its parts, hydrated with it.
 
 use std::time::Duration;
 
@@ -14,8 +16,8 @@ use leptos::task::spawn_local;
 
 use crate::api::connect::{GenerateCode, NewCodeForm, fetch_code_status};
 use crate::components::browser::{copy_text, focus, now_ms};
-use crate::components::form::RETURN_FIELD;
 use crate::instructions::{Channel, Instructions};
+use crate::links::return_path::RETURN_FIELD;
 use crate::model::{CodeStatus, IssuedCode};
 use crate::timefmt::{countdown, utc};
 
@@ -33,65 +35,277 @@ pub fn CodePanel(
     /// The page's own path and query, where the panel's forms come back to.
     return_to: String,
 ) -> impl IntoView {
-    let hydrated = RwSignal::new(false);
-    let now = RwSignal::new(server_now);
-    let status = RwSignal::new(issued.status.clone());
-    let expires_at = issued.expires_at;
-    let expired = Memo::new(move |_| match status.get() {
-        CodeStatus::Redeemed { .. } => false,
-        CodeStatus::Expired => true,
-        CodeStatus::Waiting => now.get() >= expires_at,
-    });
+    let live = LiveCode::new(server_now, issued.expires_at, issued.status.clone());
+    live.run_in_browser(server_now);
+    let clipboard = Clipboard::new();
+    let texts = instruction_texts(&issued, &public_url);
+    let IssuedCode {
+        code,
+        scopes,
+        agent_name,
+        ..
+    } = issued;
+    let granted = scopes.join(", ");
+    let scope_list = granted.clone();
+    let agent_name = agent_name.unwrap_or_default();
+    let again_return_to = return_to.clone();
 
-    // In the browser only: tick the countdown from the browser's clock (anchored to the
-    // server's time) and poll for redemption while the code can still be used.
-    Effect::new(move |_| {
-        hydrated.set(true);
-        let started = now_ms();
-        let tick = set_interval_with_handle(
-            move || now.set(server_now + ((now_ms() - started) / 1000.0).floor() as i64),
-            Duration::from_millis(250),
-        )
-        .ok();
-        let poll = set_interval_with_handle(
-            move || {
-                if status.get_untracked() == CodeStatus::Waiting && !expired.get_untracked() {
-                    spawn_local(async move {
-                        if let Ok(Some(latest)) = fetch_code_status().await {
-                            status.set(latest);
-                        }
-                    });
-                }
-            },
-            POLL_EVERY,
-        )
-        .ok();
-        on_cleanup(move || {
-            tick.into_iter()
-                .chain(poll)
-                .for_each(|handle| handle.clear());
+    view! {
+        <section class="card code-card" aria-labelledby="code-title">
+            <CodeHeading live/>
+            <RedemptionStatus live/>
+            <Show when=move || live.is_usable()>
+                <p class="lede">
+                    "Give this code to your agent. It works once, within 5 minutes, and grants only: "
+                    <span class="scope-list">{scope_list.clone()}</span>"."
+                </p>
+                <CodeRow code=code.clone() live clipboard/>
+                <InstructionTabs texts=texts.clone() hydrated=live.hydrated clipboard/>
+            </Show>
+            <Show when=move || live.is_redeemed()>
+                <RedeemedNote granted=granted.clone()/>
+            </Show>
+            <div class="actions">
+                <Show when=move || live.is_expired()>
+                    <RegenerateForm
+                        scopes=scopes.clone()
+                        agent_name=agent_name.clone()
+                        high_risk
+                        return_to=again_return_to.clone()
+                    />
+                </Show>
+                <NewCodeButton return_to/>
+            </div>
+        </section>
+    }
+}
+
+/// The panel's live state: the clock, which ticks from the browser's time once hydrated, and
+/// the code's status, polled while the code can still be used.
+#[derive(Clone, Copy)]
+struct LiveCode {
+    /// True once the panel runs in the browser: the copy buttons and tabs work from then on.
+    hydrated: RwSignal<bool>,
+    now: RwSignal<i64>,
+    status: RwSignal<CodeStatus>,
+    expires_at: i64,
+    expired: Memo<bool>,
+}
+
+impl LiveCode {
+    fn new(server_now: i64, expires_at: i64, status: CodeStatus) -> Self {
+        let now = RwSignal::new(server_now);
+        let status = RwSignal::new(status);
+        let expired = Memo::new(move |_| match status.get() {
+            CodeStatus::Redeemed { .. } => false,
+            CodeStatus::Expired => true,
+            CodeStatus::Waiting => now.get() >= expires_at,
         });
-    });
+        Self {
+            hydrated: RwSignal::new(false),
+            now,
+            status,
+            expires_at,
+            expired,
+        }
+    }
 
-    let instructions = Instructions {
-        code: &issued.code,
-        public_url: &public_url,
-        scopes: &issued.scopes,
-    };
-    let texts: Vec<(Channel, String)> = Channel::ALL
-        .iter()
-        .map(|&c| (c, instructions.text(c)))
-        .collect();
-    let selected = RwSignal::new(Channel::Cli);
-    let copied = RwSignal::new(None::<&'static str>);
-    let copy = move |which: &'static str, text: String| {
+    /// In the browser only: ticks the clock from the browser's time (anchored to the server's)
+    /// and polls for redemption while the code can still be used.
+    fn run_in_browser(self, server_now: i64) {
+        Effect::new(move |_| {
+            self.hydrated.set(true);
+            let started = now_ms();
+            let tick = set_interval_with_handle(
+                move || {
+                    self.now
+                        .set(server_now + ((now_ms() - started) / 1000.0).floor() as i64)
+                },
+                Duration::from_millis(250),
+            )
+            .ok();
+            let poll = set_interval_with_handle(move || self.poll(), POLL_EVERY).ok();
+            on_cleanup(move || {
+                tick.into_iter()
+                    .chain(poll)
+                    .for_each(|handle| handle.clear());
+            });
+        });
+    }
+
+    fn poll(self) {
+        if self.status.get_untracked() == CodeStatus::Waiting && !self.expired.get_untracked() {
+            spawn_local(async move {
+                if let Ok(Some(latest)) = fetch_code_status().await {
+                    self.status.set(latest);
+                }
+            });
+        }
+    }
+
+    fn is_expired(self) -> bool {
+        self.expired.get()
+    }
+
+    fn is_redeemed(self) -> bool {
+        matches!(self.status.get(), CodeStatus::Redeemed { .. })
+    }
+
+    /// Waiting for the agent and not expired: the code can still be handed over.
+    fn is_usable(self) -> bool {
+        self.status.get() == CodeStatus::Waiting && !self.expired.get()
+    }
+
+    fn seconds_left(self) -> i64 {
+        self.expires_at - self.now.get()
+    }
+}
+
+/// The clipboard, and which copy button was used last (it says "Copied" for two seconds).
+#[derive(Clone, Copy)]
+struct Clipboard {
+    copied: RwSignal<Option<&'static str>>,
+}
+
+impl Clipboard {
+    fn new() -> Self {
+        Self {
+            copied: RwSignal::new(None),
+        }
+    }
+
+    fn copy(self, which: &'static str, text: String) {
         spawn_local(async move {
             if copy_text(text).await {
-                copied.set(Some(which));
-                set_timeout(move || copied.set(None), Duration::from_secs(2));
+                self.copied.set(Some(which));
+                set_timeout(move || self.copied.set(None), Duration::from_secs(2));
             }
         });
+    }
+
+    fn just_copied(self, which: &'static str) -> bool {
+        self.copied.get() == Some(which)
+    }
+}
+
+/// Every instruction text for this code, in tab order.
+fn instruction_texts(issued: &IssuedCode, public_url: &str) -> Vec<(Channel, String)> {
+    let instructions = Instructions {
+        code: &issued.code,
+        public_url,
+        scopes: &issued.scopes,
     };
+    Channel::ALL
+        .iter()
+        .map(|&c| (c, instructions.text(c)))
+        .collect()
+}
+
+#[component]
+fn CodeHeading(live: LiveCode) -> impl IntoView {
+    view! {
+        <h1 id="code-title">
+            {move || {
+                if live.is_redeemed() {
+                    "Your agent is connected"
+                } else if live.is_expired() {
+                    "Code expired"
+                } else {
+                    "Your agent auth code"
+                }
+            }}
+        </h1>
+    }
+}
+
+/// Waiting, redeemed (by whom and when), or expired; announced as it changes.
+#[component]
+fn RedemptionStatus(live: LiveCode) -> impl IntoView {
+    let line = move || match live.status.get() {
+        CodeStatus::Redeemed { agent_name, at } => {
+            format!("Redeemed by {agent_name} at {}", utc(at))
+        }
+        _ if live.is_expired() => {
+            "This code has expired. It was never used, so nothing was granted.".to_owned()
+        }
+        _ => "Waiting for your agent to use this code…".to_owned(),
+    };
+    let class = move || match live.status.get() {
+        CodeStatus::Redeemed { .. } => "status status-ok",
+        _ if live.is_expired() => "status status-expired",
+        _ => "status status-waiting",
+    };
+    view! {
+        <p role="status" class=class>
+            <span class="status-dot" aria-hidden="true"></span>
+            {line}
+        </p>
+    }
+}
+
+/// The code itself, the time left, and its copy button.
+#[component]
+fn CodeRow(code: String, live: LiveCode, clipboard: Clipboard) -> impl IntoView {
+    view! {
+        <div class="code-row">
+            <div class="code" role="textbox" aria-readonly="true" aria-label="Agent auth code" tabindex="0">
+                {code_groups(&code)}
+            </div>
+            <div class="code-side">
+                <Countdown live/>
+                <CopyButton
+                    which="code"
+                    label="Copy code"
+                    class="btn"
+                    text=move || code.clone()
+                    hydrated=live.hydrated
+                    clipboard
+                />
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Countdown(live: LiveCode) -> impl IntoView {
+    view! {
+        <p class="countdown">
+            "Time left " <span role="timer" aria-label="Time left">{move || countdown(live.seconds_left())}</span>
+        </p>
+    }
+}
+
+/// A button that puts `text()` on the clipboard, hidden until the panel runs in the browser.
+#[component]
+fn CopyButton(
+    which: &'static str,
+    label: &'static str,
+    class: &'static str,
+    text: impl Fn() -> String + Send + Sync + 'static,
+    hydrated: RwSignal<bool>,
+    clipboard: Clipboard,
+) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class=class
+            hidden=move || !hydrated.get()
+            on:click=move |_| clipboard.copy(which, text())
+        >
+            {move || if clipboard.just_copied(which) { "Copied" } else { label }}
+        </button>
+    }
+}
+
+/// One tab per kind of agent, with the copy button of the selected text. Without JavaScript
+/// every panel shows, each under its label.
+#[component]
+fn InstructionTabs(
+    texts: Vec<(Channel, String)>,
+    hydrated: RwSignal<bool>,
+    clipboard: Clipboard,
+) -> impl IntoView {
+    let selected = RwSignal::new(Channel::Cli);
     let selected_text = {
         let texts = texts.clone();
         move || {
@@ -102,8 +316,31 @@ pub fn CodePanel(
                 .unwrap_or_default()
         }
     };
-    let code = issued.code.clone();
-    let on_tab_key = move |ev: leptos::ev::KeyboardEvent| {
+    view! {
+        <div class="tabs">
+            <div class="tabs-head">
+                <TabList selected/>
+                <CopyButton
+                    which="instructions"
+                    label="Copy instructions"
+                    class="btn btn-quiet"
+                    text=selected_text
+                    hydrated
+                    clipboard
+                />
+            </div>
+            {texts
+                .into_iter()
+                .map(|(channel, text)| view! { <TabPanel channel text selected hydrated/> })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// The tabs, moved between with the arrow, Home and End keys (WAI-ARIA tabs pattern).
+#[component]
+fn TabList(selected: RwSignal<Channel>) -> impl IntoView {
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
         let index = Channel::ALL
             .iter()
             .position(|&c| c == selected.get_untracked())
@@ -119,148 +356,60 @@ pub fn CodePanel(
         selected.set(Channel::ALL[next]);
         focus(&format!("tab-{}", Channel::ALL[next].slug()));
     };
-
-    let status_line = move || match status.get() {
-        CodeStatus::Redeemed { agent_name, at } => {
-            format!("Redeemed by {agent_name} at {}", utc(at))
-        }
-        _ if expired.get() => {
-            "This code has expired. It was never used, so nothing was granted.".to_owned()
-        }
-        _ => "Waiting for your agent to use this code…".to_owned(),
-    };
-    let status_class = move || match status.get() {
-        CodeStatus::Redeemed { .. } => "status status-ok",
-        _ if expired.get() => "status status-expired",
-        _ => "status status-waiting",
-    };
-    let live = move || status.get() == CodeStatus::Waiting && !expired.get();
-    let redeemed = move || matches!(status.get(), CodeStatus::Redeemed { .. });
-    let scopes = issued.scopes.clone();
-    let granted = issued.scopes.join(", ");
-    let again_scopes = issued.scopes.clone();
-    let agent_name = issued.agent_name.clone().unwrap_or_default();
-    let again_return_to = return_to.clone();
-
     view! {
-        <section class="card code-card" aria-labelledby="code-title">
-            <h1 id="code-title">
-                {move || {
-                    if redeemed() {
-                        "Your agent is connected"
-                    } else if expired.get() {
-                        "Code expired"
-                    } else {
-                        "Your agent auth code"
+        <div role="tablist" aria-label="How to give the code to your agent" class="tablist" on:keydown=on_key>
+            {Channel::ALL
+                .iter()
+                .map(|&channel| {
+                    view! {
+                        <button
+                            type="button"
+                            role="tab"
+                            id=format!("tab-{}", channel.slug())
+                            aria-controls=format!("panel-{}", channel.slug())
+                            aria-selected=move || (selected.get() == channel).to_string()
+                            tabindex=move || if selected.get() == channel { "0" } else { "-1" }
+                            on:click=move |_| selected.set(channel)
+                        >
+                            {channel.label()}
+                        </button>
                     }
-                }}
-            </h1>
-            <p role="status" class=status_class>
-                <span class="status-dot" aria-hidden="true"></span>
-                {status_line}
-            </p>
-            <Show when=live>
-                <p class="lede">
-                    "Give this code to your agent. It works once, within 5 minutes, and grants only: "
-                    <span class="scope-list">{scopes.join(", ")}</span>"."
-                </p>
-                <div class="code-row">
-                    <div class="code" role="textbox" aria-readonly="true" aria-label="Agent auth code" tabindex="0">
-                        {code_groups(&code)}
-                    </div>
-                    <div class="code-side">
-                        <p class="countdown">
-                            "Time left " <span role="timer" aria-label="Time left">{move || countdown(expires_at - now.get())}</span>
-                        </p>
-                        <button
-                            type="button"
-                            class="btn"
-                            hidden=move || !hydrated.get()
-                            on:click={
-                                let code = code.clone();
-                                move |_| copy("code", code.clone())
-                            }
-                        >
-                            {move || if copied.get() == Some("code") { "Copied" } else { "Copy code" }}
-                        </button>
-                    </div>
-                </div>
-                <div class="tabs">
-                    <div class="tabs-head">
-                        <div role="tablist" aria-label="How to give the code to your agent" class="tablist" on:keydown=on_tab_key>
-                            {Channel::ALL
-                                .iter()
-                                .map(|&channel| {
-                                    view! {
-                                        <button
-                                            type="button"
-                                            role="tab"
-                                            id=format!("tab-{}", channel.slug())
-                                            aria-controls=format!("panel-{}", channel.slug())
-                                            aria-selected=move || (selected.get() == channel).to_string()
-                                            tabindex=move || if selected.get() == channel { "0" } else { "-1" }
-                                            on:click=move |_| selected.set(channel)
-                                        >
-                                            {channel.label()}
-                                        </button>
-                                    }
-                                })
-                                .collect_view()}
-                        </div>
-                        <button
-                            type="button"
-                            class="btn btn-quiet"
-                            hidden=move || !hydrated.get()
-                            on:click={
-                                let selected_text = selected_text.clone();
-                                move |_| copy("instructions", selected_text())
-                            }
-                        >
-                            {move || if copied.get() == Some("instructions") { "Copied" } else { "Copy instructions" }}
-                        </button>
-                    </div>
-                    {texts
-                        .iter()
-                        .map(|(channel, text)| {
-                            let channel = *channel;
-                            view! {
-                                <div
-                                    role="tabpanel"
-                                    class="tabpanel"
-                                    id=format!("panel-{}", channel.slug())
-                                    aria-labelledby=format!("tab-{}", channel.slug())
-                                    tabindex="0"
-                                    hidden=move || hydrated.get() && selected.get() != channel
-                                >
-                                    <p class="panel-label" hidden=move || hydrated.get()>{channel.label()}</p>
-                                    <pre>{text.clone()}</pre>
-                                </div>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            </Show>
-            <Show when=redeemed>
-                <p class="lede">
-                    "It can now act with: " <span class="scope-list">{granted.clone()}</span>
-                    ". You can revoke it at any time on the " <a href="/security">"Security page"</a> "."
-                </p>
-            </Show>
-            <div class="actions">
-                <Show when=move || expired.get()>
-                    <RegenerateForm
-                        scopes=again_scopes.clone()
-                        agent_name=agent_name.clone()
-                        high_risk
-                        return_to=again_return_to.clone()
-                    />
-                </Show>
-                <form method="post" action=NewCodeForm::url()>
-                    <input type="hidden" name=RETURN_FIELD value=return_to.clone()/>
-                    <button type="submit" class="btn btn-quiet">"Generate another"</button>
-                </form>
-            </div>
-        </section>
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn TabPanel(
+    channel: Channel,
+    text: String,
+    selected: RwSignal<Channel>,
+    hydrated: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <div
+            role="tabpanel"
+            class="tabpanel"
+            id=format!("panel-{}", channel.slug())
+            aria-labelledby=format!("tab-{}", channel.slug())
+            tabindex="0"
+            hidden=move || hydrated.get() && selected.get() != channel
+        >
+            <p class="panel-label" hidden=move || hydrated.get()>{channel.label()}</p>
+            <pre>{text}</pre>
+        </div>
+    }
+}
+
+/// What a redeemed code granted, and where to take it back.
+#[component]
+fn RedeemedNote(granted: String) -> impl IntoView {
+    view! {
+        <p class="lede">
+            "It can now act with: " <span class="scope-list">{granted}</span>
+            ". You can revoke it at any time on the " <a href="/security">"Security page"</a> "."
+        </p>
     }
 }
 
@@ -283,6 +432,17 @@ fn RegenerateForm(
             <input type="hidden" name="agent_name" value=agent_name/>
             {high_risk.then(|| view! { <input type="hidden" name="confirm_high_risk" value="yes"/> })}
             <button type="submit" class="btn btn-primary">"Generate a new code"</button>
+        </form>
+    }
+}
+
+/// "Generate another": back to the form, the current code left to expire.
+#[component]
+fn NewCodeButton(return_to: String) -> impl IntoView {
+    view! {
+        <form method="post" action=NewCodeForm::url()>
+            <input type="hidden" name=RETURN_FIELD value=return_to/>
+            <button type="submit" class="btn btn-quiet">"Generate another"</button>
         </form>
     }
 }

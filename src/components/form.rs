@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 use crate::error::AppError;
+use crate::links::return_path::RETURN_FIELD;
 use crate::model::FormError;
 
 /// The error to show for a form: the last answer of its action, or, before any, the error a
@@ -92,6 +93,3 @@ pub fn ReturnHere() -> impl IntoView {
     let here = move || crate::links::with_query(&location.pathname.get(), &location.search.get());
     view! { <input type="hidden" name=RETURN_FIELD value=here/> }
 }
-
-/// Name of the field [`ReturnHere`] renders.
-pub const RETURN_FIELD: &str = "return_to";

@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app::PageResource;
+use crate::page_context::use_page_context;
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
-    let page = expect_context::<PageResource>();
+    let page = use_page_context();
     view! {
         <header class="site-header">
             <a class="brand" href="/connect">

@@ -4,3 +4,4 @@ pub mod browser;
 pub mod code_panel;
 pub mod form;
 pub mod header;
+pub mod scope_item;

@@ -8,6 +8,11 @@
 /// Where a refused target goes instead.
 pub const FALLBACK: &str = "/connect";
 
+/// Name of the hidden form field that carries the page a form was posted from. The portal
+/// sends no `Referer`, so a form posted without JavaScript names its page itself; the server
+/// reads the field back and checks it with [`on_public_origin`].
+pub const RETURN_FIELD: &str = "return_to";
+
 /// The same-origin absolute path `target` names, ready for a `Location` header, or `None`.
 ///
 /// A path passes when it starts with exactly one `/` and holds no backslash (raw or

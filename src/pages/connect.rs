@@ -7,16 +7,17 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::connect::{GenerateCode, fetch_connect_view};
-use crate::app::PageResource;
 use crate::components::code_panel::CodePanel;
 use crate::components::form::{FormAlert, ReturnHere, SubmitButton, form_error};
+use crate::components::scope_item::{HighRiskConfirmation, ScopeItem, high_risk_actions};
 use crate::model::FormError;
+use crate::page_context::use_page_context;
 use crate::pages::load_failed;
 use crate::scopes::{Scope, Scopes};
 
 #[component]
 pub fn ConnectPage() -> impl IntoView {
-    let page = expect_context::<PageResource>();
+    let page = use_page_context();
     let generate = ServerAction::<GenerateCode>::new();
     let data = Resource::new(move || generate.version().get(), |_| fetch_connect_view());
     let query = use_query_map();
@@ -75,17 +76,7 @@ fn ConnectForm(
     pending: Option<FormError>,
 ) -> impl IntoView {
     let error = form_error(generate.value(), pending, GenerateCode::PATH);
-    let risky: Vec<&Scope> = catalogue.iter().filter(|s| s.high_risk).collect();
-    let confirm_label = format!(
-        "I understand this agent can {}",
-        risky
-            .iter()
-            .map(|s| s.title.to_lowercase())
-            .collect::<Vec<_>>()
-            .join(" and ")
-    );
-    let has_risky = !risky.is_empty();
-
+    let risky = high_risk_actions(&catalogue);
     view! {
         <section class="card" aria-labelledby="connect-title">
             <h1 id="connect-title">"Connect an agent"</h1>
@@ -99,65 +90,44 @@ fn ConnectForm(
                 <fieldset class="scopes">
                     <legend>"Permissions"</legend>
                     {catalogue
-                        .iter()
+                        .into_iter()
                         .map(|scope| {
-                            let id = format!("scope-{}", scope.name.replace('.', "-"));
-                            let desc_id = format!("{id}-desc");
-                            let high_risk = scope.high_risk;
-                            view! {
-                                <div class="scope" class:scope-risky=high_risk>
-                                    <input
-                                        type="checkbox"
-                                        id=id.clone()
-                                        name="scopes[]"
-                                        value=scope.name.clone()
-                                        checked=scopes.contains(&scope.name)
-                                        aria-describedby=desc_id.clone()
-                                    />
-                                    <div class="scope-text">
-                                        <label for=id>{scope.title.clone()}</label>
-                                        <p class="scope-desc" id=desc_id>
-                                            {scope.description.clone()} " " <code>{scope.name.clone()}</code>
-                                            {high_risk.then(|| view! {
-                                                <span class="risk-badge">"High risk"</span>
-                                            })}
-                                        </p>
-                                    </div>
-                                </div>
-                            }
+                            let checked = scopes.contains(&scope.name);
+                            view! { <ScopeItem scope checked/> }
                         })
                         .collect_view()}
                 </fieldset>
-                {has_risky.then(|| view! {
-                    // Shown by the stylesheet once a high-risk box is ticked (`:has`), and
-                    // always where the browser cannot tell.
-                    <div class="confirm-risk">
-                        <p class="warning">
-                            <strong>"Careful: "</strong>
-                            "high-risk permissions let the agent act with real consequences. Grant them only to an agent you trust, and revoke them when the job is done."
-                        </p>
-                        <div class="check">
-                            <input type="checkbox" id="confirm-high-risk" name="confirm_high_risk" value="yes"/>
-                            <label for="confirm-high-risk">{confirm_label.clone()}</label>
-                        </div>
-                    </div>
-                })}
-                <div class="field">
-                    <label for="agent-name">"Agent name"</label>
-                    <input
-                        id="agent-name"
-                        name="agent_name"
-                        maxlength="64"
-                        autocomplete="off"
-                        value=agent
-                        aria-describedby="agent-name-hint"
+                // Shown by the stylesheet once a high-risk box is ticked (`:has`), and always
+                // where the browser cannot tell.
+                {risky.map(|actions| view! {
+                    <HighRiskConfirmation
+                        warning="high-risk permissions let the agent act with real consequences. Grant them only to an agent you trust, and revoke them when the job is done."
+                        label=format!("I understand this agent can {actions}")
                     />
-                    <p class="hint" id="agent-name-hint">
-                        "Optional. Helps you recognise it on the Security page, e.g. “Claude Code on my laptop”."
-                    </p>
-                </div>
+                })}
+                <AgentNameField agent/>
                 <SubmitButton label="Generate code" busy="Generating…" pending=generate.pending()/>
             </ActionForm>
         </section>
+    }
+}
+
+#[component]
+fn AgentNameField(agent: String) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="agent-name">"Agent name"</label>
+            <input
+                id="agent-name"
+                name="agent_name"
+                maxlength="64"
+                autocomplete="off"
+                value=agent
+                aria-describedby="agent-name-hint"
+            />
+            <p class="hint" id="agent-name-hint">
+                "Optional. Helps you recognise it on the Security page, e.g. “Claude Code on my laptop”."
+            </p>
+        </div>
     }
 }

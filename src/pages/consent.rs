@@ -8,6 +8,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 use crate::api::consent::fetch_consent;
+use crate::components::scope_item::{HighRiskConfirmation, ScopeItem, high_risk_actions};
 use crate::model::{AuthorizeParams, ConsentView};
 use crate::pages::load_failed;
 use crate::scopes::Scope;
@@ -54,11 +55,7 @@ fn ConsentForm(
     scopes: Vec<Scope>,
     params: AuthorizeParams,
 ) -> impl IntoView {
-    let risky: Vec<String> = scopes
-        .iter()
-        .filter(|s| s.high_risk)
-        .map(|s| s.title.to_lowercase())
-        .collect();
+    let risky = high_risk_actions(&scopes);
     view! {
         <section class="card" aria-labelledby="consent-title">
             <h1 id="consent-title">{format!("Allow {client_name} to act for you?")}</h1>
@@ -73,36 +70,14 @@ fn ConsentForm(
                     .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
                     .collect_view()}
                 <ul class="consent-scopes" aria-label="Permissions requested">
-                    {scopes
-                        .iter()
-                        .map(|scope| {
-                            view! {
-                                <li class="scope" class:scope-risky=scope.high_risk>
-                                    <div class="scope-text">
-                                        <p class="scope-title">{scope.title.clone()}</p>
-                                        <p class="scope-desc">
-                                            {scope.description.clone()} " " <code>{scope.name.clone()}</code>
-                                            {scope.high_risk.then(|| view! { <span class="risk-badge">"High risk"</span> })}
-                                        </p>
-                                    </div>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
+                    {scopes.into_iter().map(|scope| view! { <ScopeItem scope/> }).collect_view()}
                 </ul>
-                {(!risky.is_empty()).then(|| view! {
-                    <div class="confirm-risk">
-                        <p class="warning">
-                            <strong>"Careful: "</strong>
-                            "high-risk permissions let the application act with real consequences. Approve only if you trust it."
-                        </p>
-                        <div class="check">
-                            <input type="checkbox" id="confirm-high-risk" name="confirm_high_risk" value="yes" required=true/>
-                            <label for="confirm-high-risk">
-                                {format!("I understand this application can {}", risky.join(" and "))}
-                            </label>
-                        </div>
-                    </div>
+                {risky.map(|actions| view! {
+                    <HighRiskConfirmation
+                        warning="high-risk permissions let the application act with real consequences. Approve only if you trust it."
+                        label=format!("I understand this application can {actions}")
+                        required=true
+                    />
                 })}
                 <div class="actions">
                     <button type="submit" name="decision" value="approve" class="btn btn-primary">"Approve"</button>

@@ -8,14 +8,15 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::device::{ApproveDevice, CODE_NOT_FOUND, DenyDevice, fetch_device_view};
-use crate::app::PageResource;
 use crate::components::form::{FormAlert, ReturnHere, form_error};
+use crate::components::scope_item::{HighRiskConfirmation, ScopeItem, high_risk_actions};
 use crate::model::{DeviceRequest, FormError};
+use crate::page_context::use_page_context;
 use crate::pages::load_failed;
 
 #[component]
 pub fn DevicePage() -> impl IntoView {
-    let page = expect_context::<PageResource>();
+    let page = use_page_context();
     let approve = ServerAction::<ApproveDevice>::new();
     let deny = ServerAction::<DenyDevice>::new();
     let query = use_query_map();
@@ -102,21 +103,13 @@ fn DeviceDecision(
     let approve_error = form_error(approve.value(), pending.clone(), ApproveDevice::PATH);
     let deny_error = form_error(deny.value(), pending, DenyDevice::PATH);
     let error = Signal::derive(move || approve_error.get().or_else(|| deny_error.get()));
-    let risky: Vec<String> = request
-        .scopes
-        .iter()
-        .filter(|s| s.high_risk)
-        .map(|s| s.title.to_lowercase())
-        .collect();
-    let high_risk = !risky.is_empty();
-    let confirm_label = format!("I understand this agent can {}", risky.join(" and "));
     let DeviceRequest {
         user_code,
         client_name,
         scopes,
         qr_data_uri,
     } = request;
-    let (approve_code, deny_code) = (user_code.clone(), user_code.clone());
+    let risky = high_risk_actions(&scopes);
     view! {
         <section class="card" aria-labelledby="device-title">
             <h1 id="device-title">"Connect a device"</h1>
@@ -126,64 +119,73 @@ fn DeviceDecision(
                 " asks to act for you with these permissions:"
             </p>
             <ul class="device-scopes" aria-label="Requested permissions">
-                {scopes
-                    .into_iter()
-                    .map(|scope| {
-                        let risky = scope.high_risk;
-                        view! {
-                            <li class="scope" class:scope-risky=risky>
-                                <div class="scope-text">
-                                    <strong>{scope.title}</strong>
-                                    <p class="scope-desc">
-                                        {scope.description} " " <code>{scope.name}</code>
-                                        {risky.then(|| view! { <span class="risk-badge">"High risk"</span> })}
-                                    </p>
-                                </div>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
+                {scopes.into_iter().map(|scope| view! { <ScopeItem scope/> }).collect_view()}
             </ul>
-            {high_risk.then(|| view! {
-                <div class="confirm-risk">
-                    <p class="warning">
-                        <strong>"Careful: "</strong>
-                        "high-risk permissions let the device act with real consequences. Approve them only for a device you trust, and revoke them when the job is done."
-                    </p>
-                    // Part of the Approve form below (the `form` attribute), kept beside the
-                    // warning it answers.
-                    <div class="check">
-                        <input type="checkbox" id="confirm-high-risk" form="device-approve" name="confirm_high_risk" value="yes" required=true/>
-                        <label for="confirm-high-risk">{confirm_label}</label>
-                    </div>
-                </div>
+            // Part of the Approve form below (the `form` attribute), kept beside the warning
+            // it answers.
+            {risky.map(|actions| view! {
+                <HighRiskConfirmation
+                    warning="high-risk permissions let the device act with real consequences. Approve them only for a device you trust, and revoke them when the job is done."
+                    label=format!("I understand this agent can {actions}")
+                    required=true
+                    form=APPROVE_FORM
+                />
             })}
-            <p class="device-code-label" id="device-code-label">"Your device should show this code:"</p>
-            <div class="code device-code" role="textbox" aria-readonly="true" aria-labelledby="device-code-label" tabindex="0">
-                {user_code}
-            </div>
-            <p class="device-warning" role="note">
-                "Only approve if you started this on your own device and the code matches what it shows. Never approve a code someone sent you."
-            </p>
-            <div class="actions">
-                <ActionForm action=approve attr:id="device-approve">
-                    <ReturnHere/>
-                    <input type="hidden" name="user_code" value=approve_code/>
-                    <button type="submit" class="btn btn-primary">"Approve"</button>
-                </ActionForm>
-                <ActionForm action=deny>
-                    <ReturnHere/>
-                    <input type="hidden" name="user_code" value=deny_code/>
-                    <button type="submit" class="btn btn-danger-quiet">"Deny"</button>
-                </ActionForm>
-            </div>
-            {qr_data_uri.map(|src| view! {
-                <figure class="device-qr">
-                    <img src=src width="160" height="160" alt="QR code of the link to this page with the code filled in"/>
-                    <figcaption>"Scan to open this page on another device"</figcaption>
-                </figure>
-            })}
+            <CodeToCompare user_code=user_code.clone()/>
+            <DecisionButtons user_code approve deny/>
+            {qr_data_uri.map(|src| view! { <DeviceQr src/> })}
         </section>
+    }
+}
+
+/// The id of the Approve form, which the high-risk confirmation belongs to.
+const APPROVE_FORM: &str = "device-approve";
+
+/// The code the device should be showing, and why it matters that it does.
+#[component]
+fn CodeToCompare(user_code: String) -> impl IntoView {
+    view! {
+        <p class="device-code-label" id="device-code-label">"Your device should show this code:"</p>
+        <div class="code device-code" role="textbox" aria-readonly="true" aria-labelledby="device-code-label" tabindex="0">
+            {user_code}
+        </div>
+        <p class="device-warning" role="note">
+            "Only approve if you started this on your own device and the code matches what it shows. Never approve a code someone sent you."
+        </p>
+    }
+}
+
+#[component]
+fn DecisionButtons(
+    user_code: String,
+    approve: ServerAction<ApproveDevice>,
+    deny: ServerAction<DenyDevice>,
+) -> impl IntoView {
+    let deny_code = user_code.clone();
+    view! {
+        <div class="actions">
+            <ActionForm action=approve attr:id=APPROVE_FORM>
+                <ReturnHere/>
+                <input type="hidden" name="user_code" value=user_code/>
+                <button type="submit" class="btn btn-primary">"Approve"</button>
+            </ActionForm>
+            <ActionForm action=deny>
+                <ReturnHere/>
+                <input type="hidden" name="user_code" value=deny_code/>
+                <button type="submit" class="btn btn-danger-quiet">"Deny"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// The QR code of this page's link with the code filled in, to open it on another device.
+#[component]
+fn DeviceQr(src: String) -> impl IntoView {
+    view! {
+        <figure class="device-qr">
+            <img src=src width="160" height="160" alt="QR code of the link to this page with the code filled in"/>
+            <figcaption>"Scan to open this page on another device"</figcaption>
+        </figure>
     }
 }
 

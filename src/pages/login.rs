@@ -7,13 +7,13 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::account::SignIn;
-use crate::app::PageResource;
 use crate::components::form::{Field, FormAlert, ReturnHere, SubmitButton, form_error};
 use crate::links::return_path::return_path_or_fallback;
+use crate::page_context::use_page_context;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let page = expect_context::<PageResource>();
+    let page = use_page_context();
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     view! {

@@ -2,14 +2,13 @@
 //! (each after a confirmation), and the account's recent security events.
 
 use leptos::prelude::*;
-
-use crate::components::form::ReturnHere;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::security::{RevokeAllGrants, RevokeGrant, fetch_security_view};
-use crate::model::{EventView, GrantView};
+use crate::components::form::ReturnHere;
+use crate::model::{EventView, GrantView, SecurityView};
 use crate::pages::load_failed;
 use crate::timefmt::{relative, utc};
 
@@ -26,75 +25,103 @@ pub fn SecurityPage() -> impl IntoView {
         <Title text="Security"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let view = match data.await {
-                    Ok(view) => view,
+                let data = match data.await {
+                    Ok(data) => data,
                     Err(err) => return load_failed(err, "/security".into()),
                 };
                 let (confirm, done) = query.with(|q| (q.get("confirm").unwrap_or_default(), q.get("done")));
-                let notice = match done.as_deref() {
-                    Some("revoked") => Some("Access revoked. The agent's tokens stopped working at once."),
-                    Some("revoked_all") => Some("Access revoked for every agent."),
-                    _ => None,
-                };
-                let now = view.now;
-                let has_grants = !view.grants.is_empty();
-                view! {
-                    <section class="card wide" aria-labelledby="security-title">
-                        <h1 id="security-title">"Security"</h1>
-                        <p class="lede">"Agents you have authorized. Revoking one stops it at once; it would need a new code to come back."</p>
-                        {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
-                        <div class="section-head">
-                            <h2 id="grants-title">"AI Agent grants"</h2>
-                            {has_grants.then(|| revoke_all_control(confirm == "all", revoke_all))}
-                        </div>
-                        {if has_grants {
-                            view! {
-                                <div class="table-wrap">
-                                    <table aria-label="AI Agent grants" class="grants">
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">"Agent"</th>
-                                                <th scope="col">"Permissions"</th>
-                                                <th scope="col">"Granted via"</th>
-                                                <th scope="col">"Created"</th>
-                                                <th scope="col">"Last used"</th>
-                                                <th scope="col">"Expires"</th>
-                                                <th scope="col"><span class="sr-only">"Actions"</span></th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>
-                                            {view
-                                                .grants
-                                                .into_iter()
-                                                .map(|grant| {
-                                                    let confirming = confirm == grant.id;
-                                                    grant_row(grant, now, confirming, revoke)
-                                                })
-                                                .collect_view()}
-                                        </tbody>
-                                    </table>
-                                </div>
-                            }
-                            .into_any()
-                        } else {
-                            view! {
-                                <p class="empty">
-                                    "No agents have access to your account. "
-                                    <a href="/connect">"Connect an agent"</a>
-                                    " to give one a code."
-                                </p>
-                            }
-                            .into_any()
-                        }}
-                        <h2 id="events-title">"Recent security events"</h2>
-                        <ul class="events" aria-labelledby="events-title">
-                            {view.events.into_iter().map(|event| event_item(event, now)).collect_view()}
-                        </ul>
-                    </section>
-                }
-                .into_any()
+                view! { <SecurityOverview data confirm done revoke revoke_all/> }.into_any()
             })}
         </Transition>
+    }
+}
+
+/// The grants and the recent events. `confirm` names the grant (or `all`) whose revocation
+/// waits for confirmation; `done` what was just revoked.
+#[component]
+fn SecurityOverview(
+    data: SecurityView,
+    confirm: String,
+    done: Option<String>,
+    revoke: ServerAction<RevokeGrant>,
+    revoke_all: ServerAction<RevokeAllGrants>,
+) -> impl IntoView {
+    let notice = match done.as_deref() {
+        Some("revoked") => Some("Access revoked. The agent's tokens stopped working at once."),
+        Some("revoked_all") => Some("Access revoked for every agent."),
+        _ => None,
+    };
+    let SecurityView {
+        grants,
+        events,
+        now,
+    } = data;
+    let has_grants = !grants.is_empty();
+    view! {
+        <section class="card wide" aria-labelledby="security-title">
+            <h1 id="security-title">"Security"</h1>
+            <p class="lede">"Agents you have authorized. Revoking one stops it at once; it would need a new code to come back."</p>
+            {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            <div class="section-head">
+                <h2 id="grants-title">"AI Agent grants"</h2>
+                {has_grants.then(|| revoke_all_control(confirm == "all", revoke_all))}
+            </div>
+            {if has_grants {
+                view! { <GrantsTable grants now confirm revoke/> }.into_any()
+            } else {
+                view! { <NoGrants/> }.into_any()
+            }}
+            <h2 id="events-title">"Recent security events"</h2>
+            <ul class="events" aria-labelledby="events-title">
+                {events.into_iter().map(|event| event_item(event, now)).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn GrantsTable(
+    grants: Vec<GrantView>,
+    now: i64,
+    confirm: String,
+    revoke: ServerAction<RevokeGrant>,
+) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table aria-label="AI Agent grants" class="grants">
+                <thead>
+                    <tr>
+                        <th scope="col">"Agent"</th>
+                        <th scope="col">"Permissions"</th>
+                        <th scope="col">"Granted via"</th>
+                        <th scope="col">"Created"</th>
+                        <th scope="col">"Last used"</th>
+                        <th scope="col">"Expires"</th>
+                        <th scope="col"><span class="sr-only">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {grants
+                        .into_iter()
+                        .map(|grant| {
+                            let confirming = confirm == grant.id;
+                            grant_row(grant, now, confirming, revoke)
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn NoGrants() -> impl IntoView {
+    view! {
+        <p class="empty">
+            "No agents have access to your account. "
+            <a href="/connect">"Connect an agent"</a>
+            " to give one a code."
+        </p>
     }
 }
 

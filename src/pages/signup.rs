@@ -6,12 +6,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::account::SignUp;
-use crate::app::PageResource;
 use crate::components::form::{Field, FormAlert, ReturnHere, SubmitButton, form_error};
+use crate::page_context::use_page_context;
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
-    let page = expect_context::<PageResource>();
+    let page = use_page_context();
     let action = ServerAction::<SignUp>::new();
     let query = use_query_map();
     view! {

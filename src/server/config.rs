@@ -1,45 +1,11 @@
-//! Command line and environment. Every setting has a flag and an `AGENT_CONNECT_*` (or
-//! `DATABASE_URL`) variable; `agent-connect serve --help` lists them all.
+//! The server's settings. Every setting has a flag and an `AGENT_CONNECT_*` (or `DATABASE_URL`)
+//! variable; `agent-connect serve --help` lists them all. The commands that take them are in
+//! [`crate::command`].
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "agent-connect",
-    version,
-    about = "Authorize AI agents with one-time codes"
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Serve the portal and the OAuth 2.1 endpoints.
-    Serve(Box<ServeConfig>),
-    /// Manage accounts (for deployments with sign-up turned off).
-    #[command(subcommand)]
-    User(UserCommand),
-    /// Sign an agent in with a one-time code and keep its tokens fresh.
-    #[command(subcommand)]
-    Auth(crate::cli::AuthCommand),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum UserCommand {
-    /// Create an account. The password is read from standard input.
-    Create {
-        #[command(flatten)]
-        database: DatabaseConfig,
-        /// Email address of the new account.
-        #[arg(long)]
-        email: String,
-    },
-}
+use clap::Args;
 
 #[derive(Clone, Args)]
 pub struct DatabaseConfig {
@@ -234,21 +200,5 @@ impl ServeConfig {
     /// The public URL without a trailing slash, ready to have paths appended.
     pub fn public_base(&self) -> String {
         self.public_url.as_str().trim_end_matches('/').to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn debug_never_shows_a_secret() {
-        let mut config = ServeConfig::defaults("postgres://app:db-password@db.internal/ac");
-        config.resource_client_id = Some("resource-server".into());
-        config.resource_client_secret = Some("resource-secret".into());
-        let shown = format!("{config:?} {:?}", Command::Serve(Box::new(config.clone())));
-        assert!(!shown.contains("resource-secret"), "{shown}");
-        assert!(!shown.contains("db-password"), "{shown}");
-        assert!(shown.contains("resource-server") && shown.contains("db.internal"));
     }
 }

@@ -48,7 +48,7 @@ pub async fn prune(state: &AppState) -> anyhow::Result<Pruned> {
     Ok(pruned)
 }
 
-/// The portal's session store, as [`super::app`] sets it up.
+/// The portal's session store, as [`super::router::app`] sets it up.
 pub fn session_store(state: &AppState) -> anyhow::Result<SqliteStore> {
     SqliteStore::new(state.db.clone())
         .with_table_name("sessions")

@@ -16,8 +16,6 @@ use axum::response::Response;
 use leptos::prelude::LeptosOptions;
 use tower_http::services::ServeDir;
 
-use super::state::AppState;
-
 /// Base name of the bundle files.
 const NAME: &str = "agent-connect";
 
@@ -97,7 +95,7 @@ impl SiteAssets {
     }
 
     /// `/pkg/…`: the bundle, precompressed copies chosen by `Accept-Encoding`.
-    pub fn router(&self) -> Router<AppState> {
+    pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         let files = ServeDir::new(self.root.join(&self.pkg_dir))
             .precompressed_br()
             .precompressed_gzip();

@@ -1,4 +1,5 @@
 //! Who is signed in to the portal, and how they proved it.
 
+pub mod logout;
 pub mod password;
 pub mod session;

@@ -6,6 +6,9 @@ use tower_sessions::{Expiry, Session};
 
 use crate::model::IssuedCode;
 
+/// Name of the portal's session cookie.
+pub const SESSION_COOKIE: &str = "agent_connect_session";
+
 const USER_ID: &str = "auth.user_id";
 const ISSUED_CODE: &str = "connect.issued_code";
 const LAST_REQUEST: &str = "connect.last_request";

@@ -20,7 +20,8 @@ use serde::Deserialize;
 
 use super::agent_sessions::SESSION_HEADER;
 use super::auth::{Principal, TokenValidator};
-use super::resource::{ResourceTools, failure, private_list, success};
+use super::protocol::{failure, private_list, server_config, success, transport_config};
+use super::resource::ResourceTools;
 use crate::server::oauth::error::{ErrorCode, OAuthError};
 use crate::server::oauth::grants::agent_code;
 use crate::server::oauth::grants::request::TokenRequest;
@@ -243,7 +244,7 @@ fn authenticated(base: &str, tokens: &TokenResponse, in_session: bool) -> String
 
 impl ServerHandler for AgentServer {
     fn get_info(&self) -> ServerConfig {
-        super::server_config(
+        server_config(
             format!(
                 "Call authenticate with the one-time code the person generated at {}/connect. After \
              that this session lists the tools the code allows, and the result explains how to \
@@ -330,7 +331,7 @@ pub fn service(
         // and the TypeScript SDK's) start with `initialize` and negotiate 2025-11-25, so they get
         // an `Mcp-Session-Id` and a handler of their own. A client on the stateless lifecycle
         // still gets the token and the instructions, just no in-session tools.
-        super::transport_config(state, true),
+        transport_config(state, true),
     )
 }
 

@@ -7,14 +7,13 @@
 pub mod agent;
 pub mod agent_sessions;
 pub mod auth;
+pub mod protocol;
 pub mod resource;
 pub mod sandbox;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
-use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
-use rmcp::transport::streamable_http_server::StreamableHttpServerConfig;
 
 use super::state::AppState;
 use auth::TokenValidator;
@@ -37,40 +36,4 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(auth::METADATA_PATH, get(auth::resource_metadata))
         .merge(agent)
         .merge(resource)
-}
-
-/// The transport settings both endpoints share. The DNS-rebinding check admits the public
-/// URL's host besides loopback.
-fn transport_config(state: &AppState, sessions: bool) -> StreamableHttpServerConfig {
-    let mut hosts = vec![
-        "localhost".to_owned(),
-        "127.0.0.1".to_owned(),
-        "::1".to_owned(),
-    ];
-    if let Some(host) = state.config.public_url.host_str() {
-        hosts.push(host.to_owned());
-    }
-    StreamableHttpServerConfig::default()
-        .with_allowed_hosts(hosts)
-        .with_legacy_session_mode(sessions)
-        .with_json_response(!sessions)
-        .with_max_request_body_bytes(state.config.max_body_bytes)
-        .with_cancellation_token(state.shutdown.child_token())
-}
-
-/// What both servers say about themselves at `initialize` and `server/discover`.
-/// `tool_list_changes` says whether the tool list can change during a session.
-fn server_config(instructions: String, tool_list_changes: bool) -> ServerConfig {
-    let capabilities = ServerCapabilities::builder().enable_tools();
-    let capabilities = if tool_list_changes {
-        capabilities.enable_tool_list_changed().build()
-    } else {
-        capabilities.build()
-    };
-    ServerConfig::new(capabilities)
-        .with_server_info(Implementation::new(
-            "agent-connect",
-            env!("CARGO_PKG_VERSION"),
-        ))
-        .with_instructions(instructions)
 }

@@ -9,8 +9,8 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::{Extension, ToolCallContext};
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
-    ListToolsResult, PaginatedRequestParams, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ListToolsResult,
+    PaginatedRequestParams, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::transport::streamable_http_server::StreamableHttpService;
@@ -20,6 +20,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::auth::Principal;
+use super::protocol::{failure, private_list, server_config, success, transport_config};
 use super::sandbox::{self, NOTICE, Order, Sandbox, Side, dollars};
 use crate::server::clock::Clock;
 use crate::server::state::AppState;
@@ -315,25 +316,12 @@ fn granted_words(scopes: &[String]) -> String {
     }
 }
 
-pub fn success(text: String) -> CallToolResult {
-    CallToolResult::success(vec![ContentBlock::text(text)])
-}
-
-pub fn failure(text: String) -> CallToolResult {
-    CallToolResult::error(vec![ContentBlock::text(text)])
-}
-
 fn sandbox_success(text: String) -> CallToolResult {
     success(format!("{NOTICE}\n\n{text}"))
 }
 
 fn sandbox_failure(text: String) -> CallToolResult {
     failure(format!("{NOTICE}\n\n{text}"))
-}
-
-/// A tool list that depends on who asks, so no one else may cache it (SEP-2549).
-pub fn private_list(tools: Vec<Tool>) -> ListToolsResult {
-    ListToolsResult::with_all_items(tools).with_cache_scope(CacheScope::Private)
 }
 
 /// The MCP server of `/mcp`. The bearer layer has already admitted the request; the principal
@@ -346,7 +334,7 @@ pub struct ResourceServer {
 
 impl ServerHandler for ResourceServer {
     fn get_info(&self) -> ServerConfig {
-        super::server_config(
+        server_config(
             format!(
                 "Agent Connect's reference resource. whoami tells who the access token acts for. The \
              other tools act on a sandbox (sample quotes and a paper account, never a real market) \
@@ -401,7 +389,7 @@ pub fn service(
             })
         },
         Arc::new(NeverSessionManager::default()),
-        super::transport_config(state, false),
+        transport_config(state, false),
     )
 }
 

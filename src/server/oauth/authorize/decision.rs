@@ -1,0 +1,199 @@
+//! `POST /oauth2/authorize/decision`: the person approved or denied on the consent page. The
+//! request is checked again as [`check`] does for the page; approval issues an authorization
+//! code (RFC 6749 section 4.1.2) bound to the client, redirect URI, PKCE challenge, scopes and
+//! resource, and returns it with `state` and `iss` (RFC 9207); denial returns `access_denied`.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::pages;
+use super::request::{Refusal, ValidRequest, check, error_redirect, with_params};
+use crate::model::AuthorizeParams;
+use crate::scopes::Scopes;
+use crate::server::auth::session;
+use crate::server::db::authorization_codes::{self, AuthorizationCode};
+use crate::server::db::events::{self, EventKind};
+use crate::server::oauth::error::ErrorCode;
+use crate::server::state::AppState;
+use crate::server::tokens::{hash, new_secret};
+
+/// Authorization codes are valid for 60 seconds.
+pub const CODE_TTL: i64 = 60;
+
+const TRY_AGAIN: &str = "Something went wrong on our side. Try again in a moment.";
+
+/// The decision the consent form posts.
+#[derive(Debug, Deserialize)]
+pub struct Decision {
+    decision: String,
+    confirm_high_risk: Option<String>,
+    #[serde(flatten)]
+    params: AuthorizeParams,
+}
+
+/// What the decision endpoint answers: the browser forwarded to the client, or a page that
+/// says why the request stops here.
+enum Answer {
+    Forward { url: String, client_name: String },
+    Refuse { status: StatusCode, message: String },
+}
+
+fn refuse(status: StatusCode, message: &str) -> Answer {
+    Answer::Refuse {
+        status,
+        message: message.to_owned(),
+    }
+}
+
+/// The answer is a page that forwards the browser to the client rather than a redirect,
+/// because the portal's CSP (`form-action 'self'`) would stop a redirect after a form post.
+pub async fn decide(
+    State(state): State<AppState>,
+    session: Session,
+    Form(decision): Form<Decision>,
+) -> Response {
+    let (Ok(answer) | Err(answer)) = answer(&state, &session, decision).await;
+    match answer {
+        Answer::Forward { url, client_name } => pages::forward(&state, &url, &client_name),
+        Answer::Refuse { status, message } => pages::refusal(&state, status, &message),
+    }
+}
+
+async fn answer(state: &AppState, session: &Session, decision: Decision) -> Result<Answer, Answer> {
+    let user_id = signed_in_user(session).await?;
+    let valid = check(state, &decision.params).await.map_err(refused)?;
+    if decision.decision != "approve" {
+        return Ok(deny(state, &user_id, &valid).await);
+    }
+    if valid.scopes.iter().any(|s| s.high_risk) && decision.confirm_high_risk.is_none() {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "This application asks for a high-risk permission. Go back, tick the confirmation box, and approve again.",
+        ));
+    }
+    approve(state, &user_id, &valid).await
+}
+
+/// The person deciding: a decision needs a live session.
+async fn signed_in_user(session: &Session) -> Result<String, Answer> {
+    match session::user_id(session).await {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            "Your session has ended. Sign in and start again from the application.",
+        )),
+        Err(err) => {
+            tracing::error!(%err, "session store error");
+            Err(refuse(StatusCode::SERVICE_UNAVAILABLE, TRY_AGAIN))
+        }
+    }
+}
+
+/// A request that no longer passes its checks. The person is signed in, so an error for the
+/// client goes back to it.
+fn refused(refusal: Refusal) -> Answer {
+    match refusal {
+        Refusal::Show(message) => Answer::Refuse {
+            status: StatusCode::BAD_REQUEST,
+            message,
+        },
+        Refusal::SendBack { url, .. } => Answer::Forward {
+            url,
+            client_name: "the application".to_owned(),
+        },
+        Refusal::Unavailable => refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Agent Connect is busy right now. Try again in a moment.",
+        ),
+    }
+}
+
+/// Records the denial and sends `access_denied` back to the client.
+async fn deny(state: &AppState, user_id: &str, valid: &ValidRequest) -> Answer {
+    record(
+        state,
+        user_id,
+        EventKind::AuthorizationDenied,
+        &valid.client.name,
+    )
+    .await;
+    let url = error_redirect(
+        &valid.redirect_to,
+        ErrorCode::AccessDenied,
+        "The person denied the request.",
+        valid.state.as_deref(),
+        &state.config.public_base(),
+    );
+    Answer::Forward {
+        url,
+        client_name: valid.client.name.clone(),
+    }
+}
+
+/// Issues an authorization code, records the approval, and sends the code back to the client.
+async fn approve(state: &AppState, user_id: &str, valid: &ValidRequest) -> Result<Answer, Answer> {
+    let code = new_secret("acac_");
+    let row = authorization_code(state.now(), &code, user_id, valid);
+    if let Err(err) = authorization_codes::insert(&state.db, &row).await {
+        tracing::error!(%err, "could not store an authorization code");
+        return Err(refuse(StatusCode::SERVICE_UNAVAILABLE, TRY_AGAIN));
+    }
+    record(
+        state,
+        user_id,
+        EventKind::AuthorizationApproved,
+        &format!("{}: {}", valid.client.name, row.scopes),
+    )
+    .await;
+    tracing::info!(client = %valid.client.id, user = %user_id, "authorization code issued");
+    let url = with_params(
+        &valid.redirect_to,
+        &[
+            ("code", Some(&code)),
+            ("state", valid.state.as_deref()),
+            ("iss", Some(&state.config.public_base())),
+        ],
+    );
+    Ok(Answer::Forward {
+        url,
+        client_name: valid.client.name.clone(),
+    })
+}
+
+/// The stored form of `code`: its hash and everything the token request must match.
+fn authorization_code(
+    now: i64,
+    code: &str,
+    user_id: &str,
+    valid: &ValidRequest,
+) -> AuthorizationCode {
+    AuthorizationCode {
+        code_hash: hash(code),
+        client_id: valid.client.id.clone(),
+        user_id: user_id.to_owned(),
+        redirect_uri: valid.redirect_uri.clone(),
+        code_challenge: valid.code_challenge.clone(),
+        scopes: Scopes::from(
+            valid
+                .scopes
+                .iter()
+                .map(|s| s.name.clone())
+                .collect::<Vec<_>>(),
+        ),
+        created_at: now,
+        expires_at: now + CODE_TTL,
+        used_at: None,
+        grant_id: None,
+        resource: valid.resource.clone(),
+    }
+}
+
+async fn record(state: &AppState, user_id: &str, kind: EventKind, detail: &str) {
+    if let Err(err) = events::record(&state.db, user_id, kind, detail, None, state.now()).await {
+        tracing::warn!(%err, "could not record a security event");
+    }
+}

@@ -1,0 +1,78 @@
+//! The pages the decision endpoint answers with: whole documents rendered (and escaped) by
+//! Leptos, outside the router because no page of the portal is behind them.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use leptos::prelude::*;
+
+use crate::server::db;
+use crate::server::state::AppState;
+
+/// A page that sends the browser on to `url` at once, with a link in case it does not.
+pub fn forward(state: &AppState, url: &str, client_name: &str) -> Response {
+    let (url, name) = (url.to_owned(), client_name.to_owned());
+    document(
+        state,
+        StatusCode::OK,
+        Some(&url),
+        view! {
+            <h1>"Returning you to " {name.clone()}</h1>
+            <p class="lede">"If nothing happens, " <a href=url.clone()>"continue to " {name}</a> "."</p>
+        },
+    )
+}
+
+/// A page that says why the request cannot continue.
+pub fn refusal(state: &AppState, status: StatusCode, message: &str) -> Response {
+    let message = message.to_owned();
+    document(
+        state,
+        status,
+        None,
+        view! {
+            <h1>"This request can't continue"</h1>
+            <div class="alert" role="alert"><p>{message}</p></div>
+        },
+    )
+}
+
+fn document(
+    state: &AppState,
+    status: StatusCode,
+    forward_to: Option<&str>,
+    body: impl IntoView + 'static,
+) -> Response {
+    let refresh = forward_to.map(|url| format!("0;url={url}"));
+    let html = view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <title>"Agent Connect"</title>
+                <link rel="stylesheet" href=state.site.stylesheet.clone()/>
+                {refresh.map(|content| view! { <meta http-equiv="refresh" content=content/> })}
+            </head>
+            <body>
+                <main>
+                    <section class="card narrow">{body}</section>
+                </main>
+            </body>
+        </html>
+    }
+    .to_html();
+    let mut res = (status, Html(html)).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(db::BUSY_RETRY_AFTER));
+    }
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}

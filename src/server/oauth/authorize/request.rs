@@ -1,0 +1,414 @@
+//! The authorization request (RFC 6749 section 4.1.1 with PKCE, RFC 7636), checked in the
+//! order RFC 9700 section 2.1 asks: the client and its exact redirect URI first, and a bad one is
+//! shown, never redirected to; then the response type, PKCE S256, the scopes and the resource
+//! indicator (RFC 8707), whose errors go back to the client (RFC 6749 section 4.1.2.1) with
+//! `iss` (RFC 9207). The consent page and the decision both check the request here.
+
+use crate::grant_type::GrantType;
+use crate::model::AuthorizeParams;
+use crate::scopes::{Scope, Scopes, described, normalize};
+use crate::server::db;
+use crate::server::db::clients::{self, Client};
+use crate::server::oauth::error::ErrorCode;
+use crate::server::state::AppState;
+
+/// Why a request goes no further.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Shown on our page: the client or redirect URI cannot be trusted with a redirect.
+    Show(String),
+    /// Sent back to the (verified) redirect URI as an RFC 6749 section 4.1.2.1 error, but
+    /// only to a signed-in person: for anyone else the `description` is shown on our page,
+    /// so that open registration does not make this endpoint an open redirector.
+    SendBack { url: String, description: String },
+    /// The database is busy: a 503 to retry, never a decision.
+    Unavailable,
+}
+
+/// A request that passed every check.
+#[derive(Debug)]
+pub struct ValidRequest {
+    pub client: Client,
+    /// The redirect URI exactly as the request named it (the token request must repeat it).
+    pub redirect_uri: String,
+    /// The same, parsed: where the answer goes.
+    pub redirect_to: url::Url,
+    pub scopes: Vec<Scope>,
+    pub state: Option<String>,
+    pub code_challenge: String,
+    pub resource: Option<String>,
+}
+
+/// An error of a request whose client and redirect URI are trusted: an RFC 6749 section
+/// 4.1.2.1 `error` code and its description.
+struct Invalid {
+    error: ErrorCode,
+    description: String,
+}
+
+fn invalid(error: ErrorCode, description: impl Into<String>) -> Invalid {
+    Invalid {
+        error,
+        description: description.into(),
+    }
+}
+
+/// What the rest of the request asks for, once it is valid.
+struct Asked {
+    code_challenge: String,
+    scopes: Vec<Scope>,
+}
+
+/// Reads the query of an authorization request. Repeated parameters are refused
+/// (RFC 6749 section 3.1), as `None`.
+pub fn parse_query(query: &str) -> Option<AuthorizeParams> {
+    let mut params = AuthorizeParams::default();
+    for (key, value) in url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
+        let slot = match &*key {
+            "response_type" => &mut params.response_type,
+            "client_id" => &mut params.client_id,
+            "redirect_uri" => &mut params.redirect_uri,
+            "scope" => &mut params.scope,
+            "state" => &mut params.state,
+            "code_challenge" => &mut params.code_challenge,
+            "code_challenge_method" => &mut params.code_challenge_method,
+            "resource" => &mut params.resource,
+            _ => continue,
+        };
+        if slot.replace(value.into_owned()).is_some() {
+            return None;
+        }
+    }
+    Some(params)
+}
+
+/// Checks a request in the order RFC 9700 asks: client, then redirect URI, then the rest.
+pub async fn check(state: &AppState, params: &AuthorizeParams) -> Result<ValidRequest, Refusal> {
+    let client = find_client(state, params.client_id.as_deref()).await?;
+    let (redirect_uri, redirect_to) = choose_redirect(&client, params.redirect_uri.as_deref())?;
+    let asked =
+        check_asked(&state.catalogue, &client, params).map_err(|invalid| Refusal::SendBack {
+            url: error_redirect(
+                &redirect_to,
+                invalid.error,
+                &invalid.description,
+                params.state.as_deref(),
+                &state.config.public_base(),
+            ),
+            description: invalid.description,
+        })?;
+    Ok(ValidRequest {
+        client,
+        redirect_uri,
+        redirect_to,
+        scopes: asked.scopes,
+        state: params.state.clone(),
+        code_challenge: asked.code_challenge,
+        resource: params.resource.clone(),
+    })
+}
+
+fn show(message: &str) -> Refusal {
+    Refusal::Show(message.to_owned())
+}
+
+/// The registered client the request names.
+async fn find_client(state: &AppState, client_id: Option<&str>) -> Result<Client, Refusal> {
+    let client_id =
+        client_id.ok_or_else(|| show("The application did not say who it is (no client_id)."))?;
+    clients::find(&state.db, client_id)
+        .await
+        .map_err(|err| {
+            if db::is_busy(&err) {
+                tracing::warn!(%err, "client lookup: database busy");
+                return Refusal::Unavailable;
+            }
+            tracing::error!(%err, "client lookup failed");
+            show("Something went wrong on our side. Try again in a moment.")
+        })?
+        .ok_or_else(|| {
+            show("This application is not registered here, so it cannot ask for access.")
+        })
+}
+
+/// The redirect URI the answer goes to: the one the request names, if the client registered
+/// it, or the client's only one when the request names none. Returned as given and parsed.
+fn choose_redirect(client: &Client, given: Option<&str>) -> Result<(String, url::Url), Refusal> {
+    let unregistered =
+        || show("The application asked to send you to an address it did not register.");
+    let registered = client.redirect_uris.as_slice();
+    let redirect_uri = match (given, registered) {
+        (Some(given), _) if registered.iter().any(|r| redirect_matches(r, given)) => {
+            given.to_owned()
+        }
+        (None, [only]) => only.clone(),
+        _ => return Err(unregistered()),
+    };
+    let redirect_to = url::Url::parse(&redirect_uri).map_err(|_| unregistered())?;
+    Ok((redirect_uri, redirect_to))
+}
+
+/// Everything after the client and redirect URI, in order.
+fn check_asked(
+    catalogue: &[Scope],
+    client: &Client,
+    params: &AuthorizeParams,
+) -> Result<Asked, Invalid> {
+    check_grant(client, params.response_type.as_deref())?;
+    let code_challenge = check_pkce(
+        params.code_challenge.as_deref(),
+        params.code_challenge_method.as_deref(),
+    )?;
+    let scopes = check_scopes(catalogue, params.scope.as_deref())?;
+    check_resource(params.resource.as_deref())?;
+    Ok(Asked {
+        code_challenge,
+        scopes,
+    })
+}
+
+/// `response_type=code`, from a client registered for the authorization code grant.
+fn check_grant(client: &Client, response_type: Option<&str>) -> Result<(), Invalid> {
+    if response_type != Some("code") {
+        return Err(invalid(
+            ErrorCode::UnsupportedResponseType,
+            "Only response_type=code is supported.",
+        ));
+    }
+    if !client.may_use(GrantType::AuthorizationCode) {
+        return Err(invalid(
+            ErrorCode::UnauthorizedClient,
+            "This client is not registered for the authorization code grant.",
+        ));
+    }
+    Ok(())
+}
+
+/// A PKCE S256 challenge (RFC 7636 section 4.2): 43 base64url characters.
+fn check_pkce(challenge: Option<&str>, method: Option<&str>) -> Result<String, Invalid> {
+    let Some(challenge) = challenge else {
+        return Err(invalid(
+            ErrorCode::InvalidRequest,
+            "PKCE is required: send code_challenge with code_challenge_method=S256.",
+        ));
+    };
+    if method != Some("S256") {
+        return Err(invalid(
+            ErrorCode::InvalidRequest,
+            "Only code_challenge_method=S256 is supported.",
+        ));
+    }
+    if challenge.len() != 43
+        || !challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(invalid(
+            ErrorCode::InvalidRequest,
+            "code_challenge must be the base64url SHA-256 of the verifier.",
+        ));
+    }
+    Ok(challenge.to_owned())
+}
+
+/// At least one scope, every one in the catalogue; in catalogue order.
+fn check_scopes(catalogue: &[Scope], scope: Option<&str>) -> Result<Vec<Scope>, Invalid> {
+    let requested = Scopes::parse(scope.unwrap_or_default());
+    if requested.is_empty() {
+        return Err(invalid(
+            ErrorCode::InvalidScope,
+            "Ask for at least one scope.",
+        ));
+    }
+    let names = normalize(catalogue, &requested)
+        .map_err(|message| invalid(ErrorCode::InvalidScope, message))?;
+    Ok(described(catalogue, &names))
+}
+
+fn check_resource(resource: Option<&str>) -> Result<(), Invalid> {
+    match resource {
+        Some(resource) if !is_resource_indicator(resource) => Err(invalid(
+            ErrorCode::InvalidTarget,
+            "resource must be an absolute URI without a fragment (RFC 8707).",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// An RFC 8707 resource indicator: an absolute URI without a fragment.
+pub fn is_resource_indicator(value: &str) -> bool {
+    url::Url::parse(value).is_ok_and(|u| u.fragment().is_none() && u.has_host())
+}
+
+/// Exact string match, except that a loopback http redirect may use any port (RFC 8252
+/// section 7.3).
+pub fn redirect_matches(registered: &str, given: &str) -> bool {
+    if registered == given {
+        return true;
+    }
+    let (Ok(a), Ok(b)) = (url::Url::parse(registered), url::Url::parse(given)) else {
+        return false;
+    };
+    a.scheme() == "http"
+        && crate::server::redirect_uris::is_loopback(&a)
+        && a.scheme() == b.scheme()
+        && a.host() == b.host()
+        && a.path() == b.path()
+        && a.query() == b.query()
+        && b.fragment().is_none()
+}
+
+/// `redirect_to` with the given query parameters added, the `None` ones left out.
+pub fn with_params(redirect_to: &url::Url, params: &[(&str, Option<&str>)]) -> String {
+    let mut url = redirect_to.clone();
+    {
+        let mut query = url.query_pairs_mut();
+        for (name, value) in params {
+            if let Some(value) = value {
+                query.append_pair(name, value);
+            }
+        }
+    }
+    url.to_string()
+}
+
+/// The client's redirect URI with an error (RFC 6749 section 4.1.2.1) and `iss` (RFC 9207).
+pub fn error_redirect(
+    redirect_to: &url::Url,
+    error: ErrorCode,
+    description: &str,
+    state: Option<&str>,
+    issuer: &str,
+) -> String {
+    with_params(
+        redirect_to,
+        &[
+            ("error", Some(error.as_str())),
+            ("error_description", Some(description)),
+            ("state", state),
+            ("iss", Some(issuer)),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_uris_match_exactly_except_loopback_ports() {
+        assert!(redirect_matches(
+            "https://app.example/cb",
+            "https://app.example/cb"
+        ));
+        for other in [
+            "https://app.example/cb/",
+            "https://APP.example/cb",
+            "https://app.example/Cb",
+            "https://app.example/cb?x=1",
+        ] {
+            assert!(
+                !redirect_matches("https://app.example/cb", other),
+                "{other}"
+            );
+        }
+        assert!(redirect_matches(
+            "http://127.0.0.1/callback",
+            "http://127.0.0.1:51234/callback"
+        ));
+        assert!(redirect_matches(
+            "http://127.0.0.1:8000/callback",
+            "http://127.0.0.1:9/callback"
+        ));
+        assert!(!redirect_matches(
+            "http://127.0.0.1/callback",
+            "http://127.0.0.1:5/other"
+        ));
+        assert!(!redirect_matches(
+            "http://127.0.0.1/callback",
+            "http://localhost:5/callback"
+        ));
+        assert!(!redirect_matches(
+            "https://app.example:443/cb",
+            "https://app.example:8443/cb"
+        ));
+    }
+
+    #[test]
+    fn repeated_parameters_are_refused() {
+        assert!(parse_query("client_id=a&client_id=b").is_none());
+        let params = parse_query("?response_type=code&client_id=a&state=x%20y&extra=1").unwrap();
+        assert_eq!(params.state.as_deref(), Some("x y"));
+        assert_eq!(params.client_id.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn errors_go_back_with_state_and_issuer() {
+        let url = error_redirect(
+            &url::Url::parse("http://127.0.0.1:9/cb?app=1").unwrap(),
+            ErrorCode::AccessDenied,
+            "No.",
+            Some("s 1"),
+            "https://ac.example",
+        );
+        assert_eq!(
+            url,
+            "http://127.0.0.1:9/cb?app=1&error=access_denied&error_description=No.&state=s+1&iss=https%3A%2F%2Fac.example"
+        );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const KNOWN: [&str; 8] = [
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+        "resource",
+    ];
+
+    proptest! {
+        #[test]
+        fn any_query_is_read_without_panicking(query in any::<String>()) {
+            let _ = parse_query(&query);
+        }
+
+        #[test]
+        fn known_parameters_round_trip_and_repeats_are_refused(
+            pairs in proptest::collection::vec((0..KNOWN.len(), any::<String>()), 0..8),
+        ) {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs.iter().map(|(k, v)| (KNOWN[*k], v)))
+                .finish();
+            let mut seen = std::collections::HashSet::new();
+            let repeated = pairs.iter().any(|(k, _)| !seen.insert(*k));
+            match parse_query(&query) {
+                None => prop_assert!(repeated),
+                Some(params) => {
+                    prop_assert!(!repeated);
+                    for (k, v) in &pairs {
+                        let got = match KNOWN[*k] {
+                            "response_type" => &params.response_type,
+                            "client_id" => &params.client_id,
+                            "redirect_uri" => &params.redirect_uri,
+                            "scope" => &params.scope,
+                            "state" => &params.state,
+                            "code_challenge" => &params.code_challenge,
+                            "code_challenge_method" => &params.code_challenge_method,
+                            _ => &params.resource,
+                        };
+                        prop_assert_eq!(got.as_deref(), Some(v.as_str()));
+                    }
+                }
+            }
+        }
+    }
+}

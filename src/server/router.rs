@@ -1,0 +1,96 @@
+//! The whole application as one axum router: the OAuth endpoints, the MCP endpoints, the built
+//! site, and the portal (pages, server functions, sign-out, the consent decision) behind its
+//! session. Building it is pure, so tests drive it without a socket; [`super::serve`] serves it.
+
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use super::auth::{logout, session};
+use super::state::AppState;
+use super::web::{body_limit, client_addr, form_answers, headers, origin, unsaved_session};
+use super::{health, housekeeping, mcp, oauth};
+use crate::app::{App, shell};
+
+/// The whole application.
+pub async fn app(state: AppState) -> anyhow::Result<Router> {
+    let portal = portal(&state).await?;
+    Ok(Router::new()
+        .route("/healthz", get(health::healthz))
+        .merge(oauth::router())
+        .merge(mcp::router(&state))
+        .merge(state.site.router())
+        .merge(portal)
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>({
+            let stylesheet = state.site.stylesheet.clone();
+            move |options| shell(options, stylesheet.clone())
+        }))
+        .layer(from_fn_with_state(
+            state.config.clone(),
+            body_limit::limit_body,
+        ))
+        .layer(from_fn_with_state(
+            state.config.clone(),
+            headers::security_headers,
+        ))
+        .layer(from_fn_with_state(
+            state.config.clone(),
+            client_addr::resolve,
+        ))
+        .with_state(state))
+}
+
+/// The pages and every route that acts on the portal session: behind the session layer, the
+/// cross-site check and the shaping of server function answers.
+async fn portal(state: &AppState) -> anyhow::Result<Router<AppState>> {
+    let routes = generate_route_list(App);
+    Ok(Router::new()
+        .route("/logout", post(logout::logout))
+        .route(
+            "/oauth2/authorize/decision",
+            post(oauth::authorize::decision::decide),
+        )
+        .leptos_routes_with_context(
+            state,
+            routes,
+            {
+                let state = state.clone();
+                move || {
+                    provide_context(state.clone());
+                    headers::provide_page_csp();
+                }
+            },
+            {
+                let (options, stylesheet) =
+                    (state.leptos_options.clone(), state.site.stylesheet.clone());
+                move || shell(options.clone(), stylesheet.clone())
+            },
+        )
+        .layer(from_fn_with_state(
+            state.clone(),
+            form_answers::server_fn_answers,
+        ))
+        .layer(from_fn_with_state(
+            state.config.clone(),
+            origin::same_origin_posts,
+        ))
+        .layer(sessions(state).await?)
+        .layer(from_fn(unsaved_session::unsaved_session_is_unavailable)))
+}
+
+/// The portal's session cookie: HttpOnly, SameSite=Lax, Secure behind an https public URL.
+async fn sessions(state: &AppState) -> anyhow::Result<SessionManagerLayer<SqliteStore>> {
+    let store = housekeeping::session_store(state)?;
+    store.migrate().await?;
+    Ok(SessionManagerLayer::new(store)
+        .with_name(session::SESSION_COOKIE)
+        .with_secure(state.config.public_url.scheme() == "https")
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_expiry(Expiry::OnInactivity(session::SIGNED_IN_IDLE)))
+}

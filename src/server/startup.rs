@@ -1,0 +1,50 @@
+//! Start-up: loads the scope catalogue, opens the database, finds the built site, and
+//! assembles the [`AppState`] every handler shares.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::auth::password::PasswordHasher;
+use super::clock::Clock;
+use super::config::ServeConfig;
+use super::mcp::agent_sessions::AgentSessions;
+use super::ratelimit::RateLimits;
+use super::site::SiteAssets;
+use super::state::AppState;
+use super::{catalogue, db};
+
+/// Opens the database and assembles the shared state.
+pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let catalogue = catalogue::load(config.scopes_file.as_deref()).map_err(anyhow::Error::msg)?;
+    db::check_url(&config.database.database_url).map_err(anyhow::Error::msg)?;
+    let db = db::connect(&config.database.database_url).await?;
+    let mut leptos_options = leptos_options(&config)?;
+    let site = SiteAssets::discover(&mut leptos_options);
+    Ok(AppState {
+        leptos_options,
+        site: Arc::new(site),
+        db,
+        limits: RateLimits::new(
+            config.rate_limit_per_minute,
+            config.unauthenticated_writes_per_minute,
+        ),
+        agent_sessions: AgentSessions::new(&config),
+        config: Arc::new(config),
+        clock,
+        catalogue: Arc::new(catalogue),
+        passwords: PasswordHasher::new(),
+        shutdown: tokio_util::sync::CancellationToken::new(),
+    })
+}
+
+/// Leptos's options, pointed at the configured address and built site.
+fn leptos_options(config: &ServeConfig) -> anyhow::Result<LeptosOptions> {
+    let mut options = get_configuration(None)?.leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = env!("CARGO_PKG_NAME").into();
+    }
+    options.site_addr = config.bind;
+    options.site_root = config.site_root.to_string_lossy().into_owned().into();
+    Ok(options)
+}

@@ -1,0 +1,21 @@
+//! `agent-connect user create`: an account made from the command line, for deployments with
+//! sign-up turned off. The account is made by [`super::accounts::create`], as sign-up makes it.
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use super::accounts;
+use super::clock::SystemClock;
+use super::config::ServeConfig;
+use super::startup::build_state;
+
+/// Makes an account, reading the password from standard input.
+pub async fn create_user(database_url: &str, email: &str) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let state = build_state(ServeConfig::defaults(database_url), Arc::new(SystemClock)).await?;
+    let user = accounts::create(&state, email, password, None).await?;
+    println!("Created account {} ({})", user.email, user.id);
+    Ok(())
+}

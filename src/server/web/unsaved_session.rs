@@ -1,0 +1,29 @@
+//! A session that could not be saved is a busy database, and is answered like one.
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::server::db::BUSY_RETRY_AFTER;
+
+/// tower-sessions answers a session it could not save with a bare 500 (no headers, no
+/// body); the only way to fail there is its database, so that becomes the 503 with
+/// `Retry-After` every other busy-database answer is.
+pub async fn unsaved_session_is_unavailable(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let bare =
+        res.headers().is_empty() && axum::body::HttpBody::size_hint(res.body()).exact() == Some(0);
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !bare {
+        return res;
+    }
+    tracing::warn!("session could not be saved: database unavailable");
+    let mut res = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Agent Connect is busy right now. Try again in a moment.",
+    )
+        .into_response();
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_AFTER));
+    res
+}

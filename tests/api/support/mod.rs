@@ -1,6 +1,5 @@
-//! A real Agent Connect on a loopback port, on its own SQLite file and a clock the test moves.
-
-#![allow(dead_code)]
+//! What the tests share: a real Agent Connect on a loopback port, on its own SQLite file and a
+//! clock the test moves.
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,0 +1,18 @@
+//! Agent Connect's integration tests, linked as one binary with one module per area: a real
+//! server on a loopback port (and, for `cli` and `crash`, the built binary), driven as agents,
+//! browsers and resource servers drive it.
+
+mod support;
+
+mod agent_code_grant;
+mod authorization_code;
+mod bad_input;
+mod cli;
+mod concurrency;
+mod crash;
+mod device_flow;
+mod limits;
+mod mcp;
+mod portal;
+mod refresh_and_introspection;
+mod registration;

@@ -1,6 +1,8 @@
-//! Agent Connect's integration tests, linked as one binary with one module per area: a real
-//! server on a loopback port (and, for `cli` and `crash`, the built binary), driven as agents,
-//! browsers and resource servers drive it.
+//! Agent Connect's integration tests, linked as one binary with one module per area.
+//!
+//! - `db`: each table module's verbs against a real, migrated SQLite file;
+//! - the other modules: a real server on a loopback port (and, for `cli` and `crash`, the
+//!   built binary), driven as agents, browsers and resource servers drive it.
 
 mod support;
 
@@ -10,6 +12,7 @@ mod bad_input;
 mod cli;
 mod concurrency;
 mod crash;
+mod db;
 mod device_flow;
 mod limits;
 mod mcp;

@@ -1,8 +1,6 @@
 //! Malformed bodies, headers and parameters on every endpoint: never a panic, never a 5xx.
 
-mod common;
-
-use common::TestServer;
+use crate::support::TestServer;
 
 fn nasty_bodies() -> Vec<(&'static str, Vec<u8>)> {
     vec![

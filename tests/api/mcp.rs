@@ -1,14 +1,12 @@
 //! The MCP endpoints through rmcp's own client, and their HTTP contract through plain requests:
 //! `/mcp/agent` redeems codes and authorizes its session, `/mcp` takes Bearer tokens only.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::support::{START, TestServer};
 use agent_connect::server::db::{events, grants, tokens};
-use common::{START, TestServer};
 use rmcp::model::{CallToolRequestParams, CallToolResult, ClientConfig};
 use rmcp::service::{NotificationContext, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;

@@ -1,8 +1,7 @@
 //! Many agents racing to redeem one code against a real server: exactly one wins.
 
-mod common;
-
-use common::TestServer;
+use crate::support;
+use crate::support::TestServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_simultaneous_redemptions_of_one_code_give_exactly_one_success() {
@@ -18,7 +17,7 @@ async fn fifty_simultaneous_redemptions_of_one_code_give_exactly_one_success() {
             tokio::spawn(async move {
                 barrier.wait().await;
                 http.post(url)
-                    .form(&[("grant_type", common::AGENT_CODE_GRANT), ("code", &code)])
+                    .form(&[("grant_type", support::AGENT_CODE_GRANT), ("code", &code)])
                     .send()
                     .await
                     .unwrap()

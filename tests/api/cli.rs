@@ -1,12 +1,10 @@
 //! The `agent-connect auth` client against a real server: login, status, token, refresh near
 //! expiry, logout revoking on the server, and private token files.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::TestServer;
+use crate::support::TestServer;
 use serde_json::{Value, json};
 
 struct Cli {

@@ -1,13 +1,11 @@
 //! The device authorization grant (RFC 8628): starting a request, every answer of the token
 //! endpoint while the device polls, and the /device page that approves or denies it.
 
-mod common;
-
+use crate::support::{HTML, START, TestServer, page, post_form};
 use agent_connect::grant_type::GrantTypes;
 use agent_connect::server::db::clients::{self, Client};
 use agent_connect::server::db::grants::GrantedVia;
 use agent_connect::server::redirect_uris::RedirectUris;
-use common::{HTML, START, TestServer, page, post_form};
 use reqwest::header::{ACCEPT, LOCATION};
 use serde_json::Value;
 

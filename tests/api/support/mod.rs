@@ -1,6 +1,7 @@
-//! A real Agent Connect on a loopback port, on its own SQLite file and a clock the test moves.
+//! What the tests share: a real Agent Connect on a loopback port, on its own SQLite file and a
+//! clock the test moves ([`TestServer`]); and the rows a test needs to exist first ([`rows`]).
 
-#![allow(dead_code)]
+pub mod rows;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

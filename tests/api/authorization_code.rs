@@ -1,11 +1,9 @@
 //! The authorization code flow with PKCE: the consent page, the decision, the exchange, and
 //! every refusal SECURITY.md lists (RFC 6749 section 4.1, RFC 7636, RFC 9700).
 
-mod common;
-
+use crate::support::TestServer;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::TestServer;
 use reqwest::header::{ACCEPT, LOCATION};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

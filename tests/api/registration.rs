@@ -1,8 +1,7 @@
 //! Dynamic client registration (RFC 7591) and authorization server metadata (RFC 8414).
 
-mod common;
-
-use common::TestServer;
+use crate::support;
+use crate::support::TestServer;
 use serde_json::{Value, json};
 
 async fn register(server: &TestServer, body: Value) -> (u16, Value) {
@@ -142,7 +141,7 @@ async fn metadata_lists_the_endpoints() {
     let grants = meta["grant_types_supported"].as_array().unwrap();
     assert!(
         grants.contains(&json!("refresh_token"))
-            && grants.contains(&json!(common::AGENT_CODE_GRANT))
+            && grants.contains(&json!(support::AGENT_CODE_GRANT))
     );
     assert!(!grants.contains(&json!("password")) && !grants.contains(&json!("implicit")));
     assert_eq!(
@@ -229,7 +228,7 @@ async fn existing_space_separated_rows_become_json_arrays() {
     use agent_connect::server::redirect_uris::RedirectUris;
 
     let db = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
-    sqlx::raw_sql(include_str!("../migrations/sqlite/0002_clients.sql"))
+    sqlx::raw_sql(include_str!("../../migrations/sqlite/0002_clients.sql"))
         .execute(&db)
         .await
         .unwrap();
@@ -247,7 +246,7 @@ async fn existing_space_separated_rows_become_json_arrays() {
             .unwrap();
     }
     sqlx::raw_sql(include_str!(
-        "../migrations/sqlite/0006_redirect_uris_json.sql"
+        "../../migrations/sqlite/0006_redirect_uris_json.sql"
     ))
     .execute(&db)
     .await

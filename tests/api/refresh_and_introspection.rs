@@ -1,11 +1,10 @@
 //! Refresh rotation, introspection and revocation: issue points 6 and 7.
 
-mod common;
-
+use crate::support;
+use crate::support::{RESOURCE_ID, TestServer};
 use agent_connect::server::db::events::EventKind;
 use agent_connect::server::db::{events, grants};
 use agent_connect::server::oauth::grants::refresh_token;
-use common::{RESOURCE_ID, TestServer};
 use serde_json::{Value, json};
 
 async fn grant(server: &TestServer, email: &str) -> Value {
@@ -225,7 +224,7 @@ async fn introspection_describes_a_live_token() {
     assert_eq!(answer["scope"], "quote account.read");
     assert_eq!(answer["client_id"], body["client_id"]);
     assert_eq!(answer["sub"], server.user_id("di@example.com").await);
-    assert_eq!(answer["exp"], common::START + 1800);
+    assert_eq!(answer["exp"], support::START + 1800);
     assert_eq!(answer["token_type"], "Bearer");
 }
 
@@ -256,7 +255,7 @@ async fn introspection_needs_the_resource_server_credentials() {
         .form(&[
             ("token", token),
             ("client_id", RESOURCE_ID),
-            ("client_secret", common::RESOURCE_SECRET),
+            ("client_secret", support::RESOURCE_SECRET),
         ])
         .send()
         .await

@@ -1,8 +1,6 @@
 //! Redeeming agent auth codes at the token endpoint: every outcome of issue point 5.
 
-mod common;
-
-use common::{AGENT_CODE_GRANT, TestServer};
+use crate::support::{AGENT_CODE_GRANT, TestServer};
 use serde_json::json;
 
 #[tokio::test]

@@ -2,12 +2,11 @@
 //! `/mcp/agent` sessions, the device authorization rate limit, pruning of what grows with
 //! traffic, and a busy database answered 503 with `Retry-After` everywhere.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::support;
+use crate::support::{HTML, TestServer, page};
 use agent_connect::server::housekeeping;
-use common::{HTML, TestServer, page};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -286,7 +285,7 @@ async fn a_busy_database_is_503_with_retry_after_on_every_surface() {
     let res = server
         .http
         .post(server.url("/oauth2/introspect"))
-        .basic_auth(common::RESOURCE_ID, Some(common::RESOURCE_SECRET))
+        .basic_auth(support::RESOURCE_ID, Some(support::RESOURCE_SECRET))
         .form(&[("token", &access)])
         .send()
         .await

@@ -1,9 +1,7 @@
 //! The portal over HTTP, as a browser without JavaScript uses it: sessions, forms answered by
 //! redirects, errors kept in the session, and the security rules around them.
 
-mod common;
-
-use common::{HTML, TestServer, page, post_form};
+use crate::support::{HTML, TestServer, page, post_form};
 use reqwest::header::{ACCEPT, LOCATION, REFERER};
 
 #[tokio::test]

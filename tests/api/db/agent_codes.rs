@@ -1,0 +1,128 @@
+//! `db::agent_codes`: one-time agent auth codes, consumed by one conditional statement.
+
+use agent_connect::server::db::agent_codes;
+use agent_connect::server::db::grants;
+
+use super::{NOW, TestDb, race};
+use crate::support::rows;
+
+/// A database with the account `ada` and one unused code, `code_hash`, issued at [`NOW`].
+async fn with_code() -> (TestDb, String) {
+    let db = TestDb::new().await;
+    let ada = rows::user(&db.pool, "ada", NOW).await;
+    agent_codes::insert(&db.pool, &rows::agent_code_row("code_hash", &ada.id, NOW))
+        .await
+        .unwrap();
+    (db, ada.id)
+}
+
+#[tokio::test]
+async fn a_code_is_consumed_once_and_returns_what_it_was_issued_for() {
+    let (db, user_id) = with_code().await;
+    let row = agent_codes::consume(&db.pool, "code_hash", "gr_1", NOW + 10)
+        .await
+        .unwrap()
+        .expect("first use");
+    assert_eq!(row.code_hash, "code_hash");
+    assert_eq!(row.user_id, user_id);
+    assert_eq!(row.scopes.to_string(), rows::SCOPES);
+    assert_eq!(row.agent_name.as_deref(), Some("Claude Code"));
+    assert_eq!(row.created_at, NOW);
+    assert_eq!(row.expires_at, NOW + 300);
+
+    assert!(
+        agent_codes::consume(&db.pool, "code_hash", "gr_2", NOW + 11)
+            .await
+            .unwrap()
+            .is_none(),
+        "second use"
+    );
+    assert!(
+        agent_codes::consume(&db.pool, "other_hash", "gr_3", NOW + 11)
+            .await
+            .unwrap()
+            .is_none(),
+        "unknown code"
+    );
+}
+
+#[tokio::test]
+async fn a_code_is_usable_until_the_second_before_it_expires() {
+    let (db, _) = with_code().await;
+    assert!(
+        agent_codes::consume(&db.pool, "code_hash", "gr_1", NOW + 300)
+            .await
+            .unwrap()
+            .is_none(),
+        "at expiry"
+    );
+    assert!(
+        agent_codes::consume(&db.pool, "code_hash", "gr_1", NOW + 299)
+            .await
+            .unwrap()
+            .is_some(),
+        "the refusal at expiry did not use it up"
+    );
+}
+
+#[tokio::test]
+async fn the_redemption_shows_when_and_by_which_agent_for_the_owner_only() {
+    let (db, user_id) = with_code().await;
+    let unused = agent_codes::find_redemption(&db.pool, "code_hash", &user_id)
+        .await
+        .unwrap()
+        .expect("own code");
+    assert_eq!((unused.used_at, unused.agent_name), (None, None));
+
+    agent_codes::consume(&db.pool, "code_hash", "gr_1", NOW + 5)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut grant = rows::grant_row("gr_1", &user_id, NOW + 5);
+    grant.agent_name = "Claude Code".into();
+    grants::insert(&db.pool, &grant).await.unwrap();
+
+    let used = agent_codes::find_redemption(&db.pool, "code_hash", &user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(used.used_at, Some(NOW + 5));
+    assert_eq!(used.agent_name.as_deref(), Some("Claude Code"));
+
+    let bob = rows::user(&db.pool, "bob", NOW).await;
+    assert!(
+        agent_codes::find_redemption(&db.pool, "code_hash", &bob.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn codes_expired_more_than_a_day_ago_are_deleted() {
+    let db = TestDb::new().await;
+    let ada = rows::user(&db.pool, "ada", NOW).await;
+    // Expiry 300 s after issue: these expire 86,401 s, 86,400 s and 0 s before `now`.
+    let now = NOW + 300 + 86_401;
+    for (hash, issued) in [("old", NOW), ("day_old", NOW + 1), ("fresh", now - 300)] {
+        agent_codes::insert(&db.pool, &rows::agent_code_row(hash, &ada.id, issued))
+            .await
+            .unwrap();
+    }
+    assert_eq!(agent_codes::delete_expired(&db.pool, now).await.unwrap(), 1);
+    assert_eq!(db.count("agent_codes").await, 2);
+    assert_eq!(agent_codes::delete_expired(&db.pool, now).await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn of_many_simultaneous_redemptions_exactly_one_consumes_the_code() {
+    let (db, _) = with_code().await;
+    let wins = race(&db.pool, |pool, i| async move {
+        let mut tx = pool.begin().await?;
+        let row = agent_codes::consume(&mut *tx, "code_hash", &format!("gr_{i}"), NOW + 1).await?;
+        tx.commit().await?;
+        Ok(row)
+    })
+    .await;
+    assert_eq!(wins, 1);
+}

@@ -2,6 +2,7 @@
 //! when read, and the pruning of registrations nobody used.
 
 use agent_connect::server::db::clients;
+use agent_connect::server::oauth::grants::device_code::DEVICE_CODE_GRANT;
 use agent_connect::server::tokens::hash;
 
 use super::{NOW, TestDb};
@@ -29,7 +30,7 @@ async fn an_inserted_client_is_found_as_registered() {
     assert!(!found.is_confidential());
     assert!(found.may_use("refresh_token"));
     assert!(!found.may_use("refresh"));
-    assert!(!found.may_use("urn:ietf:params:oauth:grant-type:device_code"));
+    assert!(!found.may_use(DEVICE_CODE_GRANT));
 
     let found = clients::find(&db.pool, "client_web")
         .await

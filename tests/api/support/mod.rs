@@ -1,6 +1,8 @@
 //! What the tests share: a real Agent Connect on a loopback port, on its own SQLite file and a
-//! clock the test moves ([`TestServer`]); and the rows a test needs to exist first ([`rows`]).
+//! clock the test moves ([`TestServer`]); the same application driven without a socket
+//! ([`oneshot`]); and the rows a test needs to exist first ([`rows`]).
 
+pub mod oneshot;
 pub mod rows;
 
 use std::net::SocketAddr;

@@ -1,6 +1,7 @@
 //! `db::device_codes`: RFC 8628 requests, decided once by the person and redeemed once by the
 //! device, with the poll interval growing on every `slow_down`.
 
+use crate::support::DEVICE_CODE_GRANT;
 use agent_connect::server::db::device_codes;
 
 use super::{NOW, TestDb, race};
@@ -13,13 +14,7 @@ const USER_CODE: &str = "BCDFGHJK";
 async fn with_request() -> (TestDb, String) {
     let db = TestDb::new().await;
     let ada = rows::user(&db.pool, "ada", NOW).await;
-    rows::client(
-        &db.pool,
-        "client_tv",
-        "urn:ietf:params:oauth:grant-type:device_code",
-        NOW,
-    )
-    .await;
+    rows::client(&db.pool, "client_tv", DEVICE_CODE_GRANT, NOW).await;
     let row = rows::device_code_row("device_hash", USER_CODE, "client_tv", NOW);
     assert!(device_codes::insert(&db.pool, &row).await.unwrap());
     (db, ada.id)
@@ -257,13 +252,7 @@ async fn an_approved_request_is_redeemed_once_by_its_client() {
 #[tokio::test]
 async fn requests_expired_more_than_a_day_ago_are_deleted() {
     let db = TestDb::new().await;
-    rows::client(
-        &db.pool,
-        "client_tv",
-        "urn:ietf:params:oauth:grant-type:device_code",
-        NOW,
-    )
-    .await;
+    rows::client(&db.pool, "client_tv", DEVICE_CODE_GRANT, NOW).await;
     // Expiry 900 s after the request: these expire 86,401 s, 86,400 s and 0 s before `now`.
     let now = NOW + 900 + 86_401;
     for (hash, code, made) in [

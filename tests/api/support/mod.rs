@@ -1,6 +1,8 @@
 //! What the tests share: a real Agent Connect on a loopback port, on its own SQLite file and a
-//! clock the test moves ([`TestServer`]); and the rows a test needs to exist first ([`rows`]).
+//! clock the test moves ([`TestServer`]); the same application driven without a socket
+//! ([`oneshot`]); and the rows a test needs to exist first ([`rows`]).
 
+pub mod oneshot;
 pub mod rows;
 
 use std::net::SocketAddr;
@@ -15,6 +17,7 @@ use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION, ORIGIN};
 use serde_json::Value;
 
 pub const AGENT_CODE_GRANT: &str = "urn:agent-connect:grant-type:agent-auth-code";
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 pub const START: i64 = 1_800_000_000;
 pub const RESOURCE_ID: &str = "resource-server";
 pub const RESOURCE_SECRET: &str = "resource-secret";

@@ -16,6 +16,8 @@ use agent_connect::server::tokens::{ACCESS_PREFIX, REFRESH_PREFIX, REFRESH_TTL, 
 
 /// Scopes every row below is made with.
 pub const SCOPES: &str = "quote account.read";
+/// The PKCE challenge of the authorization codes below (RFC 7636 appendix B).
+pub const CODE_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 /// Where the clients below send people back to.
 pub const REDIRECT: &str = "http://127.0.0.1:8976/callback";
 
@@ -119,7 +121,7 @@ pub fn authorization_code_row(
         client_id: client_id.into(),
         user_id: user_id.into(),
         redirect_uri: REDIRECT.into(),
-        code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(),
+        code_challenge: CODE_CHALLENGE.into(),
         scopes: Scopes::parse(SCOPES),
         created_at: now,
         expires_at: now + 60,

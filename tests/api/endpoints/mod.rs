@@ -1,0 +1,56 @@
+//! The external endpoints through `oneshot` on the router: each endpoint's contract, its
+//! refusals, and the layers every request passes, without a socket.
+
+mod authorize;
+mod device_authorization;
+mod introspect;
+mod metadata;
+mod register;
+mod revoke;
+mod token;
+mod web;
+
+use agent_connect::server::db::users;
+use agent_connect::server::oauth::grants::agent_code;
+use serde_json::Value;
+
+use crate::support::oneshot::TestApp;
+use crate::support::{AGENT_CODE_GRANT, rows};
+
+/// The account `ada`, created on first use.
+pub async fn ada(app: &TestApp) -> String {
+    let db = &app.state.db;
+    match users::find_by_email(db, "ada@example.com").await.unwrap() {
+        Some(user) => user.id,
+        None => rows::user(db, "ada", app.state.now()).await.id,
+    }
+}
+
+/// A fresh agent auth code of `scopes` for `ada`, issued as /connect issues it.
+pub async fn agent_code(app: &TestApp, scopes: &[&str]) -> String {
+    let user_id = ada(app).await;
+    let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+    let (code, _) = agent_code::issue(
+        &app.state,
+        &user_id,
+        scopes.into(),
+        Some("Claude Code".into()),
+        [127, 0, 0, 1].into(),
+    )
+    .await
+    .unwrap();
+    code.display()
+}
+
+/// A token pair for `ada`'s agent, from redeeming a fresh code of `quote`.
+pub async fn tokens(app: &TestApp) -> Value {
+    let code = agent_code(app, &["quote"]).await;
+    let answer = app
+        .post_form(
+            "/oauth2/token",
+            &[("grant_type", AGENT_CODE_GRANT), ("code", &code)],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    answer.json()
+}

@@ -49,21 +49,27 @@ fn refuse(status: StatusCode, message: &str) -> Answer {
     }
 }
 
-/// The answer is a page that forwards the browser to the client rather than a redirect,
-/// because the portal's CSP (`form-action 'self'`) would stop a redirect after a form post.
+/// `POST /oauth2/authorize/decision`. The answer is a page that forwards the browser to the
+/// client rather than a redirect, because the portal's CSP (`form-action 'self'`) would stop a
+/// redirect after a form post.
 pub async fn decide(
     State(state): State<AppState>,
     session: Session,
     Form(decision): Form<Decision>,
 ) -> Response {
-    let (Ok(answer) | Err(answer)) = answer(&state, &session, decision).await;
+    let (Ok(answer) | Err(answer)) = answer_decision(&state, &session, decision).await;
     match answer {
         Answer::Forward { url, client_name } => pages::forward(&state, &url, &client_name),
         Answer::Refuse { status, message } => pages::refusal(&state, status, &message),
     }
 }
 
-async fn answer(state: &AppState, session: &Session, decision: Decision) -> Result<Answer, Answer> {
+/// The steps of a decision, in order; a step that stops it answers with its `Err`.
+async fn answer_decision(
+    state: &AppState,
+    session: &Session,
+    decision: Decision,
+) -> Result<Answer, Answer> {
     let user_id = signed_in_user(session).await?;
     let valid = check(state, &decision.params).await.map_err(refused)?;
     if decision.decision != "approve" {

@@ -2,18 +2,22 @@
 //! site, and the portal (pages, server functions, sign-out, the consent decision) behind its
 //! session. Building it is pure, so tests drive it without a socket; [`super::serve`] serves it.
 
+use std::sync::LazyLock;
+
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 use super::auth::{logout, session};
 use super::state::AppState;
-use super::web::{body_limit, client_addr, form_answers, headers, origin, unsaved_session};
+use super::web::{
+    body_limit, client_addr, deadline, form_answers, headers, origin, unsaved_session,
+};
 use super::{health, housekeeping, mcp, oauth};
 use crate::app::{App, shell};
 
@@ -45,10 +49,14 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
         .with_state(state))
 }
 
+/// The page routes, generated once per process. Generating them sets a process-wide Leptos flag
+/// that suspends every resource first polled meanwhile, for good: a page another application in
+/// this process was rendering at that moment would never answer.
+static PAGE_ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
 /// The pages and every route that acts on the portal session: behind the session layer, the
 /// cross-site check and the shaping of server function answers.
 async fn portal(state: &AppState) -> anyhow::Result<Router<AppState>> {
-    let routes = generate_route_list(App);
     Ok(Router::new()
         .route("/logout", post(logout::logout))
         .route(
@@ -57,7 +65,7 @@ async fn portal(state: &AppState) -> anyhow::Result<Router<AppState>> {
         )
         .leptos_routes_with_context(
             state,
-            routes,
+            PAGE_ROUTES.clone(),
             {
                 let state = state.clone();
                 move || {
@@ -71,6 +79,10 @@ async fn portal(state: &AppState) -> anyhow::Result<Router<AppState>> {
                 move || shell(options.clone(), stylesheet.clone())
             },
         )
+        .layer(from_fn_with_state(
+            deadline::PORTAL_DEADLINE,
+            deadline::within,
+        ))
         .layer(from_fn_with_state(
             state.clone(),
             form_answers::server_fn_answers,

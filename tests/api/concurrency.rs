@@ -39,3 +39,41 @@ async fn fifty_simultaneous_redemptions_of_one_code_give_exactly_one_success() {
     assert_eq!(server_errors, 0);
     assert!(statuses.iter().all(|s| *s == 200 || *s == 400));
 }
+
+/// Building an application while another one in the same process renders pages (as the test
+/// servers do, and as an embedder starting a second instance would) must not stall a render.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pages_keep_rendering_while_other_applications_are_built() {
+    let server = TestServer::start().await;
+    let browser = server.sign_up("builds@example.com").await;
+    let state = server.state.clone();
+    let builds = tokio::spawn(async move {
+        for _ in 0..40 {
+            let _app = agent_connect::server::app(state.clone())
+                .await
+                .expect("app");
+        }
+    });
+    let renders: Vec<_> = (0..8)
+        .map(|_| {
+            let browser = browser.clone();
+            let url = server.url("/connect");
+            tokio::spawn(async move {
+                for _ in 0..25 {
+                    let res = tokio::time::timeout(
+                        std::time::Duration::from_secs(20),
+                        browser.get(&url).header("accept", support::HTML).send(),
+                    )
+                    .await
+                    .expect("a page rendered while an application was built answers")
+                    .unwrap();
+                    assert_eq!(res.status(), 200);
+                }
+            })
+        })
+        .collect();
+    builds.await.unwrap();
+    for render in renders {
+        render.await.unwrap();
+    }
+}

@@ -7,6 +7,7 @@ pub mod rows;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use agent_connect::server::clock::ManualClock;
 use agent_connect::server::config::ServeConfig;
@@ -21,6 +22,9 @@ pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_cod
 pub const START: i64 = 1_800_000_000;
 pub const RESOURCE_ID: &str = "resource-server";
 pub const RESOURCE_SECRET: &str = "resource-secret";
+/// Longest a test waits for one answer: a request that hangs fails its test, with the request
+/// named, instead of stalling the whole run.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// What a browser sends as `Accept` for a page.
 pub const HTML: &str = "text/html,application/xhtml+xml";
 
@@ -67,7 +71,10 @@ impl TestServer {
             base: format!("http://{addr}"),
             state,
             clock,
-            http: reqwest::Client::new(),
+            http: reqwest::Client::builder()
+                .timeout(REQUEST_TIMEOUT)
+                .build()
+                .expect("client"),
             _dir: dir,
         }
     }
@@ -82,6 +89,7 @@ impl TestServer {
         headers.insert(ORIGIN, HeaderValue::from_str(&self.base).unwrap());
         reqwest::Client::builder()
             .cookie_store(true)
+            .timeout(REQUEST_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .default_headers(headers)
             .build()

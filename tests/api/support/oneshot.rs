@@ -61,18 +61,24 @@ impl TestApp {
             req.extensions_mut()
                 .insert(ConnectInfo(SocketAddr::from(PEER)));
         }
-        let res = self
-            .router
-            .clone()
-            .oneshot(req)
+        let what = format!("{} {}", req.method(), req.uri());
+        let answer = async {
+            let res = self
+                .router
+                .clone()
+                .oneshot(req)
+                .await
+                .expect("routers are infallible");
+            let (parts, body) = res.into_parts();
+            Answer {
+                status: parts.status,
+                headers: parts.headers,
+                body: body.collect().await.expect("body").to_bytes(),
+            }
+        };
+        tokio::time::timeout(super::REQUEST_TIMEOUT, answer)
             .await
-            .expect("routers are infallible");
-        let (parts, body) = res.into_parts();
-        Answer {
-            status: parts.status,
-            headers: parts.headers,
-            body: body.collect().await.expect("body").to_bytes(),
-        }
+            .unwrap_or_else(|_| panic!("{what} got no answer within {:?}", super::REQUEST_TIMEOUT))
     }
 
     pub async fn get(&self, path: &str) -> Answer {

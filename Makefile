@@ -9,7 +9,7 @@ export LEPTOS_OUTPUT_NAME := agent-connect
 export LEPTOS_SITE_ROOT ?= $(TARGET_DIR)/site
 export LEPTOS_SITE_PKG_DIR := pkg
 
-.PHONY: run test setup setup-test release server site lint test-rust test-e2e page-weight screenshots fuzz
+.PHONY: run test setup setup-test release server site site-wasm wasm-bindgen-cli lint test-rust test-e2e page-weight screenshots fuzz
 
 ## Build (release) and serve at http://127.0.0.1:3000 on ./data/agent-connect.db
 run: setup release
@@ -25,14 +25,24 @@ setup:
 setup-test:
 	@scripts/bootstrap.sh test
 
-## The release build: the server binary and the site it serves (hashed, precompressed assets)
-release: server site
+## The release build: the server binary and the site it serves (hashed, precompressed assets).
+## The server, the wasm bundle and (on a first run) the wasm-bindgen CLI compile side by side:
+## each has single-threaded stretches (linking, the bundle's whole-program optimisation) that
+## the others fill.
+release:
+	@$(MAKE) --no-print-directory -j3 server site
 
 server:
 	cargo build --release --features ssr --bin agent-connect
 
-site:
+site: site-wasm wasm-bindgen-cli
 	scripts/build-site.sh
+
+site-wasm:
+	scripts/build-site.sh compile
+
+wasm-bindgen-cli:
+	@scripts/bootstrap.sh wasm-bindgen
 
 lint:
 	cargo fmt --all -- --check

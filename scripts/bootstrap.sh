@@ -2,9 +2,12 @@
 # Installs what building (and, with `test`, testing) Agent Connect needs, skipping whatever is
 # already there. Safe to run again: every step checks first.
 #
-#   scripts/bootstrap.sh run    what `make run` needs: the wasm target, the wasm-bindgen CLI
-#                               matching Cargo.lock, and wasm-opt (npm's binaryen)
-#   scripts/bootstrap.sh test   the same, plus Chromium and the Playwright packages
+#   scripts/bootstrap.sh run            what `make run` needs first: the wasm target and
+#                                       wasm-opt (npm's binaryen)
+#   scripts/bootstrap.sh wasm-bindgen   the wasm-bindgen CLI matching Cargo.lock; `make release`
+#                                       installs it while the server compiles, since only the
+#                                       last step of the site build needs it
+#   scripts/bootstrap.sh test           all of the above, plus Chromium and the Playwright packages
 #
 # cargo-leptos is not needed: the Makefile builds with cargo and the wasm-bindgen CLI directly.
 # Developers who want its watch loop can install it themselves (`cargo leptos watch` works).
@@ -33,11 +36,20 @@ fi
 
 # The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly. Its own lock
 # file names a crate version the registry no longer serves, so it is built without --locked.
-want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
-if ! wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then
-  step "cargo install wasm-bindgen-cli $want (about 3 minutes on 2 cores)"
-  cargo install wasm-bindgen-cli --version "$want" --force
+# Unoptimized, it compiles in a third of the time and still binds the bundle in about a second.
+install_wasm_bindgen() {
+  local want
+  want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then
+    step "cargo install --debug wasm-bindgen-cli $want"
+    cargo install wasm-bindgen-cli --version "$want" --debug --force
+  fi
+}
+if [ "$mode" = wasm-bindgen ]; then
+  install_wasm_bindgen
+  exit 0
 fi
+if [ "$mode" = test ]; then install_wasm_bindgen; fi
 
 if [ ! -x scripts/site/node_modules/.bin/wasm-opt ]; then
   step "npm ci (scripts/site: binaryen's wasm-opt)"

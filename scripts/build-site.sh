@@ -7,6 +7,9 @@
 # Needs the wasm32 target, the wasm-bindgen CLI matching Cargo.lock and the tools in
 # scripts/site/ (scripts/bootstrap.sh installs them). Honours CARGO_TARGET_DIR; the site goes
 # to LEPTOS_SITE_ROOT, by default <target dir>/site.
+#
+#   scripts/build-site.sh           the whole site
+#   scripts/build-site.sh compile   only the cargo build of the bundle (needs no wasm-bindgen CLI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +20,7 @@ profile=wasm-release
 # LEPTOS_OUTPUT_NAME at compile time tells Leptos the bundle is named agent-connect.
 LEPTOS_OUTPUT_NAME=agent-connect cargo build --lib --target wasm32-unknown-unknown \
   --profile "$profile" --no-default-features --features hydrate
+[ "${1:-}" = compile ] && exit 0
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

@@ -30,10 +30,6 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
         .merge(mcp::router(&state))
         .merge(state.site.router())
         .merge(portal)
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>({
-            let stylesheet = state.site.stylesheet.clone();
-            move |options| shell(options, stylesheet.clone())
-        }))
         .layer(from_fn_with_state(
             state.config.clone(),
             body_limit::limit_body,
@@ -79,6 +75,11 @@ async fn portal(state: &AppState) -> anyhow::Result<Router<AppState>> {
                 move || shell(options.clone(), stylesheet.clone())
             },
         )
+        // Any other address is the 404 page, inside the session like every page.
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>({
+            let stylesheet = state.site.stylesheet.clone();
+            move |options| shell(options, stylesheet.clone())
+        }))
         .layer(from_fn_with_state(
             deadline::PORTAL_DEADLINE,
             deadline::within,

@@ -761,3 +761,17 @@ async fn an_origin_matching_only_the_host_header_is_cross_site() {
         .unwrap();
     assert_eq!(res.status(), 403);
 }
+
+/// An unknown address is the portal's own 404 page, rendered inside the visitor's session like
+/// every other page (the header still knows who is signed in).
+#[tokio::test]
+async fn an_unknown_page_is_a_404_within_the_session() {
+    let server = TestServer::start().await;
+    let (status, html, _) = page(&server.browser(), &server, "/no-such-page").await;
+    assert_eq!(status, 404);
+    assert!(!html.contains("Sign out"), "{html}");
+    let browser = server.sign_up("lost@example.com").await;
+    let (status, html, _) = page(&browser, &server, "/no-such-page").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("Sign out"), "{html}");
+}

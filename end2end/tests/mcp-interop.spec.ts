@@ -80,14 +80,14 @@ test.describe("MCP with the TypeScript SDK", () => {
     const quote = await resource.callTool({ name: "get_quote", arguments: { symbol: "AAPL" } });
     expect(quote.isError ?? false).toBe(false);
     expect(textOf(quote).toLowerCase()).toContain("sandbox");
-    const order = await resource.callTool({
+    // A tool outside the grant: HTTP 403 with the scope challenge, and the step-up link.
+    const order = resource.callTool({
       name: "place_order",
       arguments: { symbol: "AAPL", side: "buy", quantity: 1 },
     });
-    expect(order.isError).toBe(true);
-    expect(textOf(order)).toContain("insufficient_scope");
-    expect(textOf(order)).toContain("trade.write");
-    expect(textOf(order)).toContain(`${baseURL}/connect?scope=`);
+    await expect(order).rejects.toMatchObject({ code: 403 });
+    await expect(order).rejects.toThrow(/insufficient_scope/);
+    await expect(order).rejects.toThrow(`${baseURL}/connect?scope=quote%20trade.write`);
     await resource.close();
 
     await securityPage.goto();

@@ -229,6 +229,23 @@ async fn authenticate_redeems_the_code_and_authorizes_the_session() {
     assert!(text.starts_with("SANDBOX DATA"), "{text}");
     assert!(text.contains("NVDA"), "{text}");
 
+    // In a session, a tool outside the grant is refused in its result, with the step-up link.
+    let (is_error, text) = call(
+        &client,
+        "place_order",
+        json!({ "symbol": "SPY", "side": "buy", "quantity": 1 }),
+    )
+    .await;
+    assert!(is_error);
+    assert!(text.starts_with("insufficient_scope"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{}/connect?scope=quote%20trade.read%20trade.write&agent=Claude%20Code",
+            server.base
+        )),
+        "{text}"
+    );
+
     let user = server.user_id("ada@example.com").await;
     let recent = events::list_recent(&server.state.db, &user, 5)
         .await
@@ -352,24 +369,6 @@ async fn a_tool_outside_the_grant_is_refused_with_a_step_up_link() {
     let server = TestServer::start().await;
     let token = redeem_token(&server, "ed@example.com", &["quote"]).await;
     let client = resource_session(&server, &token).await;
-
-    let (is_error, text) = call(
-        &client,
-        "place_order",
-        json!({ "symbol": "SPY", "side": "buy", "quantity": 1 }),
-    )
-    .await;
-    assert!(is_error);
-    assert!(text.starts_with("insufficient_scope"), "{text}");
-    assert!(text.contains("\"trade.write\""), "{text}");
-    assert!(
-        text.contains(&format!(
-            "{}/connect?scope=quote%20trade.write&agent=Claude%20Code",
-            server.base
-        )),
-        "{text}"
-    );
-
     let tools = client.list_all_tools().await.unwrap();
     let place = tools.iter().find(|t| t.name == "place_order").unwrap();
     assert!(
@@ -387,7 +386,48 @@ async fn a_tool_outside_the_grant_is_refused_with_a_step_up_link() {
             .unwrap()
             .contains("Not granted")
     );
+    let (is_error, _) = call(&client, "get_quote", json!({ "symbol": "SPY" })).await;
+    assert!(!is_error, "a granted tool still works");
     client.cancel().await.unwrap();
+
+    // The call itself is refused at the HTTP layer: 403 with the scope challenge, and the
+    // step-up link in the JSON-RPC error for clients that read only bodies.
+    let res = server
+        .http
+        .post(server.url("/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .bearer_auth(&token)
+        .json(&json!({
+            "jsonrpc": "2.0", "id": 9, "method": "tools/call",
+            "params": {"name": "place_order",
+                       "arguments": {"symbol": "SPY", "side": "buy", "quantity": 1}}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        res.headers()["www-authenticate"],
+        format!(
+            "Bearer error=\"insufficient_scope\", scope=\"quote trade.write\", \
+             resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\", \
+             error_description=\"place_order needs the permission trade.write\"",
+            server.base
+        )
+        .as_str()
+    );
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["id"], 9);
+    let text = body["error"]["message"].as_str().unwrap();
+    assert!(text.starts_with("insufficient_scope"), "{text}");
+    assert!(text.contains("\"trade.write\""), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{}/connect?scope=quote%20trade.write&agent=Claude%20Code",
+            server.base
+        )),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -139,7 +139,7 @@ impl TokenValidator {
 /// so a revoked grant is refused on the very next one.
 pub async fn require_bearer(
     State(validator): State<TokenValidator>,
-    mut req: Request,
+    req: Request,
     next: Next,
 ) -> Response {
     let base = validator.state.config.public_base();
@@ -148,6 +148,11 @@ pub async fn require_bearer(
     };
     match validator.principal(&token_hash).await {
         Ok(Some(principal)) => {
+            let limit = validator.state.config.max_body_bytes;
+            let mut req = match super::step_up::check(&principal, &base, req, limit).await {
+                Ok(req) => req,
+                Err(refusal) => return refusal,
+            };
             req.extensions_mut().insert(principal);
             next.run(req).await
         }

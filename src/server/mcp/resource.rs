@@ -1,7 +1,9 @@
 //! `/mcp`: the reference resource. `whoami` answers for any live token; every other tool is
 //! gated by one catalogue scope and acts on the [sandbox](super::sandbox). A call without the
 //! scope is refused with `insufficient_scope` (RFC 6750 section 3.1) and a step-up link that
-//! pre-fills the portal. The same tools serve an authorized `/mcp/agent` session.
+//! pre-fills the portal: on `/mcp` as an HTTP 403 before the call gets here
+//! ([`super::step_up`]), in an authorized `/mcp/agent` session as the tool's result. The same
+//! tools serve both.
 
 use std::sync::Arc;
 
@@ -148,16 +150,36 @@ impl ResourceTools {
     /// The refusal of RFC 6750 section 3.1 as a tool result, with a link that pre-fills the
     /// portal with what was granted plus the missing scope.
     fn insufficient_scope(&self, principal: &Principal, tool: &str, missing: &str) -> String {
-        let mut wanted = principal.scopes.clone();
-        wanted.push(missing.to_owned());
-        let link = crate::links::step_up(&self.public_base, &wanted, &principal.agent_name);
-        format!(
-            "insufficient_scope: {tool} needs the permission \"{missing}\", which this agent was not granted \
-             (granted: {}).\nAsk the person to open this link, which pre-fills the form with the \
-             permissions needed; it gives them a new code for you to redeem:\n{link}",
-            granted_words(&principal.scopes)
-        )
+        insufficient_scope(&self.public_base, principal, tool, missing)
     }
+}
+
+/// What an agent is told when `tool` needs `missing`, which `principal` was not granted: the
+/// refusal, what was granted, and the step-up link that pre-fills the portal with both.
+pub fn insufficient_scope(
+    public_base: &str,
+    principal: &Principal,
+    tool: &str,
+    missing: &str,
+) -> String {
+    let link = crate::links::step_up(
+        public_base,
+        &step_up_scopes(principal, missing),
+        &principal.agent_name,
+    );
+    format!(
+        "insufficient_scope: {tool} needs the permission \"{missing}\", which this agent was not granted \
+         (granted: {}).\nAsk the person to open this link, which pre-fills the form with the \
+         permissions needed; it gives them a new code for you to redeem:\n{link}",
+        granted_words(&principal.scopes)
+    )
+}
+
+/// The scopes a step-up asks for: everything granted, plus the one missing.
+pub fn step_up_scopes(principal: &Principal, missing: &str) -> Vec<String> {
+    let mut wanted = principal.scopes.clone();
+    wanted.push(missing.to_owned());
+    wanted
 }
 
 #[tool_router]

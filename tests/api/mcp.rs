@@ -132,9 +132,11 @@ async fn grant_of(server: &TestServer, token: &str) -> tokens::ActiveToken {
     .expect("a live token")
 }
 
+/// The 401 challenge: where the metadata is, and the scopes for basic access (the default
+/// catalogue's scopes that are not high-risk).
 fn challenge(server: &TestServer) -> String {
     format!(
-        "Bearer resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"",
+        "Bearer resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\", scope=\"quote account.read trade.read\"",
         server.base
     )
 }

@@ -14,6 +14,7 @@ use rmcp::RoleServer;
 use rmcp::service::RequestContext;
 use serde::Serialize;
 
+use crate::scopes::Scope;
 use crate::server::db::tokens::{self, ActiveToken, TokenKind};
 use crate::server::grant;
 use crate::server::oauth::error::OAuthError;
@@ -73,14 +74,19 @@ impl From<ActiveToken> for Principal {
 #[derive(Clone)]
 pub struct TokenValidator {
     state: AppState,
+    /// The scopes for basic access, named in the 401 challenge: every catalogue scope that is
+    /// not high-risk, space-separated.
+    basic_scopes: Arc<str>,
     /// Grant id to the clock second its last-used time was last written by this instance.
     touched: Arc<Mutex<HashMap<String, i64>>>,
 }
 
 impl TokenValidator {
     pub fn new(state: AppState) -> Self {
+        let basic_scopes = basic_scopes(&state.catalogue).into();
         Self {
             state,
+            basic_scopes,
             touched: Arc::default(),
         }
     }
@@ -144,7 +150,7 @@ pub async fn require_bearer(
 ) -> Response {
     let base = validator.state.config.public_base();
     let Some(token_hash) = bearer_token(req.headers()).map(hash) else {
-        return challenge(&base, false);
+        return challenge(&base, &validator.basic_scopes, false);
     };
     match validator.principal(&token_hash).await {
         Ok(Some(principal)) => {
@@ -158,7 +164,7 @@ pub async fn require_bearer(
         }
         Ok(None) => {
             tracing::info!(token = %&token_hash[..8], "MCP request with a dead or unknown token refused");
-            challenge(&base, true)
+            challenge(&base, &validator.basic_scopes, true)
         }
         Err(err) => OAuthError::from(err).into_response(),
     }
@@ -179,10 +185,26 @@ struct ChallengeBody<'a> {
     error_description: String,
 }
 
-/// The 401 of RFC 6750 section 3, with the RFC 9728 section 5.1 pointer to the metadata.
-/// `error="invalid_token"` only when a token was sent (section 3.1).
-fn challenge(base: &str, token_sent: bool) -> Response {
+/// The scopes a client should ask for to use the resource at all (MCP authorization,
+/// 2025-11-25, "Scope Selection Strategy"): the catalogue's scopes that are not high-risk, so a
+/// client that follows the challenge asks for least privilege.
+fn basic_scopes(catalogue: &[Scope]) -> String {
+    catalogue
+        .iter()
+        .filter(|scope| !scope.high_risk)
+        .map(|scope| scope.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The 401 of RFC 6750 section 3, with the RFC 9728 section 5.1 pointer to the metadata and
+/// the scopes for basic access (section 3, `scope`). `error="invalid_token"` only when a token
+/// was sent (section 3.1).
+fn challenge(base: &str, basic_scopes: &str, token_sent: bool) -> Response {
     let mut value = format!("Bearer resource_metadata=\"{base}{METADATA_PATH}\"");
+    if !basic_scopes.is_empty() {
+        value.push_str(&format!(", scope=\"{basic_scopes}\""));
+    }
     let body = if token_sent {
         value.push_str(", error=\"invalid_token\"");
         ChallengeBody {
@@ -258,17 +280,25 @@ mod tests {
     }
 
     #[test]
-    fn the_challenge_points_at_the_metadata() {
-        let res = challenge("https://ac.example", false);
+    fn the_challenge_points_at_the_metadata_and_names_the_basic_scopes() {
+        let res = challenge("https://ac.example", "quote trade.read", false);
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(
             res.headers()[header::WWW_AUTHENTICATE],
-            "Bearer resource_metadata=\"https://ac.example/.well-known/oauth-protected-resource/mcp\""
+            "Bearer resource_metadata=\"https://ac.example/.well-known/oauth-protected-resource/mcp\", scope=\"quote trade.read\""
         );
-        let res = challenge("https://ac.example", true);
+        let res = challenge("https://ac.example", "", true);
         assert_eq!(
             res.headers()[header::WWW_AUTHENTICATE],
             "Bearer resource_metadata=\"https://ac.example/.well-known/oauth-protected-resource/mcp\", error=\"invalid_token\""
+        );
+    }
+
+    #[test]
+    fn basic_access_is_every_scope_that_is_not_high_risk() {
+        assert_eq!(
+            basic_scopes(&crate::scopes::default_catalogue()),
+            "quote account.read trade.read"
         );
     }
 }

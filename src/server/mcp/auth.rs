@@ -145,7 +145,7 @@ impl TokenValidator {
 /// so a revoked grant is refused on the very next one.
 pub async fn require_bearer(
     State(validator): State<TokenValidator>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let base = validator.state.config.public_base();
@@ -154,11 +154,6 @@ pub async fn require_bearer(
     };
     match validator.principal(&token_hash).await {
         Ok(Some(principal)) => {
-            let limit = validator.state.config.max_body_bytes;
-            let mut req = match super::step_up::check(&principal, &base, req, limit).await {
-                Ok(req) => req,
-                Err(refusal) => return refusal,
-            };
             req.extensions_mut().insert(principal);
             next.run(req).await
         }

@@ -24,8 +24,14 @@ use resource::ResourceTools;
 pub fn router(state: &AppState) -> Router<AppState> {
     let tools = ResourceTools::new(state);
     let validator = TokenValidator::new(state.clone());
+    let step_up = step_up::StepUp {
+        base: state.config.public_base(),
+        limit: state.config.max_body_bytes,
+    };
+    // The bearer layer runs first (outermost); the step-up check reads the principal it leaves.
     let resource = Router::new()
         .route_service("/mcp", resource::service(state, tools.clone()))
+        .route_layer(from_fn_with_state(step_up, step_up::refuse_ungranted_calls))
         .route_layer(from_fn_with_state(validator.clone(), auth::require_bearer));
     let agent = Router::new()
         .route_service("/mcp/agent", agent::service(state, validator, tools))

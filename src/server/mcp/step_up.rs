@@ -6,8 +6,9 @@
 
 use axum::Json;
 use axum::body::{Body, to_bytes};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -32,26 +33,37 @@ struct ToolCall {
     name: String,
 }
 
-/// Passes the request on unchanged, or answers 403 when it calls a tool `principal` may not
-/// use. `limit` bounds the body read (the server's body limit); beyond it the answer is 413.
-pub async fn check(
-    principal: &Principal,
-    base: &str,
+/// What the step-up layer needs to know: the public base URL and the body limit.
+#[derive(Clone)]
+pub struct StepUp {
+    pub base: String,
+    /// The server's body limit; a longer body is answered 413.
+    pub limit: usize,
+}
+
+/// Behind the bearer layer: passes the request on unchanged, or answers 403 when it calls a
+/// tool the request's [`Principal`] may not use.
+pub async fn refuse_ungranted_calls(
+    State(step_up): State<StepUp>,
     req: Request,
-    limit: usize,
-) -> Result<Request, Response> {
+    next: Next,
+) -> Response {
+    let Some(principal) = req.extensions().get::<Principal>().cloned() else {
+        return next.run(req).await;
+    };
     if req.method() != Method::POST {
-        return Ok(req);
+        return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, limit)
-        .await
-        .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
-    if let Some((id, tool, missing)) = missing_scope(principal, &bytes) {
+    let Ok(bytes) = to_bytes(body, step_up.limit).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    if let Some((id, tool, missing)) = missing_scope(&principal, &bytes) {
         tracing::info!(grant = %principal.grant_id, tool = %tool, scope = missing, "MCP tool call refused at the HTTP layer: insufficient scope");
-        return Err(refusal(base, principal, id, &tool, missing));
+        return refusal(&step_up.base, &principal, id, &tool, missing);
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// The request id, tool and missing scope of a `tools/call` the principal may not make.

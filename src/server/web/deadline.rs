@@ -4,11 +4,8 @@
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-
-use crate::server::db::BUSY_RETRY_AFTER;
+use axum::response::Response;
 
 /// Longest a page, a server function or a portal form may take. A render takes milliseconds.
 pub const PORTAL_DEADLINE: Duration = Duration::from_secs(30);
@@ -20,14 +17,7 @@ pub async fn within(State(deadline): State<Duration>, req: Request, next: Next) 
         Ok(res) => res,
         Err(_) => {
             tracing::error!("{what} was not answered within {deadline:?}; answered 503");
-            let mut res = (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Agent Connect is busy right now. Try again in a moment.",
-            )
-                .into_response();
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_AFTER));
-            res
+            super::busy::busy()
         }
     }
 }
@@ -36,11 +26,13 @@ pub async fn within(State(deadline): State<Duration>, req: Request, next: Next) 
 mod tests {
     use axum::Router;
     use axum::body::Body;
+    use axum::http::{HeaderValue, StatusCode, header};
     use axum::middleware::from_fn_with_state;
     use axum::routing::get;
     use tower::ServiceExt;
 
     use super::*;
+    use crate::server::db::BUSY_RETRY_AFTER;
 
     fn app(work: Duration) -> Router {
         Router::new()

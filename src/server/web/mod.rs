@@ -1,9 +1,10 @@
 //! Cross-cutting HTTP layers, one job per module: the client's address, the request body limit,
-//! security headers, the cross-site POST check, the portal's deadline, the answer to a session
-//! that could not be saved, and the answers of server functions (with the rewrite of Leptos's
+//! security headers, the cross-site POST check, the portal's deadline, the busy answer, the
+//! answer to a session that could not be saved, and the answers of server functions (with the rewrite of Leptos's
 //! form redirect).
 
 pub mod body_limit;
+pub mod busy;
 pub mod client_addr;
 pub mod deadline;
 pub mod form_answers;

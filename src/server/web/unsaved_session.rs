@@ -1,11 +1,9 @@
 //! A session that could not be saved is a busy database, and is answered like one.
 
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-
-use crate::server::db::BUSY_RETRY_AFTER;
+use axum::response::Response;
 
 /// tower-sessions answers a session it could not save with a bare 500 (no headers, no
 /// body); the only way to fail there is its database, so that becomes the 503 with
@@ -18,12 +16,5 @@ pub async fn unsaved_session_is_unavailable(req: Request, next: Next) -> Respons
         return res;
     }
     tracing::warn!("session could not be saved: database unavailable");
-    let mut res = (
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Agent Connect is busy right now. Try again in a moment.",
-    )
-        .into_response();
-    res.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_AFTER));
-    res
+    super::busy::busy()
 }

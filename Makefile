@@ -50,9 +50,13 @@ lint:
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
-## Rust tests on the release profile: the same compiled crates as the binary make run serves
+## Rust tests on the release profile: the same compiled crates as the binary make run serves.
+## The real-server suite runs twice: on SQLite, then on PostgreSQL (a throwaway local cluster).
 test-rust:
 	cargo test --release --features ssr --no-fail-fast -- --show-output
+	PG_FAST=1 scripts/postgres.sh start
+	AGENT_CONNECT_TEST_POSTGRES=$$(scripts/postgres.sh url) \
+	  cargo test --release --features ssr --no-fail-fast --test api -- --show-output
 
 test-e2e: release
 	cd end2end && AGENT_CONNECT_BIN=$(BIN) npx playwright test

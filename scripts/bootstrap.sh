@@ -7,7 +7,8 @@
 #   scripts/bootstrap.sh wasm-bindgen   the wasm-bindgen CLI matching Cargo.lock; `make release`
 #                                       installs it while the server compiles, since only the
 #                                       last step of the site build needs it
-#   scripts/bootstrap.sh test           all of the above, plus Chromium and the Playwright packages
+#   scripts/bootstrap.sh test           all of the above, plus Chromium, PostgreSQL's server and
+#                                       the Playwright packages
 #
 # cargo-leptos is not needed: the Makefile builds with cargo and the wasm-bindgen CLI directly.
 # Developers who want its watch loop can install it themselves (`cargo leptos watch` works).
@@ -21,7 +22,10 @@ need_apt=()
 if [ "$mode" = test ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 fi
-if [ "${WITH_POSTGRES:-0}" = 1 ] && ! command -v pg_ctlcluster >/dev/null 2>&1; then need_apt+=(postgresql); fi
+# The suite's second pass runs on PostgreSQL (a throwaway cluster, scripts/postgres.sh).
+if [ "$mode" = test ] || [ "${WITH_POSTGRES:-0}" = 1 ]; then
+  ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -7,7 +7,6 @@
 use std::time::Duration;
 
 use tower_sessions::session_store::ExpiredDeletion;
-use tower_sessions_sqlx_store::SqliteStore;
 
 use super::db;
 use super::state::AppState;
@@ -44,15 +43,8 @@ pub async fn prune(state: &AppState) -> anyhow::Result<Pruned> {
         clients: db::clients::delete_unused(pool, retained_since).await?,
         security_events: db::events::delete_older_than(pool, retained_since).await?,
     };
-    session_store(state)?.delete_expired().await?;
+    state.sessions.delete_expired().await?;
     Ok(pruned)
-}
-
-/// The portal's session store, as [`super::router::app`] sets it up.
-pub fn session_store(state: &AppState) -> anyhow::Result<SqliteStore> {
-    SqliteStore::new(state.db.clone())
-        .with_table_name("sessions")
-        .map_err(anyhow::Error::msg)
 }
 
 /// Frees memory held for callers who went quiet.

@@ -11,14 +11,14 @@ use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use super::auth::{logout, session};
+use super::db::sessions::Sessions;
 use super::state::AppState;
 use super::web::{
     body_limit, client_addr, deadline, form_answers, headers, origin, unsaved_session,
 };
-use super::{health, housekeeping, mcp, oauth};
+use super::{health, mcp, oauth};
 use crate::app::{App, shell};
 
 /// The whole application.
@@ -92,18 +92,16 @@ async fn portal(state: &AppState) -> anyhow::Result<Router<AppState>> {
             state.config.clone(),
             origin::same_origin_posts,
         ))
-        .layer(sessions(state).await?)
+        .layer(sessions(state))
         .layer(from_fn(unsaved_session::unsaved_session_is_unavailable)))
 }
 
 /// The portal's session cookie: HttpOnly, SameSite=Lax, Secure behind an https public URL.
-async fn sessions(state: &AppState) -> anyhow::Result<SessionManagerLayer<SqliteStore>> {
-    let store = housekeeping::session_store(state)?;
-    store.migrate().await?;
-    Ok(SessionManagerLayer::new(store)
+fn sessions(state: &AppState) -> SessionManagerLayer<Sessions> {
+    SessionManagerLayer::new(state.sessions.clone())
         .with_name(session::SESSION_COOKIE)
         .with_secure(state.config.public_url.scheme() == "https")
         .with_same_site(SameSite::Lax)
         .with_http_only(true)
-        .with_expiry(Expiry::OnInactivity(session::SIGNED_IN_IDLE)))
+        .with_expiry(Expiry::OnInactivity(session::SIGNED_IN_IDLE))
 }

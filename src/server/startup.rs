@@ -17,14 +17,21 @@ use super::{catalogue, db};
 /// Opens the database and assembles the shared state.
 pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let catalogue = catalogue::load(config.scopes_file.as_deref()).map_err(anyhow::Error::msg)?;
-    db::check_url(&config.database.database_url).map_err(anyhow::Error::msg)?;
-    let db = db::connect(&config.database.database_url).await?;
+    let url = &config.database.database_url;
+    let backend = db::Backend::of(url).map_err(anyhow::Error::msg)?;
+    let cannot_open =
+        |err: sqlx::Error| anyhow::anyhow!("cannot open the {} database: {err}", backend.name());
+    let db = db::connect(url).await.map_err(cannot_open)?;
+    let sessions = db::sessions::Sessions::open(url)
+        .await
+        .map_err(cannot_open)?;
     let mut leptos_options = leptos_options(&config)?;
     let site = SiteAssets::discover(&mut leptos_options);
     Ok(AppState {
         leptos_options,
         site: Arc::new(site),
         db,
+        sessions,
         limits: RateLimits::new(
             config.rate_limit_per_minute,
             config.unauthenticated_writes_per_minute,

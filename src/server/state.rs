@@ -9,6 +9,7 @@ use super::auth::password::PasswordHasher;
 use super::clock::Clock;
 use super::config::ServeConfig;
 use super::db::Pool;
+use super::db::sessions::Sessions;
 use super::mcp::agent_sessions::AgentSessions;
 use super::ratelimit::RateLimits;
 use super::site::SiteAssets;
@@ -20,6 +21,8 @@ pub struct AppState {
     /// The built site: the bundle's hashed names, and whether there is one.
     pub site: Arc<SiteAssets>,
     pub db: Pool,
+    /// The portal's session store, on the same database.
+    pub sessions: Sessions,
     pub config: Arc<ServeConfig>,
     pub clock: Arc<dyn Clock>,
     pub catalogue: Arc<Vec<Scope>>,

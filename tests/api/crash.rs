@@ -66,10 +66,7 @@ async fn start(db: &str, port: u16, site: &std::path::Path) -> Child {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn tokens_answered_before_a_kill_9_survive_the_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("crash.db").display()
-    );
+    let db = crate::support::database::fresh(dir.path(), "crash.db").await;
 
     let site = site(dir.path());
 

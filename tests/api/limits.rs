@@ -184,10 +184,12 @@ async fn housekeeping_prunes_what_outlived_its_use() {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    sqlx::query("INSERT INTO sessions (id, data, expiry_date) VALUES ('stale', x'00', '2000-01-01 00:00:00')")
-        .execute(db)
-        .await
-        .unwrap();
+    let stale_session = if crate::support::database::on_postgres() {
+        "INSERT INTO sessions (id, data, expiry_date) VALUES ('stale', '\\x00', '2000-01-01 00:00:00+00')"
+    } else {
+        "INSERT INTO sessions (id, data, expiry_date) VALUES ('stale', x'00', '2000-01-01 00:00:00')"
+    };
+    sqlx::query(stale_session).execute(db).await.unwrap();
     let count = |table: &'static str| async move {
         sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(db)

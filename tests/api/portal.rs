@@ -620,7 +620,7 @@ async fn server_functions_outside_a_request_fail_without_panicking() {
 }
 
 /// A setting the build cannot honour stops `serve` at start-up with one clear line, naming what
-/// is supported, and leaves nothing behind (no SQLite file made out of a PostgreSQL URL).
+/// is supported, and leaves nothing behind (no SQLite file made out of another URL).
 #[tokio::test]
 async fn serve_refuses_settings_it_cannot_honour() {
     let dir = tempfile::tempdir().unwrap();
@@ -639,16 +639,16 @@ async fn serve_refuses_settings_it_cannot_honour() {
             .unwrap()
     };
 
-    let out = serve("postgres://admin:hunter2@127.0.0.1:55432/postgres", &site);
+    let out = serve("mysql://admin:hunter2@127.0.0.1:55432/agent_connect", &site);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     assert!(
-        stderr.starts_with("error: unsupported DATABASE_URL scheme `postgres:`"),
+        stderr.starts_with("error: unsupported DATABASE_URL scheme `mysql:`"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("sqlite://"),
+        stderr.contains("sqlite://") && stderr.contains("postgres://"),
         "names what is supported: {stderr}"
     );
     assert!(
@@ -656,9 +656,26 @@ async fn serve_refuses_settings_it_cannot_honour() {
         "never echoes a password: {stderr}"
     );
     assert!(
-        !dir.path().join("postgres:").exists(),
+        !dir.path().join("mysql:").exists(),
         "no SQLite file was made of the URL"
     );
+
+    // A PostgreSQL server that is not there: one line, no password, no fallback to SQLite.
+    let out = serve("postgres://admin:hunter2@127.0.0.1:9/agent_connect", &site);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.starts_with("error: cannot open the PostgreSQL database"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    assert!(!dir.path().join("data").exists(), "no SQLite fallback");
+
+    let out = serve("sqlite::memory:", &site);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("in-memory"), "{stderr}");
 
     let out = serve("sqlite://db.sqlite?mode=rwc", &dir.path().join("nowhere"));
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -30,15 +30,23 @@ const COLUMNS: &str = "device_code_hash, user_code, client_id, scopes, created_a
      poll_interval, last_polled_at, user_id, approved_at, denied_at, used_at, grant_id";
 
 /// Stores a new request unless its user code belongs to another live one. `false` means the
-/// user code is taken: draw another and try again.
+/// user code is taken: draw another and try again. The unique index on `user_code` decides,
+/// in one statement, so two instances drawing the same code cannot both store it; the row of
+/// an expired request with the same code is taken over (its device then gets `invalid_grant`
+/// rather than `expired_token`, a day before pruning would have deleted it anyway).
 pub async fn insert<'e>(
     db: impl Executor<'e, Database = Db>,
     row: &DeviceCodeRow,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "INSERT INTO device_codes (device_code_hash, user_code, client_id, scopes, created_at, expires_at, poll_interval) \
-         SELECT $1, $2, $3, $4, $5, $6, $7 \
-         WHERE NOT EXISTS (SELECT 1 FROM device_codes WHERE user_code = $2 AND expires_at > $5)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (user_code) DO UPDATE SET device_code_hash = excluded.device_code_hash, \
+         client_id = excluded.client_id, scopes = excluded.scopes, created_at = excluded.created_at, \
+         expires_at = excluded.expires_at, poll_interval = excluded.poll_interval, \
+         last_polled_at = NULL, user_id = NULL, approved_at = NULL, denied_at = NULL, \
+         used_at = NULL, grant_id = NULL \
+         WHERE device_codes.expires_at <= excluded.created_at",
     )
     .bind(&row.device_code_hash)
     .bind(&row.user_code)

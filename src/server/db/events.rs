@@ -3,22 +3,23 @@
 use sqlx::{Executor, FromRow};
 
 use super::Db;
+use super::columns::text_enum;
 
-/// The kinds of event recorded; stored by their snake_case names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
-pub enum EventKind {
-    SignedUp,
-    SignedIn,
-    CodeIssued,
-    CodeRedeemed,
-    GrantRevoked,
-    TokenRevoked,
-    RefreshReuse,
-    AuthorizationApproved,
-    AuthorizationDenied,
-    DeviceApproved,
-    DeviceDenied,
+text_enum! {
+    /// The kinds of event recorded; stored by their snake_case names.
+    pub enum EventKind {
+        SignedUp = "signed_up",
+        SignedIn = "signed_in",
+        CodeIssued = "code_issued",
+        CodeRedeemed = "code_redeemed",
+        GrantRevoked = "grant_revoked",
+        TokenRevoked = "token_revoked",
+        RefreshReuse = "refresh_reuse",
+        AuthorizationApproved = "authorization_approved",
+        AuthorizationDenied = "authorization_denied",
+        DeviceApproved = "device_approved",
+        DeviceDenied = "device_denied",
+    }
 }
 
 impl EventKind {

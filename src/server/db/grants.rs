@@ -4,15 +4,16 @@
 use sqlx::{Executor, FromRow};
 
 use super::Db;
+use super::columns::text_enum;
 use crate::scopes::Scopes;
 
-/// How a grant came to be; stored by its snake_case name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
-pub enum GrantedVia {
-    AgentCode,
-    AuthorizationCode,
-    DeviceCode,
+text_enum! {
+    /// How a grant came to be; stored by its snake_case name.
+    pub enum GrantedVia {
+        AgentCode = "agent_code",
+        AuthorizationCode = "authorization_code",
+        DeviceCode = "device_code",
+    }
 }
 
 impl GrantedVia {
@@ -184,4 +185,23 @@ pub async fn delete_dead<'e>(
         .execute(db)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// Takes the write lock on the grant of the token with this hash, for the rest of the
+/// transaction, so that the transactions working on one grant's tokens (refresh rotations)
+/// run one after another on every backend: a row lock on PostgreSQL, where each later
+/// statement then sees what the previous holder committed; the database's write lock on
+/// SQLite. Changes nothing.
+pub async fn lock_by_token<'e>(
+    db: impl Executor<'e, Database = Db>,
+    token_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE grants SET revoked_at = revoked_at \
+         WHERE id = (SELECT grant_id FROM tokens WHERE token_hash = $1)",
+    )
+    .bind(token_hash)
+    .execute(db)
+    .await?;
+    Ok(())
 }

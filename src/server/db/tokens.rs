@@ -4,14 +4,15 @@
 use sqlx::{Executor, FromRow};
 
 use super::Db;
+use super::columns::text_enum;
 use crate::scopes::Scopes;
 
-/// What a token is for; stored as `access` or `refresh`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
-pub enum TokenKind {
-    Access,
-    Refresh,
+text_enum! {
+    /// What a token is for; stored as `access` or `refresh`.
+    pub enum TokenKind {
+        Access = "access",
+        Refresh = "refresh",
+    }
 }
 
 /// A live token with what its grant allows.

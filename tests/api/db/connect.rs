@@ -1,5 +1,5 @@
-//! `db::connect`: opens (or creates) the file, in WAL mode with foreign keys on, and applies
-//! every migration once.
+//! `db::connect`: opens (or creates) a SQLite file, in WAL mode with foreign keys on, or a
+//! PostgreSQL database, and applies every migration once.
 
 use agent_connect::server::db;
 
@@ -55,6 +55,72 @@ async fn connecting_creates_the_file_and_its_folder_and_migrates_once() {
         .await
         .unwrap();
     assert_eq!(applied_again, applied);
+}
+
+/// On PostgreSQL (the suite's second pass): the same tables, every migration applied once,
+/// and readiness reported. Instances starting together apply each migration once.
+#[tokio::test]
+async fn postgres_gets_every_table_and_migration_once_even_from_racing_instances() {
+    if !crate::support::database::on_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = crate::support::database::fresh(dir.path(), "unused").await;
+    let starts: Vec<_> = (0..4)
+        .map(|_| {
+            tokio::spawn({
+                let url = url.clone();
+                async move { db::connect(&url).await }
+            })
+        })
+        .collect();
+    let mut pools = Vec::new();
+    for start in starts {
+        pools.push(start.await.unwrap().expect("every instance starts"));
+    }
+    let pool = &pools[0];
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = current_schema() ORDER BY table_name",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    for table in [
+        "agent_codes",
+        "authorization_codes",
+        "clients",
+        "device_codes",
+        "grants",
+        "security_events",
+        "sessions",
+        "tokens",
+        "users",
+    ] {
+        assert!(tables.iter().any(|t| t == table), "{table} in {tables:?}");
+    }
+    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+        .unwrap()
+        .count();
+    assert_eq!(applied as usize, files);
+    assert!(db::migrations_applied(pool).await.unwrap());
+}
+
+#[tokio::test]
+async fn readiness_needs_every_migration() {
+    let db = TestDb::new().await;
+    assert!(db::migrations_applied(&db.pool).await.unwrap());
+    sqlx::query(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    assert!(!db::migrations_applied(&db.pool).await.unwrap());
 }
 
 #[tokio::test]

@@ -29,7 +29,29 @@ async fn a_user_code_is_not_reused_while_its_request_lives() {
     assert!(device_codes::insert(&db.pool, &other).await.unwrap());
     let free_again = rows::device_code_row("fourth_hash", USER_CODE, "client_tv", NOW + 900);
     assert!(device_codes::insert(&db.pool, &free_again).await.unwrap());
-    assert_eq!(db.count("device_codes").await, 3);
+    // The expired request's row was taken over, fresh: undecided, unpolled.
+    assert_eq!(db.count("device_codes").await, 2);
+    let found = device_codes::find_pending(&db.pool, USER_CODE, NOW + 901)
+        .await
+        .unwrap()
+        .expect("the new request");
+    assert_eq!(found.device_code_hash, "fourth_hash");
+    assert_eq!((found.created_at, found.last_polled_at), (NOW + 900, None));
+}
+
+/// Requests drawing the same user code at the same moment (two instances, say): the unique
+/// index lets exactly one store it.
+#[tokio::test]
+async fn racing_requests_for_one_user_code_store_it_once() {
+    let db = TestDb::new().await;
+    rows::client(&db.pool, "client_tv", DEVICE_CODE_GRANT, NOW).await;
+    let wins = race(&db.pool, |pool, i| async move {
+        let row = rows::device_code_row(&format!("hash_{i}"), USER_CODE, "client_tv", NOW);
+        Ok(device_codes::insert(&pool, &row).await?.then_some(()))
+    })
+    .await;
+    assert_eq!(wins, 1);
+    assert_eq!(db.count("device_codes").await, 1);
 }
 
 #[tokio::test]

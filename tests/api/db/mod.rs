@@ -1,4 +1,4 @@
-//! Each table module of `src/server/db` against a real SQLite file with every migration
+//! Each table module of `src/server/db` against a real database (SQLite, or PostgreSQL) with every migration
 //! applied: every verb, the edges of each condition, and the single-use verbs raced by many
 //! tasks on one pool.
 
@@ -31,7 +31,7 @@ pub struct TestDb {
 impl TestDb {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+        let url = crate::support::database::fresh(dir.path(), "test.db").await;
         let pool = db::connect(&url).await.expect("connect");
         Self { pool, _dir: dir }
     }

@@ -1,7 +1,9 @@
-//! What the tests share: a real Agent Connect on a loopback port, on its own SQLite file and a
-//! clock the test moves ([`TestServer`]); the same application driven without a socket
-//! ([`oneshot`]); and the rows a test needs to exist first ([`rows`]).
+//! What the tests share: a real Agent Connect on a loopback port, on its own fresh database
+//! ([`database`]: a SQLite file, or a PostgreSQL schema) and a clock the test moves
+//! ([`TestServer`]); the same application driven without a socket ([`oneshot`]); and the rows
+//! a test needs to exist first ([`rows`]).
 
+pub mod database;
 pub mod oneshot;
 pub mod rows;
 
@@ -44,7 +46,7 @@ impl TestServer {
     /// Starts a server after `tweak` has adjusted the test configuration.
     pub async fn start_with(tweak: impl FnOnce(&mut ServeConfig)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+        let url = database::fresh(dir.path(), "test.db").await;
         let mut config = ServeConfig::defaults(&url);
         config.resource_client_id = Some(RESOURCE_ID.into());
         config.resource_client_secret = Some(RESOURCE_SECRET.into());

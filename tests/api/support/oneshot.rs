@@ -37,7 +37,7 @@ impl TestApp {
     /// Builds the application after `tweak` has adjusted the test configuration.
     pub async fn with(tweak: impl FnOnce(&mut ServeConfig)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+        let url = super::database::fresh(dir.path(), "test.db").await;
         let mut config = ServeConfig::defaults(&url);
         config.resource_client_id = Some(RESOURCE_ID.into());
         config.resource_client_secret = Some(RESOURCE_SECRET.into());

@@ -48,6 +48,9 @@ pub async fn refresh(
     .await;
 
     let mut tx = state.db.begin().await?;
+    // Rotations of one grant's tokens take turns: a retry within the grace period must see
+    // the pair the rotation before it committed, or it would take the old token for a replay.
+    grants::lock_by_token(&mut *tx, &token_hash).await?;
     let grant_id = match tokens::consume_refresh(&mut *tx, &token_hash, now).await? {
         Some(grant_id) => grant_id,
         None => match tokens::rotate_again(&mut *tx, &token_hash, now, ROTATION_GRACE).await? {

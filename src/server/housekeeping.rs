@@ -2,7 +2,8 @@
 //! memory stay bounded: expired portal sessions, one-time codes (agent, authorization and
 //! device codes) and tokens a day after they expire, dead grants, unused client registrations
 //! (RFC 7591 section 3) and security events after the configured retention (90 days by
-//! default), idle unauthenticated `/mcp/agent` sessions, and the rate limiter's full buckets.
+//! default), idle unauthenticated `/mcp/agent` sessions (in memory, and their stored rows after
+//! an hour; authenticated ones when their grant ends), and the rate limiter's full buckets.
 
 use std::time::Duration;
 
@@ -16,6 +17,10 @@ const MEMORY_EVERY: Duration = Duration::from_secs(60);
 /// The database is pruned every this many memory rounds (10 minutes).
 const DATABASE_EVERY: u32 = 10;
 
+/// Seconds an `/mcp/agent` session that never authenticated stays stored (idle ones are
+/// forgotten sooner, when closed).
+const UNAUTHENTICATED_MCP_SESSION_ROWS: i64 = 3_600;
+
 /// Rows deleted by one [`prune`], per table.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Pruned {
@@ -26,6 +31,7 @@ pub struct Pruned {
     pub grants: u64,
     pub clients: u64,
     pub security_events: u64,
+    pub mcp_sessions: u64,
 }
 
 /// Deletes what has outlived its use, as of the state's clock. Portal sessions go by their
@@ -42,6 +48,12 @@ pub async fn prune(state: &AppState) -> anyhow::Result<Pruned> {
         grants: db::grants::delete_dead(pool, retained_since).await?,
         clients: db::clients::delete_unused(pool, retained_since).await?,
         security_events: db::events::delete_older_than(pool, retained_since).await?,
+        mcp_sessions: db::mcp_sessions::delete_stale(
+            pool,
+            now - UNAUTHENTICATED_MCP_SESSION_ROWS,
+            now,
+        )
+        .await?,
     };
     state.sessions.delete_expired().await?;
     Ok(pruned)

@@ -30,13 +30,13 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
     Ok(AppState {
         leptos_options,
         site: Arc::new(site),
-        db,
+        db: db.clone(),
         sessions,
         limits: RateLimits::new(
             config.rate_limit_per_minute,
             config.unauthenticated_writes_per_minute,
         ),
-        agent_sessions: AgentSessions::new(&config),
+        agent_sessions: AgentSessions::shared(&config, db.clone()),
         config: Arc::new(config),
         clock,
         catalogue: Arc::new(catalogue),

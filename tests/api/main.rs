@@ -1,9 +1,13 @@
 //! Agent Connect's integration tests, linked as one binary with one module per area.
 //!
-//! - `db`: each table module's verbs against a real, migrated SQLite file;
+//! - `db`: each table module's verbs against a real, migrated database;
+//! - `instances`: two servers on one database, behaving as one;
 //! - `endpoints`: the external endpoints through `oneshot` on the router, without a socket;
 //! - the other modules: a real server on a loopback port (and, for `cli` and `crash`, the
 //!   built binary), driven as agents, browsers and resource servers drive it.
+//!
+//! Every test gets a fresh SQLite file, or with `AGENT_CONNECT_TEST_POSTGRES` set a fresh
+//! schema on that PostgreSQL server: `make test` runs the suite both ways.
 
 mod support;
 
@@ -16,6 +20,7 @@ mod crash;
 mod db;
 mod device_flow;
 mod endpoints;
+mod instances;
 mod limits;
 mod mcp;
 mod portal;

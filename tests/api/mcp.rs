@@ -222,7 +222,7 @@ async fn authenticate_redeems_the_code_and_authorizes_the_session() {
     assert!(text.contains("Agent: Claude Code"), "{text}");
     assert!(text.contains("Scopes: quote trade.read"), "{text}");
     assert!(
-        text.contains(&format!("Expires at: {} (", START + 1800)),
+        text.contains(&format!("Expires at: {} (", START + 30 * 86_400)),
         "{text}"
     );
 

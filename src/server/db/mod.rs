@@ -9,6 +9,7 @@ pub mod columns;
 pub mod device_codes;
 pub mod events;
 pub mod grants;
+pub mod mcp_sessions;
 pub mod tokens;
 pub mod users;
 

@@ -4,7 +4,6 @@
 //! `/mcp`; in the same MCP session the resource's tools appear at once (`tools/list_changed`).
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::{Mutex, PoisonError};
 
 use rmcp::handler::server::tool::{parse_json_object, schema_for_type};
 use rmcp::model::{
@@ -12,6 +11,8 @@ use rmcp::model::{
     PaginatedRequestParams, ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
+use std::sync::Arc;
+
 use rmcp::transport::streamable_http_server::StreamableHttpService;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -19,15 +20,17 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::agent_sessions::SESSION_HEADER;
-use super::auth::{Principal, TokenValidator};
+use super::auth::{SessionStanding, TokenValidator};
 use super::protocol::{failure, private_list, server_config, success, transport_config};
 use super::resource::ResourceTools;
+use super::session_store::SharedSessions;
+use crate::server::db::mcp_sessions;
 use crate::server::oauth::error::{ErrorCode, OAuthError};
 use crate::server::oauth::grants::agent_code;
 use crate::server::oauth::grants::request::TokenRequest;
 use crate::server::oauth::issue::TokenResponse;
 use crate::server::state::AppState;
-use crate::server::tokens::{hash, log_id};
+use crate::server::tokens::log_id;
 use crate::server::web::ClientAddr;
 
 /// The one tool of an unauthorized session.
@@ -47,15 +50,22 @@ impl std::fmt::Debug for AuthenticateArgs {
     }
 }
 
-/// The MCP server of one `/mcp/agent` session. The service makes one per session, so the
-/// token redeemed here authorizes this session and no other.
+/// The MCP server of one `/mcp/agent` session. The service makes one per session on each
+/// instance that serves it; what the session may do lives in the database, keyed by its
+/// session id, so every instance sees the same authorization.
 pub struct AgentServer {
     state: AppState,
     validator: TokenValidator,
     tools: ResourceTools,
-    /// Hash of the access token this session redeemed. The token itself is checked again on
-    /// every use, so revoking its grant or letting it expire ends the session's authorization.
-    session_token: Mutex<Option<String>>,
+}
+
+/// The `Mcp-Session-Id` of the HTTP request behind an MCP request.
+fn session_id(context: &RequestContext<RoleServer>) -> Option<&str> {
+    context
+        .extensions
+        .get::<http::request::Parts>()
+        .and_then(|p| p.headers.get(SESSION_HEADER))
+        .and_then(|v| v.to_str().ok())
 }
 
 impl AgentServer {
@@ -64,7 +74,6 @@ impl AgentServer {
             state,
             validator,
             tools,
-            session_token: Mutex::new(None),
         }
     }
 
@@ -72,50 +81,22 @@ impl AgentServer {
         self.state.config.public_base()
     }
 
-    fn session_token(&self) -> Option<String> {
-        self.session_token
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    fn set_session_token(&self, token_hash: Option<String>) {
-        *self
-            .session_token
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = token_hash;
-    }
-
-    /// Forgets a dead token, unless a newer `authenticate` already replaced it.
-    fn forget_session_token(&self, token_hash: &str) {
-        let mut current = self
-            .session_token
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if current.as_deref() == Some(token_hash) {
-            *current = None;
-        }
-    }
-
-    /// The principal of this session's token while it is live.
-    async fn session_principal(&self) -> Result<Option<Principal>, ErrorData> {
-        let Some(token_hash) = self.session_token() else {
-            return Ok(None);
+    /// Where this session stands: authorized while the grant `authenticate` bound it to lives.
+    async fn standing(
+        &self,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<SessionStanding, ErrorData> {
+        let Some(id) = session_id(context) else {
+            return Ok(SessionStanding::Unauthenticated);
         };
-        match self.validator.principal(&token_hash).await {
-            Ok(Some(principal)) => Ok(Some(principal)),
-            Ok(None) => {
-                self.forget_session_token(&token_hash);
-                Ok(None)
-            }
-            Err(err) => {
-                tracing::error!(%err, "could not check an MCP session's token");
-                Err(ErrorData::internal_error(
-                    "The server could not check this session's authorization. Try again.",
-                    None,
-                ))
-            }
-        }
+        self.validator.session(id).await.map_err(|err| {
+            tracing::error!(%err, "could not check an MCP session's authorization");
+            ErrorData::internal_error(
+                "The server is busy and could not check this session's authorization. Try again \
+                 in a moment.",
+                None,
+            )
+        })
     }
 
     fn authenticate_tool(&self) -> Tool {
@@ -172,16 +153,27 @@ impl AgentServer {
             Ok(tokens) => tokens,
             Err(err) => return failure(refusal(&base, &err)),
         };
-        let session_id = parts
-            .and_then(|p| p.headers.get(SESSION_HEADER))
-            .and_then(|v| v.to_str().ok());
-        let in_session = session_id.is_some();
-        if let Some(id) = session_id {
-            self.state.agent_sessions.authenticated(id);
-            self.set_session_token(Some(hash(&tokens.access_token)));
-            tracing::info!(token = %log_id(&tokens.access_token), "MCP agent session authorized");
-            if let Err(err) = context.peer.notify_tool_list_changed().await {
-                tracing::debug!(%err, "could not announce the new tool list");
+        let mut in_session = false;
+        if let Some(id) = session_id(context) {
+            let params = context
+                .peer
+                .peer_info()
+                .and_then(|info| serde_json::to_string(&*info).ok())
+                .unwrap_or_else(|| "{}".into());
+            let now = self.state.now();
+            match mcp_sessions::authorize(&self.state.db, id, &params, &tokens.grant_id, now).await
+            {
+                Ok(()) => {
+                    in_session = true;
+                    self.state.agent_sessions.authenticated(id);
+                    tracing::info!(token = %log_id(&tokens.access_token), grant = %tokens.grant_id, "MCP agent session authorized");
+                    if let Err(err) = context.peer.notify_tool_list_changed().await {
+                        tracing::debug!(%err, "could not announce the new tool list");
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(%err, "could not bind an MCP session to its grant");
+                }
             }
         }
         success(authenticated(&base, &tokens, in_session))
@@ -207,38 +199,43 @@ fn refusal(base: &str, err: &OAuthError) -> String {
     }
 }
 
-/// The success text: the token, its lifetime and scopes, and how to send it to `/mcp`.
+/// The success text: what the agent may do now and, for configuring another MCP client, the
+/// access token with its lifetime. The refresh token never enters the model's context: an
+/// authorized session needs no token at all, and a header set once cannot be refreshed anyway
+/// (MCP authorization 2025-11-25, "Token Handling": tokens are the client's, not the model's).
 fn authenticated(base: &str, tokens: &TokenResponse, in_session: bool) -> String {
     let token = &tokens.access_token;
     let minutes = tokens.expires_in / 60;
-    let session = if in_session {
-        "This MCP session is authorized now: its tool list includes the tools these scopes allow, \
-         so you can keep working here until the access token expires.\n\n"
+    let scopes = if tokens.scope.is_empty() {
+        "none"
     } else {
-        ""
+        &tokens.scope
+    };
+    let session = if in_session {
+        format!(
+            "This MCP session is authorized now: its tool list includes the tools these scopes \
+             allow. It stays authorized until the person revokes this agent at {base}/security \
+             or the grant expires; you do not need to handle any token to keep working here.\n\n"
+        )
+    } else {
+        String::new()
     };
     format!(
-        "Authenticated with Agent Connect as \"{}\".\n\n\
-         Access token: {token}\n\
-         Token type: Bearer\n\
-         Lifetime: {} seconds ({minutes} minutes)\n\
-         Scopes: {}\n\
-         Refresh token: {} (valid 30 days, works once: trade it for a new pair at \
-         {base}/oauth2/token with grant_type=refresh_token)\n\n\
+        "Authenticated with Agent Connect as \"{name}\".\n\n\
+         Scopes: {scopes}\n\n\
          {session}\
-         To use the token from any MCP client, send the header \"Authorization: Bearer {token}\" \
-         with every request to {base}/mcp. For Claude Code, run:\n\n\
+         To use these permissions from another MCP client instead, configure it with this access \
+         token:\n\n\
+         Access token: {token}\n\
+         Lifetime: {expires_in} seconds ({minutes} minutes). It cannot be renewed from here: when \
+         it expires, requests with it are refused with 401, and the person generates a new code \
+         at {base}/connect.\n\n\
+         Send it as the header \"Authorization: Bearer {token}\" with every request to {base}/mcp. \
+         For Claude Code, run:\n\n\
          claude mcp add --transport http agent-connect {base}/mcp --header \"Authorization: Bearer {token}\"\n\n\
-         Keep both tokens secret: whoever holds them can act for the person within these scopes. \
-         When the access token expires, ask the person for a new code at {base}/connect.",
-        tokens.agent_name,
-        tokens.expires_in,
-        if tokens.scope.is_empty() {
-            "none"
-        } else {
-            &tokens.scope
-        },
-        tokens.refresh_token,
+         Keep the token secret: whoever holds it can act for the person within these scopes.",
+        name = tokens.agent_name,
+        expires_in = tokens.expires_in,
     )
 }
 
@@ -258,10 +255,10 @@ impl ServerHandler for AgentServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let mut tools = vec![self.authenticate_tool()];
-        if let Some(principal) = self.session_principal().await? {
+        if let SessionStanding::Authorized(principal) = self.standing(&context).await? {
             tools.extend(self.tools.list(Some(&principal)));
         }
         Ok(private_list(tools))
@@ -275,22 +272,21 @@ impl ServerHandler for AgentServer {
         if request.name == AUTHENTICATE {
             return Ok(self.authenticate(request, &context).await.into());
         }
-        let had_token = self.session_token().is_some();
-        if let Some(principal) = self.session_principal().await? {
+        let standing = self.standing(&context).await?;
+        if let SessionStanding::Authorized(principal) = standing {
             return self.tools.call(principal, request, context).await;
         }
         if !self.tools.knows(&request.name) {
             return Err(ErrorData::invalid_params("tool not found", None));
         }
         let base = self.public_base();
-        if had_token {
+        if let SessionStanding::Ended = standing {
             if let Err(err) = context.peer.notify_tool_list_changed().await {
                 tracing::debug!(%err, "could not announce the new tool list");
             }
             return Ok(failure(format!(
-                "This session's authorization has ended: the access token expired or the person \
-                 revoked it. Ask the person for a new code at {base}/connect and call authenticate \
-                 again."
+                "This session's authorization has ended: the person revoked it or it expired. Ask \
+                 the person for a new code at {base}/connect and call authenticate again."
             ))
             .into());
         }
@@ -330,8 +326,13 @@ pub fn service(
         // stateless lifecycle of MCP 2026-07-28 (SEP-2567) has none. The clients we serve (rmcp's
         // and the TypeScript SDK's) start with `initialize` and negotiate 2025-11-25, so they get
         // an `Mcp-Session-Id` and a handler of their own. A client on the stateless lifecycle
-        // still gets the token and the instructions, just no in-session tools.
-        transport_config(state, true),
+        // still gets the token and the instructions, just no in-session tools. Sessions are
+        // stored in the database, so any instance can rebuild one it does not hold.
+        {
+            let mut config = transport_config(state, true);
+            config.session_store = Some(Arc::new(SharedSessions::new(state.clone())));
+            config
+        },
     )
 }
 
@@ -362,7 +363,7 @@ mod tests {
     }
 
     #[test]
-    fn the_success_text_has_the_claude_line() {
+    fn the_success_text_has_the_claude_line_and_never_the_refresh_token() {
         let tokens = TokenResponse {
             access_token: "acat_x".into(),
             token_type: "Bearer",
@@ -371,8 +372,15 @@ mod tests {
             scope: "quote".into(),
             client_id: "agent_z".into(),
             agent_name: "Claude Code".into(),
+            grant_id: "gr_1".into(),
         };
         let text = authenticated("https://ac.example", &tokens, false);
+        assert!(!text.contains("acrt_y"), "{text}");
+        assert!(!text.to_lowercase().contains("refresh"), "{text}");
+        assert!(text.contains("cannot be renewed from here"));
+        let in_session = authenticated("https://ac.example", &tokens, true);
+        assert!(in_session.contains("stays authorized until the person revokes"));
+        assert!(!in_session.contains("acrt_y"));
         assert!(text.contains(
             "claude mcp add --transport http agent-connect https://ac.example/mcp --header \"Authorization: Bearer acat_x\""
         ));

@@ -20,6 +20,7 @@ use rmcp::transport::streamable_http_server::session::SessionId;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 
 use crate::server::config::ServeConfig;
+use crate::server::db::{Pool, mcp_sessions};
 use crate::server::ratelimit::limiter_key;
 use crate::server::tokens::ACCESS_TTL;
 use crate::server::web::ClientAddr;
@@ -35,6 +36,9 @@ pub struct AgentSessions {
 
 struct Inner {
     manager: Arc<LocalSessionManager>,
+    /// Where sessions are shared with other instances ([`super::session_store`]); a session
+    /// closed for idling before it authenticated is forgotten there too.
+    db: Option<Pool>,
     unauthenticated: Mutex<Unauthenticated>,
     per_address: usize,
     total: usize,
@@ -151,6 +155,15 @@ impl Drop for Reservation {
 impl AgentSessions {
     /// The session store of `/mcp/agent`, with the caps of `config`.
     pub fn new(config: &ServeConfig) -> Self {
+        Self::build(config, None)
+    }
+
+    /// The same, sharing sessions with other instances through `db`.
+    pub fn shared(config: &ServeConfig, db: Pool) -> Self {
+        Self::build(config, Some(db))
+    }
+
+    fn build(config: &ServeConfig, db: Option<Pool>) -> Self {
         let mut manager = LocalSessionManager::default();
         // An authenticated session is worth keeping as long as its access token lives; the
         // short idle time of unauthenticated ones is enforced by `sweep`.
@@ -158,6 +171,7 @@ impl AgentSessions {
         Self {
             inner: Arc::new(Inner {
                 manager: Arc::new(manager),
+                db,
                 unauthenticated: Mutex::default(),
                 per_address: config.mcp_agent_sessions_per_address.max(1),
                 total: config.mcp_agent_sessions_total.max(1),
@@ -241,6 +255,11 @@ impl AgentSessions {
         for id in idle {
             if let Err(err) = self.inner.manager.close_session(&id).await {
                 tracing::debug!(%err, "could not close an idle MCP session");
+            }
+            if let Some(db) = &self.inner.db
+                && let Err(err) = mcp_sessions::delete_unauthenticated(db, &id).await
+            {
+                tracing::debug!(%err, "could not forget an idle MCP session");
             }
         }
     }

@@ -15,6 +15,7 @@ use rmcp::service::RequestContext;
 use serde::Serialize;
 
 use crate::scopes::Scope;
+use crate::server::db::mcp_sessions::{self, SessionAuth, SessionGrant};
 use crate::server::db::tokens::{self, ActiveToken, TokenKind};
 use crate::server::grant;
 use crate::server::oauth::error::OAuthError;
@@ -37,7 +38,8 @@ pub struct Principal {
     pub client_id: String,
     pub agent_name: String,
     pub scopes: Vec<String>,
-    /// Unix seconds at which the access token stops working.
+    /// Unix seconds at which the access token (in an authorized `/mcp/agent` session: the
+    /// grant) stops working.
     pub expires_at: i64,
 }
 
@@ -56,6 +58,20 @@ impl Principal {
     }
 }
 
+impl From<SessionGrant> for Principal {
+    fn from(grant: SessionGrant) -> Self {
+        Self {
+            scopes: grant.scopes.into_vec(),
+            grant_id: grant.grant_id,
+            user_id: grant.user_id,
+            email: grant.email,
+            client_id: grant.client_id,
+            agent_name: grant.agent_name,
+            expires_at: grant.expires_at,
+        }
+    }
+}
+
 impl From<ActiveToken> for Principal {
     fn from(token: ActiveToken) -> Self {
         Self {
@@ -68,6 +84,16 @@ impl From<ActiveToken> for Principal {
             expires_at: token.expires_at,
         }
     }
+}
+
+/// Where an `/mcp/agent` session stands.
+pub enum SessionStanding {
+    /// It has not authenticated.
+    Unauthenticated,
+    /// It acts for this principal.
+    Authorized(Principal),
+    /// Its grant was revoked or expired.
+    Ended,
 }
 
 /// Turns access tokens into principals, and records grant use without a write per request.
@@ -102,19 +128,40 @@ impl TokenValidator {
             return Ok(None);
         }
         // RFC 8707: a token minted for another resource is not valid here.
-        let here = format!("{}/mcp", self.state.config.public_base());
-        if token
-            .resource
-            .as_ref()
-            .is_some_and(|resource| *resource != here)
-        {
+        if !self.meant_for_here(token.resource.as_deref()) {
             return Ok(None);
         }
         self.record_use(&token.grant_id, now).await;
         Ok(Some(token.into()))
     }
 
-    async fn record_use(&self, grant_id: &str, now: i64) {
+    /// Where an `/mcp/agent` session stands, as any instance sees it: the principal of the
+    /// grant `authenticate` bound it to while that grant lives.
+    pub async fn session(&self, session_id: &str) -> Result<SessionStanding, sqlx::Error> {
+        let now = self.state.now();
+        Ok(
+            match mcp_sessions::auth(&self.state.db, session_id, now).await? {
+                SessionAuth::None => SessionStanding::Unauthenticated,
+                SessionAuth::Ended => SessionStanding::Ended,
+                SessionAuth::Live(grant) if !self.meant_for_here(grant.resource.as_deref()) => {
+                    SessionStanding::Ended
+                }
+                SessionAuth::Live(grant) => {
+                    self.record_use(&grant.grant_id, now).await;
+                    SessionStanding::Authorized(grant.into())
+                }
+            },
+        )
+    }
+
+    /// RFC 8707: whether a grant made for `resource` may be used at `/mcp`.
+    fn meant_for_here(&self, resource: Option<&str>) -> bool {
+        let here = format!("{}/mcp", self.state.config.public_base());
+        resource.is_none_or(|resource| resource == here)
+    }
+
+    /// Records that the grant was used now, at most once a minute per grant and instance.
+    pub async fn record_use(&self, grant_id: &str, now: i64) {
         if !self.touch_due(grant_id, now) {
             return;
         }

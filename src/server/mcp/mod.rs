@@ -10,6 +10,7 @@ pub mod auth;
 pub mod protocol;
 pub mod resource;
 pub mod sandbox;
+pub mod session_store;
 pub mod step_up;
 
 use axum::Router;

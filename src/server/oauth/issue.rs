@@ -21,6 +21,9 @@ pub struct TokenResponse {
     /// The name the grant shows on the security page (an extension parameter, RFC 6749
     /// section 5.1 allows them), so a client can show whom it is signed in as.
     pub agent_name: String,
+    /// The grant the tokens belong to; not sent.
+    #[serde(skip)]
+    pub grant_id: String,
 }
 
 impl std::fmt::Debug for TokenResponse {
@@ -52,6 +55,7 @@ impl TokenResponse {
             scope: grant.scopes.to_string(),
             client_id: grant.client_id.clone(),
             agent_name: grant.agent_name.clone(),
+            grant_id: grant.id.clone(),
         }
     }
 }

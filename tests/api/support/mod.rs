@@ -47,7 +47,23 @@ impl TestServer {
     pub async fn start_with(tweak: impl FnOnce(&mut ServeConfig)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = database::fresh(dir.path(), "test.db").await;
-        let mut config = ServeConfig::defaults(&url);
+        Self::launch(&url, ManualClock::starting_at(START), dir, tweak).await
+    }
+
+    /// A second instance on this one's database and clock, as behind a load balancer.
+    pub async fn start_beside(&self) -> Self {
+        let url = self.state.config.database.database_url.clone();
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::launch(&url, self.clock.clone(), dir, |_| {}).await
+    }
+
+    async fn launch(
+        url: &str,
+        clock: Arc<ManualClock>,
+        dir: tempfile::TempDir,
+        tweak: impl FnOnce(&mut ServeConfig),
+    ) -> Self {
+        let mut config = ServeConfig::defaults(url);
         config.resource_client_id = Some(RESOURCE_ID.into());
         config.resource_client_secret = Some(RESOURCE_SECRET.into());
         config.rate_limit_per_minute = 10_000;
@@ -58,7 +74,6 @@ impl TestServer {
         config.bind = addr;
         config.public_url = format!("http://{addr}").parse().expect("url");
         tweak(&mut config);
-        let clock = ManualClock::starting_at(START);
         let state = build_state(config, clock.clone()).await.expect("state");
         let router = app(state.clone()).await.expect("app");
         tokio::spawn(async move {
@@ -114,6 +129,27 @@ impl TestServer {
         assert!(
             res.status().is_success(),
             "sign-up failed: {}",
+            res.text().await.unwrap()
+        );
+        browser
+    }
+
+    /// Signs in to an existing account through the sign-in server function.
+    pub async fn sign_in(&self, email: &str) -> reqwest::Client {
+        let browser = self.browser();
+        let res = browser
+            .post(self.url("/api/sign_in"))
+            .form(&[
+                ("email", email),
+                ("password", "correct horse battery"),
+                ("next", "/security"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.status().is_success(),
+            "sign-in failed: {}",
             res.text().await.unwrap()
         );
         browser

@@ -1,0 +1,171 @@
+//! Two instances on one database behave as one: whatever one instance learned, the other
+//! knows on the next request (MCP agent sessions, rate limits, the sandbox's orders).
+
+use serde_json::{Value, json};
+
+use agent_connect::server::db::grants;
+
+use crate::support::{TestServer, post_form};
+
+const PROTOCOL: &str = "2025-11-25";
+
+/// One JSON-RPC message to an MCP endpoint over Streamable HTTP; returns the session id the
+/// answer names and the JSON-RPC answer (from JSON or the SSE stream), if any.
+async fn rpc(
+    server: &TestServer,
+    path: &str,
+    session: Option<&str>,
+    message: Value,
+) -> (Option<String>, Option<Value>) {
+    let mut req = server
+        .http
+        .post(server.url(path))
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+        .json(&message);
+    if let Some(id) = session {
+        req = req
+            .header("mcp-session-id", id)
+            .header("mcp-protocol-version", PROTOCOL);
+    }
+    let res = req.send().await.expect("MCP request");
+    assert!(res.status().is_success(), "{path}: {}", res.status());
+    let session = res
+        .headers()
+        .get("mcp-session-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = res.text().await.expect("body");
+    let answer = body
+        .lines()
+        .filter_map(|line| line.strip_prefix("data:"))
+        .chain(std::iter::once(body.as_str()))
+        .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
+        .find(|v| v.get("id") == message.get("id") && message.get("id").is_some());
+    (session, answer)
+}
+
+/// Opens an `/mcp/agent` session on `server`; returns its id.
+async fn open_agent_session(server: &TestServer) -> String {
+    let (session, answer) = rpc(
+        server,
+        "/mcp/agent",
+        None,
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": PROTOCOL,
+            "capabilities": {},
+            "clientInfo": {"name": "two-instance-test", "version": "1"},
+        }}),
+    )
+    .await;
+    assert!(answer.is_some_and(|a| a["result"]["protocolVersion"] == PROTOCOL));
+    let session = session.expect("a session id");
+    rpc(
+        server,
+        "/mcp/agent",
+        Some(&session),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+    )
+    .await;
+    session
+}
+
+async fn call_tool(server: &TestServer, session: &str, id: i64, name: &str, args: Value) -> Value {
+    let (_, answer) = rpc(
+        server,
+        "/mcp/agent",
+        Some(session),
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+               "params": {"name": name, "arguments": args}}),
+    )
+    .await;
+    answer.expect("an answer")
+}
+
+async fn tool_names(server: &TestServer, session: &str, id: i64) -> Vec<String> {
+    let (_, answer) = rpc(
+        server,
+        "/mcp/agent",
+        Some(session),
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/list"}),
+    )
+    .await;
+    let mut names: Vec<String> = answer.expect("tools")["result"]["tools"]
+        .as_array()
+        .expect("a tool list")
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn text_of(answer: &Value) -> String {
+    answer["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A session opened on A authenticates through B and works through either, for the life of
+/// its grant rather than its access token; revoked through one, the other refuses it next.
+#[tokio::test]
+async fn an_agent_session_is_served_by_either_instance_for_the_life_of_its_grant() {
+    let a = TestServer::start().await;
+    let b = a.start_beside().await;
+    let code = a
+        .code_for("ada@example.com", &["quote"], Some("Claude Code"))
+        .await;
+
+    let session = open_agent_session(&a).await;
+    assert_eq!(tool_names(&b, &session, 2).await, ["authenticate"]);
+    let answer = call_tool(&b, &session, 3, "authenticate", json!({ "code": code })).await;
+    let text = text_of(&answer);
+    assert_eq!(answer["result"]["isError"], false, "{text}");
+    assert!(
+        text.contains("This MCP session is authorized now"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("acrt_"),
+        "no refresh token in the model's context: {text}"
+    );
+
+    for (server, id) in [(&a, 4), (&b, 5)] {
+        assert!(
+            tool_names(server, &session, id)
+                .await
+                .contains(&"whoami".to_owned())
+        );
+        let whoami = text_of(&call_tool(server, &session, id + 10, "whoami", json!({})).await);
+        assert!(whoami.contains("Account: ada@example.com"), "{whoami}");
+    }
+
+    // The access token expires; the session, bound to the grant, keeps working.
+    a.clock.advance(1_801);
+    let quote = call_tool(&a, &session, 20, "get_quote", json!({ "symbol": "NVDA" })).await;
+    assert_eq!(quote["result"]["isError"], false, "{quote}");
+
+    // Revoked through B's security page; A refuses the very next call.
+    let browser = b.sign_in("ada@example.com").await;
+    let user = b.user_id("ada@example.com").await;
+    let grants = grants::list_active(&b.state.db, &user, b.state.now())
+        .await
+        .unwrap();
+    let res = post_form(
+        &browser,
+        &b,
+        "/api/revoke_grant",
+        "/security",
+        &[("grant_id", &grants[0].id)],
+    )
+    .await;
+    assert_eq!(res.headers()["location"], "/security?done=revoked");
+    let answer = call_tool(&a, &session, 21, "whoami", json!({})).await;
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    assert!(
+        text_of(&answer).contains("authorization has ended"),
+        "{answer}"
+    );
+    assert_eq!(tool_names(&a, &session, 22).await, ["authenticate"]);
+}

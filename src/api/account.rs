@@ -45,6 +45,7 @@ pub async fn sign_in(
     state
         .limits
         .check(Action::SignIn, addr)
+        .await
         .map_err(AppError::RateLimited)?;
     let user = accounts::verify(&state, &email, &password)
         .await
@@ -98,6 +99,7 @@ pub async fn sign_up(
     state
         .limits
         .check(Action::SignIn, addr)
+        .await
         .map_err(AppError::RateLimited)?;
     let user = accounts::create(&state, &email, &password, Some(&addr.to_string()))
         .await

@@ -135,6 +135,7 @@ pub async fn generate_code(
     state
         .limits
         .check(Action::IssueCode, addr)
+        .await
         .map_err(AppError::RateLimited)?;
 
     let (code, expires_at) =

@@ -31,6 +31,7 @@ pub async fn fetch_device_view(user_code: Option<String>) -> Result<DeviceView, 
     state
         .limits
         .check(Action::EnterUserCode, portal::client_addr().await)
+        .await
         .map_err(AppError::RateLimited)?;
     let not_found = DeviceView {
         request: None,
@@ -93,6 +94,7 @@ async fn decide(user_code: String, approve: bool, confirmed: bool) -> Result<(),
     state
         .limits
         .check(Action::EnterUserCode, addr)
+        .await
         .map_err(AppError::RateLimited)?;
     let user_code = UserCode::parse(&user_code).ok_or(AppError::invalid(CODE_NOT_FOUND))?;
     let now = state.now();

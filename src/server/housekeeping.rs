@@ -62,7 +62,7 @@ pub async fn prune(state: &AppState) -> anyhow::Result<Pruned> {
 /// Frees memory held for callers who went quiet.
 pub async fn tidy_memory(state: &AppState) {
     state.agent_sessions.sweep().await;
-    state.limits.shrink();
+    state.limits.shrink().await;
 }
 
 /// Runs [`tidy_memory`] every minute and [`prune`] every ten, for as long as the server runs.

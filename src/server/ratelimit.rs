@@ -1,16 +1,23 @@
 //! Per-address rate limits on the actions worth guessing at or flooding (OWASP ASVS 6.1.1):
 //! sign-in, code generation, code redemption, client registration, device authorization
-//! (RFC 8628 section 3.1) and user-code entry on /device (RFC 8628 section 5.1). Token buckets
-//! from `governor`, one per action, keyed by [`limiter_key`]; the actions that store a row for
-//! an unauthenticated caller also share one bucket in total, so many addresses together cannot
+//! (RFC 8628 section 3.1) and user-code entry on /device (RFC 8628 section 5.1). Token buckets,
+//! one per action, keyed by [`limiter_key`]; the actions that store a row for an
+//! unauthenticated caller also share one bucket in total, so many addresses together cannot
 //! fill the database either.
+//!
+//! On SQLite (one process) the buckets are `governor`'s, in memory. On PostgreSQL, where
+//! several instances share the database, they are rows of `rate_limits`, taken in one
+//! statement each, so ten attempts spread over two instances count as ten.
 
 use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use super::db::{self, Pool};
 
 /// The limited actions.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +37,19 @@ pub enum Action {
 }
 
 impl Action {
+    /// The action's name in a shared bucket's key.
+    fn name(self) -> &'static str {
+        match self {
+            Action::SignIn => "sign_in",
+            Action::IssueCode => "issue_code",
+            Action::RedeemCode => "redeem_code",
+            Action::RegisterClient => "register_client",
+            Action::AuthorizeDevice => "authorize_device",
+            Action::EnterUserCode => "enter_user_code",
+            Action::StartSession => "start_session",
+        }
+    }
+
     /// Whether the action stores something for a caller nobody has authenticated yet, and so
     /// also counts against the limit in total.
     fn stores_for_anyone(self) -> bool {
@@ -64,6 +84,41 @@ pub struct RateLimits {
     enter_user_code: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     start_session: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     stored_for_anyone: Arc<DefaultDirectRateLimiter>,
+    /// The database every instance shares, when the buckets live there.
+    shared: Option<Shared>,
+}
+
+/// Buckets in the database: the same quotas, as GCRA intervals.
+#[derive(Clone)]
+struct Shared {
+    db: Pool,
+    per_address: Gcra,
+    total: Gcra,
+}
+
+/// A quota of `n` a minute with bursts of `n`, in microseconds: one cell every `interval`,
+/// up to `tolerance` ahead.
+#[derive(Clone, Copy)]
+struct Gcra {
+    interval: i64,
+    tolerance: i64,
+}
+
+impl Gcra {
+    fn per_minute(n: u32) -> Self {
+        let n = i64::from(n.max(1));
+        let interval = 60_000_000 / n;
+        Self {
+            interval,
+            tolerance: interval * (n - 1),
+        }
+    }
+}
+
+fn micros_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
 impl RateLimits {
@@ -81,6 +136,19 @@ impl RateLimits {
             enter_user_code: limiter(),
             start_session: limiter(),
             stored_for_anyone: Arc::new(RateLimiter::direct(quota(total_per_minute))),
+            shared: None,
+        }
+    }
+
+    /// The same quotas, kept in `db` for every instance sharing it.
+    pub fn shared(per_minute: u32, total_per_minute: u32, db: Pool) -> Self {
+        Self {
+            shared: Some(Shared {
+                db,
+                per_address: Gcra::per_minute(per_minute),
+                total: Gcra::per_minute(total_per_minute),
+            }),
+            ..Self::new(1, 1)
         }
     }
 
@@ -97,7 +165,10 @@ impl RateLimits {
     }
 
     /// `Ok` if the attempt may go ahead, else the seconds to wait.
-    pub fn check(&self, action: Action, addr: IpAddr) -> Result<(), u64> {
+    pub async fn check(&self, action: Action, addr: IpAddr) -> Result<(), u64> {
+        if let Some(shared) = &self.shared {
+            return shared.check(action, addr).await;
+        }
         let wait_secs = |not_until: governor::NotUntil<_>| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
@@ -111,37 +182,64 @@ impl RateLimits {
         Ok(())
     }
 
-    /// Forgets addresses whose buckets are full again, bounding memory.
-    pub fn shrink(&self) {
-        for action in [
-            Action::SignIn,
-            Action::IssueCode,
-            Action::RedeemCode,
-            Action::RegisterClient,
-            Action::AuthorizeDevice,
-            Action::EnterUserCode,
-            Action::StartSession,
-        ] {
+    /// Forgets buckets that are full again, bounding memory (or the table).
+    pub async fn shrink(&self) {
+        if let Some(shared) = &self.shared {
+            if let Err(err) = db::rate_limits::delete_full(&shared.db, micros_now()).await {
+                tracing::warn!(%err, "could not prune the shared rate limits");
+            }
+            return;
+        }
+        for action in ALL {
             let limiter = self.limiter(action);
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
     }
 
-    /// How many addresses the buckets remember now, all actions together.
-    pub fn remembered(&self) -> usize {
-        [
-            &self.sign_in,
-            &self.issue_code,
-            &self.redeem_code,
-            &self.register_client,
-            &self.authorize_device,
-            &self.enter_user_code,
-            &self.start_session,
-        ]
-        .iter()
-        .map(|limiter| limiter.len())
-        .sum()
+    /// How many buckets are remembered now, all actions together.
+    pub async fn remembered(&self) -> usize {
+        if let Some(shared) = &self.shared {
+            let count = db::rate_limits::count(&shared.db).await.unwrap_or(0);
+            return usize::try_from(count).unwrap_or(0);
+        }
+        ALL.iter().map(|&action| self.limiter(action).len()).sum()
+    }
+}
+
+const ALL: [Action; 7] = [
+    Action::SignIn,
+    Action::IssueCode,
+    Action::RedeemCode,
+    Action::RegisterClient,
+    Action::AuthorizeDevice,
+    Action::EnterUserCode,
+    Action::StartSession,
+];
+
+impl Shared {
+    async fn check(&self, action: Action, addr: IpAddr) -> Result<(), u64> {
+        let key = format!("{}:{}", action.name(), limiter_key(addr));
+        self.take(&key, self.per_address).await?;
+        if action.stores_for_anyone() {
+            self.take("stored_for_anyone", self.total).await?;
+        }
+        Ok(())
+    }
+
+    /// Takes a cell, or says how many seconds until one is free. If the database cannot be
+    /// asked, the attempt goes ahead: the action itself needs the database and answers 503.
+    async fn take(&self, key: &str, quota: Gcra) -> Result<(), u64> {
+        let taken =
+            db::rate_limits::take(&self.db, key, micros_now(), quota.interval, quota.tolerance);
+        match taken.await {
+            Ok(None) => Ok(()),
+            Ok(Some(wait)) => Err(u64::try_from(wait).unwrap_or(1).div_ceil(1_000_000)),
+            Err(err) => {
+                tracing::warn!(%err, "could not check a shared rate limit");
+                Ok(())
+            }
+        }
     }
 }
 
@@ -149,26 +247,27 @@ impl RateLimits {
 mod tests {
     use super::*;
 
-    #[test]
-    fn allows_the_quota_then_says_how_long_to_wait() {
+    #[tokio::test]
+    async fn allows_the_quota_then_says_how_long_to_wait() {
         let limits = RateLimits::new(3, 1000);
         let addr: IpAddr = "192.0.2.7".parse().unwrap();
         for _ in 0..3 {
-            assert!(limits.check(Action::SignIn, addr).is_ok());
+            assert!(limits.check(Action::SignIn, addr).await.is_ok());
         }
-        let wait = limits.check(Action::SignIn, addr).unwrap_err();
+        let wait = limits.check(Action::SignIn, addr).await.unwrap_err();
         assert!((1..=20).contains(&wait), "{wait}");
         // Other actions and other addresses have their own buckets.
-        assert!(limits.check(Action::RedeemCode, addr).is_ok());
+        assert!(limits.check(Action::RedeemCode, addr).await.is_ok());
         assert!(
             limits
                 .check(Action::SignIn, "192.0.2.8".parse().unwrap())
+                .await
                 .is_ok()
         );
     }
 
-    #[test]
-    fn ipv6_is_limited_per_64() {
+    #[tokio::test]
+    async fn ipv6_is_limited_per_64() {
         let key = |s: &str| limiter_key(s.parse().unwrap());
         assert_eq!(
             key("2001:db8:1:2:aaaa::1"),
@@ -185,37 +284,37 @@ mod tests {
         let limits = RateLimits::new(2, 1000);
         for host in 1..=2 {
             let addr = format!("2001:db8:1:2::{host}").parse().unwrap();
-            assert!(limits.check(Action::RedeemCode, addr).is_ok());
+            assert!(limits.check(Action::RedeemCode, addr).await.is_ok());
         }
         let next_host = "2001:db8:1:2::99".parse().unwrap();
-        assert!(limits.check(Action::RedeemCode, next_host).is_err());
+        assert!(limits.check(Action::RedeemCode, next_host).await.is_err());
     }
 
-    #[test]
-    fn storing_actions_share_a_total_across_addresses() {
+    #[tokio::test]
+    async fn storing_actions_share_a_total_across_addresses() {
         let limits = RateLimits::new(100, 3);
         for n in 1..=3 {
             let addr = format!("192.0.2.{n}").parse().unwrap();
-            assert!(limits.check(Action::AuthorizeDevice, addr).is_ok());
+            assert!(limits.check(Action::AuthorizeDevice, addr).await.is_ok());
         }
         let fresh = "198.51.100.1".parse().unwrap();
-        assert!(limits.check(Action::RegisterClient, fresh).is_err());
+        assert!(limits.check(Action::RegisterClient, fresh).await.is_err());
         // Sign-in is not capped in total: a flood from elsewhere must not lock people out.
-        assert!(limits.check(Action::SignIn, fresh).is_ok());
+        assert!(limits.check(Action::SignIn, fresh).await.is_ok());
     }
 
-    #[test]
-    fn shrinking_forgets_full_buckets() {
+    #[tokio::test]
+    async fn shrinking_forgets_full_buckets() {
         let limits = RateLimits::new(1000, 1000);
         for n in 0..50u8 {
             let addr = IpAddr::from([192, 0, 2, n]);
-            limits.check(Action::SignIn, addr).unwrap();
+            limits.check(Action::SignIn, addr).await.unwrap();
         }
-        assert_eq!(limits.remembered(), 50);
+        assert_eq!(limits.remembered().await, 50);
         // governor forgets a key once its state is that of a fresh bucket: with 1000 a
         // minute, 60 ms after the refill of the one cell used, so within 120 ms.
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        limits.shrink();
-        assert_eq!(limits.remembered(), 0);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        limits.shrink().await;
+        assert_eq!(limits.remembered().await, 0);
     }
 }

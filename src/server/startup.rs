@@ -32,10 +32,17 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
         site: Arc::new(site),
         db: db.clone(),
         sessions,
-        limits: RateLimits::new(
-            config.rate_limit_per_minute,
-            config.unauthenticated_writes_per_minute,
-        ),
+        limits: match backend {
+            db::Backend::Sqlite => RateLimits::new(
+                config.rate_limit_per_minute,
+                config.unauthenticated_writes_per_minute,
+            ),
+            db::Backend::Postgres => RateLimits::shared(
+                config.rate_limit_per_minute,
+                config.unauthenticated_writes_per_minute,
+                db.clone(),
+            ),
+        },
         agent_sessions: AgentSessions::shared(&config, db.clone()),
         config: Arc::new(config),
         clock,

@@ -169,3 +169,25 @@ async fn an_agent_session_is_served_by_either_instance_for_the_life_of_its_grant
     );
     assert_eq!(tool_names(&a, &session, 22).await, ["authenticate"]);
 }
+
+/// Ten redemption attempts a minute per address: on PostgreSQL the buckets are shared, so
+/// attempts spread over two instances count together; on SQLite (one process by design) each
+/// process keeps its own.
+#[tokio::test]
+async fn rate_limits_count_attempts_on_every_instance_together_on_postgres() {
+    let a = TestServer::start_with(|config| config.rate_limit_per_minute = 10).await;
+    let b = a.start_beside().await;
+    let unknown = agent_connect::server::codes::AgentCode::generate().display();
+    let mut statuses = Vec::new();
+    for n in 0..12 {
+        let server = if n % 2 == 0 { &a } else { &b };
+        statuses.push(server.redeem(&unknown).await.0);
+    }
+    let limited = statuses.iter().filter(|&&s| s == 429).count();
+    if crate::support::database::on_postgres() {
+        assert_eq!(&statuses[..10], [400; 10], "{statuses:?}");
+        assert_eq!(limited, 2, "the 11th and 12th attempts: {statuses:?}");
+    } else {
+        assert_eq!(limited, 0, "six on each instance: {statuses:?}");
+    }
+}

@@ -244,13 +244,14 @@ async fn the_rate_limiters_memory_is_bounded() {
                 agent_connect::server::ratelimit::Action::SignIn,
                 [192, 0, 2, n].into(),
             )
+            .await
             .unwrap();
     }
-    assert_eq!(server.state.limits.remembered(), 20);
+    assert_eq!(server.state.limits.remembered().await, 20);
     // The test limit is 10,000 a minute: one cell refills in 6 ms.
     tokio::time::sleep(Duration::from_millis(50)).await;
     housekeeping::tidy_memory(&server.state).await;
-    assert_eq!(server.state.limits.remembered(), 0);
+    assert_eq!(server.state.limits.remembered().await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

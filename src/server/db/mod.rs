@@ -10,6 +10,7 @@ pub mod device_codes;
 pub mod events;
 pub mod grants;
 pub mod mcp_sessions;
+pub mod rate_limits;
 pub mod tokens;
 pub mod users;
 

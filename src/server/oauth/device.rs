@@ -75,6 +75,7 @@ pub async fn device_authorization(
     state
         .limits
         .check(Action::AuthorizeDevice, addr)
+        .await
         .map_err(OAuthError::too_many_requests)?;
     let Form(req) = form.map_err(|rejection| OAuthError::invalid_request(rejection.body_text()))?;
     let client = client_for_grant(

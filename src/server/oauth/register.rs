@@ -57,6 +57,7 @@ pub async fn register(
     state
         .limits
         .check(Action::RegisterClient, addr)
+        .await
         .map_err(OAuthError::too_many_requests)?;
     let Json(req) =
         body.map_err(|rejection| OAuthError::invalid_client_metadata(rejection.body_text()))?;

@@ -51,7 +51,7 @@ async fn keep_form_error(
     session: &Session,
     error: &FormError,
 ) {
-    if may_store_for(state, addr, session)
+    if may_store_for(state, addr, session).await
         && let Err(err) = session::set_form_error(session, error).await
     {
         tracing::error!(%err, "could not keep a form error in the session");
@@ -62,14 +62,19 @@ async fn keep_form_error(
 /// within the anonymous-session limits (per address and in total), and it lives an hour: a
 /// stranger cannot fill the session table. Beyond the limit the form's message is dropped,
 /// nothing else.
-fn may_store_for(state: &AppState, addr: Option<ClientAddr>, session: &Session) -> bool {
+async fn may_store_for(state: &AppState, addr: Option<ClientAddr>, session: &Session) -> bool {
     if !session::is_new(session) {
         return true;
     }
     let Some(ClientAddr(addr)) = addr else {
         return false;
     };
-    if state.limits.check(Action::StartSession, addr).is_err() {
+    if state
+        .limits
+        .check(Action::StartSession, addr)
+        .await
+        .is_err()
+    {
         tracing::warn!("anonymous session limit reached; a form error was not kept");
         return false;
     }

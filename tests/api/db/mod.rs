@@ -9,6 +9,7 @@ mod connect;
 mod device_codes;
 mod events;
 mod grants;
+mod rate_limits;
 mod tokens;
 mod users;
 

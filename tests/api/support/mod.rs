@@ -47,26 +47,27 @@ impl TestServer {
     pub async fn start_with(tweak: impl FnOnce(&mut ServeConfig)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = database::fresh(dir.path(), "test.db").await;
-        Self::launch(&url, ManualClock::starting_at(START), dir, tweak).await
+        let mut config = ServeConfig::defaults(&url);
+        config.resource_client_id = Some(RESOURCE_ID.into());
+        config.resource_client_secret = Some(RESOURCE_SECRET.into());
+        config.rate_limit_per_minute = 10_000;
+        Self::launch(config, ManualClock::starting_at(START), dir, tweak).await
     }
 
-    /// A second instance on this one's database and clock, as behind a load balancer.
+    /// A second instance with this one's settings, database and clock, as behind a load
+    /// balancer.
     pub async fn start_beside(&self) -> Self {
-        let url = self.state.config.database.database_url.clone();
+        let config = ServeConfig::clone(&self.state.config);
         let dir = tempfile::tempdir().expect("temp dir");
-        Self::launch(&url, self.clock.clone(), dir, |_| {}).await
+        Self::launch(config, self.clock.clone(), dir, |_| {}).await
     }
 
     async fn launch(
-        url: &str,
+        mut config: ServeConfig,
         clock: Arc<ManualClock>,
         dir: tempfile::TempDir,
         tweak: impl FnOnce(&mut ServeConfig),
     ) -> Self {
-        let mut config = ServeConfig::defaults(url);
-        config.resource_client_id = Some(RESOURCE_ID.into());
-        config.resource_client_secret = Some(RESOURCE_SECRET.into());
-        config.rate_limit_per_minute = 10_000;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

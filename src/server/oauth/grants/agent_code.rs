@@ -81,6 +81,7 @@ pub async fn redeem(
     state
         .limits
         .check(Action::RedeemCode, addr)
+        .await
         .map_err(OAuthError::too_many_requests)?;
     let Some(text) = req.code.as_deref() else {
         return Err(OAuthError::invalid_request("code is required."));

@@ -191,3 +191,103 @@ async fn rate_limits_count_attempts_on_every_instance_together_on_postgres() {
         assert_eq!(limited, 0, "six on each instance: {statuses:?}");
     }
 }
+
+/// The sandbox's orders are in the database: placed through one instance, listed and
+/// cancelled through the other; orders placed at the same moment through both are checked
+/// one after another, so the account never promises more than its buying power.
+#[tokio::test]
+async fn sandbox_orders_are_the_same_on_every_instance_and_never_overdraw() {
+    use agent_connect::server::mcp::sandbox::{Refused, Sandbox, Side};
+
+    let a = TestServer::start().await;
+    let b = a.start_beside().await;
+    let code = a
+        .code_for(
+            "ed@example.com",
+            &["trade.read", "trade.write"],
+            Some("Trader"),
+        )
+        .await;
+    let session = open_agent_session(&a).await;
+    call_tool(&a, &session, 2, "authenticate", json!({ "code": code })).await;
+    let placed = call_tool(
+        &a,
+        &session,
+        3,
+        "place_order",
+        json!({ "symbol": "MSFT", "side": "buy", "quantity": 2 }),
+    )
+    .await;
+    let placed = text_of(&placed);
+    let order_id = placed
+        .split_whitespace()
+        .find(|w| w.starts_with("ord_"))
+        .map(|w| w.trim_end_matches(':'))
+        .unwrap_or_else(|| panic!("{placed}"))
+        .to_owned();
+    let listed = text_of(&call_tool(&b, &session, 4, "list_orders", json!({})).await);
+    assert!(
+        listed.contains(&order_id) && listed.contains("open"),
+        "{listed}"
+    );
+    let cancelled = call_tool(
+        &b,
+        &session,
+        5,
+        "cancel_order",
+        json!({ "order_id": order_id }),
+    )
+    .await;
+    assert_eq!(cancelled["result"]["isError"], false, "{cancelled}");
+    let listed = text_of(&call_tool(&a, &session, 6, "list_orders", json!({})).await);
+    assert!(listed.contains("cancelled"), "{listed}");
+    let again = text_of(
+        &call_tool(
+            &a,
+            &session,
+            7,
+            "cancel_order",
+            json!({ "order_id": order_id }),
+        )
+        .await,
+    );
+    assert!(again.contains("already cancelled"), "{again}");
+
+    // $25,000 of buying power; SPY at $542.16: nine shares cost $4,879.44, so five such
+    // orders fit and the sixth does not, however the twelve below interleave.
+    let user = a.user_id("ed@example.com").await;
+    let sandboxes = [
+        Sandbox::new(a.state.db.clone()),
+        Sandbox::new(b.state.db.clone()),
+    ];
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(12));
+    let tasks: Vec<_> = (0..12)
+        .map(|n| {
+            let sandbox = sandboxes[n % 2].clone();
+            let user = user.clone();
+            let start = start.clone();
+            tokio::spawn(async move {
+                start.wait().await;
+                sandbox.place(&user, "SPY", Side::Buy, 9, 0).await
+            })
+        })
+        .collect();
+    let (mut accepted, mut busy) = (0, 0);
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => accepted += 1,
+            Err(Refused::Rule(reason)) => assert!(reason.contains("buying power"), "{reason}"),
+            Err(Refused::Database(err)) => {
+                assert!(agent_connect::server::db::is_busy(&err), "{err}");
+                busy += 1;
+            }
+        }
+    }
+    println!("12 simultaneous orders through two instances: {accepted} accepted, {busy} busy");
+    assert!(accepted <= 5, "{accepted} orders accepted");
+    if busy == 0 {
+        assert_eq!(accepted, 5);
+    }
+    let account = sandboxes[0].account(&user).await.unwrap();
+    assert!(account.buying_power >= 0, "{account:?}");
+}

@@ -11,6 +11,7 @@ pub mod events;
 pub mod grants;
 pub mod mcp_sessions;
 pub mod rate_limits;
+pub mod sandbox_orders;
 pub mod tokens;
 pub mod users;
 

@@ -23,8 +23,9 @@ use serde::Deserialize;
 
 use super::auth::Principal;
 use super::protocol::{failure, private_list, server_config, success, transport_config};
-use super::sandbox::{self, NOTICE, Order, Sandbox, Side, dollars};
+use super::sandbox::{self, NOTICE, Order, Refused, Sandbox, Side, dollars};
 use crate::server::clock::Clock;
+use crate::server::db;
 use crate::server::state::AppState;
 use crate::timefmt;
 
@@ -81,7 +82,7 @@ pub struct ResourceTools {
 impl ResourceTools {
     pub fn new(state: &AppState) -> Self {
         Self {
-            sandbox: Arc::default(),
+            sandbox: Arc::new(Sandbox::new(state.db.clone())),
             clock: state.clock.clone(),
             public_base: state.config.public_base(),
             offered: Arc::new(state.catalogue.iter().map(|s| s.name.clone()).collect()),
@@ -226,7 +227,10 @@ impl ResourceTools {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn get_account(&self, Extension(principal): Extension<Principal>) -> CallToolResult {
-        let account = self.sandbox.account(&principal.user_id);
+        let account = match self.sandbox.account(&principal.user_id).await {
+            Ok(account) => account,
+            Err(err) => return sandbox_busy(&err),
+        };
         let mut text = format!(
             "Paper account of {}\nCash: {}\nBuying power: {} ({} open orders)\nPositions:",
             principal.email,
@@ -252,7 +256,10 @@ impl ResourceTools {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn list_orders(&self, Extension(principal): Extension<Principal>) -> CallToolResult {
-        let orders = self.sandbox.orders_of(&principal.user_id);
+        let orders = match self.sandbox.orders_of(&principal.user_id).await {
+            Ok(orders) => orders,
+            Err(err) => return sandbox_busy(&err),
+        };
         if orders.is_empty() {
             return sandbox_success("No orders yet.".into());
         }
@@ -277,13 +284,14 @@ impl ResourceTools {
         Parameters(args): Parameters<PlaceOrderArgs>,
     ) -> CallToolResult {
         let now = self.clock.now();
-        match self.sandbox.place(
+        let placed = self.sandbox.place(
             &principal.user_id,
             &args.symbol,
             args.side,
             args.quantity,
             now,
-        ) {
+        );
+        match placed.await {
             Ok(order) => {
                 tracing::info!(grant = %principal.grant_id, order = %order.id, "sandbox order placed");
                 sandbox_success(format!(
@@ -291,7 +299,8 @@ impl ResourceTools {
                     order_line(&order, now)
                 ))
             }
-            Err(reason) => sandbox_failure(format!("Order refused: {reason}")),
+            Err(Refused::Rule(reason)) => sandbox_failure(format!("Order refused: {reason}")),
+            Err(Refused::Database(err)) => sandbox_busy(&err),
         }
     }
 
@@ -308,14 +317,25 @@ impl ResourceTools {
         Extension(principal): Extension<Principal>,
         Parameters(CancelOrderArgs { order_id }): Parameters<CancelOrderArgs>,
     ) -> CallToolResult {
-        match self.sandbox.cancel(&principal.user_id, &order_id) {
+        match self.sandbox.cancel(&principal.user_id, &order_id).await {
             Ok(order) => sandbox_success(format!(
                 "Order cancelled:\n{}",
                 order_line(&order, self.clock.now())
             )),
-            Err(reason) => sandbox_failure(format!("Not cancelled: {reason}")),
+            Err(Refused::Rule(reason)) => sandbox_failure(format!("Not cancelled: {reason}")),
+            Err(Refused::Database(err)) => sandbox_busy(&err),
         }
     }
+}
+
+/// A sandbox tool's answer when the database could not be reached: nothing was changed.
+fn sandbox_busy(err: &sqlx::Error) -> CallToolResult {
+    tracing::warn!(%err, "sandbox unavailable");
+    sandbox_failure(format!(
+        "The server is busy and nothing was changed. Try again in {} second{}.",
+        db::BUSY_RETRY_AFTER,
+        if db::BUSY_RETRY_AFTER == 1 { "" } else { "s" }
+    ))
 }
 
 fn order_line(order: &Order, now: i64) -> String {

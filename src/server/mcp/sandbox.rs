@@ -1,13 +1,13 @@
 //! The sandbox behind the reference resource's tools: fixed sample quotes, one paper account per
-//! person and the orders placed in it, all in memory. Nothing here reaches a real market, and
-//! every tool result says so.
-
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+//! person and the orders placed in it, stored in the database so that every instance shows the
+//! same account. Nothing here reaches a real market, and every tool result says so.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::server::db::Pool;
+pub use crate::server::db::sandbox_orders::OrderStatus;
+use crate::server::db::sandbox_orders::{self, OrderRow, OrderSide};
 use crate::server::tokens::new_id;
 
 /// The first line of every sandbox result.
@@ -22,7 +22,7 @@ pub const MAX_QUANTITY: i64 = 10_000;
 /// Open orders one account may have at once.
 const MAX_OPEN_ORDERS: usize = 50;
 /// Orders one account keeps, open or not; the oldest closed ones are forgotten first.
-const MAX_KEPT_ORDERS: usize = 200;
+const MAX_KEPT_ORDERS: i64 = 200;
 
 /// A fixed sample quote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,19 +73,20 @@ impl Side {
     }
 }
 
-/// Where an order stands. The sandbox never executes orders, so they stay open until
-/// cancelled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderStatus {
-    Open,
-    Cancelled,
+impl From<Side> for OrderSide {
+    fn from(side: Side) -> Self {
+        match side {
+            Side::Buy => OrderSide::Buy,
+            Side::Sell => OrderSide::Sell,
+        }
+    }
 }
 
-impl OrderStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderStatus::Open => "open",
-            OrderStatus::Cancelled => "cancelled",
+impl From<OrderSide> for Side {
+    fn from(side: OrderSide) -> Self {
+        match side {
+            OrderSide::Buy => Side::Buy,
+            OrderSide::Sell => Side::Sell,
         }
     }
 }
@@ -119,14 +120,36 @@ pub struct Account {
     pub open_orders: usize,
 }
 
-/// The sample market and every person's paper orders, shared by all MCP sessions of this
-/// instance.
-#[derive(Debug, Default)]
+/// Why an order could not be placed or cancelled: a rule, in words, or the database.
+#[derive(Debug)]
+pub enum Refused {
+    Rule(String),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for Refused {
+    fn from(err: sqlx::Error) -> Self {
+        Refused::Database(err)
+    }
+}
+
+impl From<String> for Refused {
+    fn from(reason: String) -> Self {
+        Refused::Rule(reason)
+    }
+}
+
+/// The sample market and every person's paper orders, in the database every instance shares.
+#[derive(Clone)]
 pub struct Sandbox {
-    orders: Mutex<HashMap<String, Vec<Order>>>,
+    db: Pool,
 }
 
 impl Sandbox {
+    pub fn new(db: Pool) -> Self {
+        Self { db }
+    }
+
     /// The symbols the sandbox quotes.
     pub fn symbols() -> Vec<&'static str> {
         QUOTES.iter().map(|q| q.symbol).collect()
@@ -142,88 +165,40 @@ impl Sandbox {
 
     /// The person's paper account: the starting cash and holdings, less what open orders
     /// hold back.
-    pub fn account(&self, user_id: &str) -> Account {
-        let orders = self.orders_of(user_id);
-        let open: Vec<&Order> = orders
-            .iter()
-            .filter(|o| o.status == OrderStatus::Open)
-            .collect();
-        Account {
-            cash: STARTING_CASH,
-            buying_power: STARTING_CASH - reserved_cash(&open),
-            positions: STARTING_POSITIONS
-                .iter()
-                .filter_map(|&(symbol, quantity)| {
-                    Self::quote(symbol).map(|quote| Position { quote, quantity })
-                })
-                .collect(),
-            open_orders: open.len(),
-        }
+    pub async fn account(&self, user_id: &str) -> Result<Account, sqlx::Error> {
+        Ok(account_of(&self.orders_of(user_id).await?))
     }
 
     /// The person's orders, oldest first.
-    pub fn orders_of(&self, user_id: &str) -> Vec<Order> {
-        self.lock().get(user_id).cloned().unwrap_or_default()
+    pub async fn orders_of(&self, user_id: &str) -> Result<Vec<Order>, sqlx::Error> {
+        let rows = sandbox_orders::list(&self.db, user_id).await?;
+        Ok(rows.into_iter().filter_map(Order::from_row).collect())
     }
 
-    /// Accepts a market order if the account can cover it. The error says why not, in words.
-    pub fn place(
+    /// Accepts a market order if the account can cover it. Orders of one person are checked
+    /// one after another, whichever instance takes them.
+    pub async fn place(
         &self,
         user_id: &str,
         symbol: &str,
         side: Side,
         quantity: i64,
         now: i64,
-    ) -> Result<Order, String> {
+    ) -> Result<Order, Refused> {
         let quote = Self::quote(symbol).ok_or_else(|| unknown_symbol(symbol))?;
         if !(1..=MAX_QUANTITY).contains(&quantity) {
-            return Err(format!(
+            return Err(Refused::Rule(format!(
                 "The quantity must be a whole number from 1 to {MAX_QUANTITY}."
-            ));
+            )));
         }
-        let mut all = self.lock();
-        let orders = all.entry(user_id.to_owned()).or_default();
-        let open: Vec<&Order> = orders
-            .iter()
-            .filter(|o| o.status == OrderStatus::Open)
+        let mut tx = self.db.begin().await?;
+        sandbox_orders::lock_account(&mut *tx, user_id).await?;
+        let orders: Vec<Order> = sandbox_orders::list(&mut *tx, user_id)
+            .await?
+            .into_iter()
+            .filter_map(Order::from_row)
             .collect();
-        if open.len() >= MAX_OPEN_ORDERS {
-            return Err(format!(
-                "This paper account already has {MAX_OPEN_ORDERS} open orders. Cancel some first."
-            ));
-        }
-        match side {
-            Side::Buy => {
-                let buying_power = STARTING_CASH - reserved_cash(&open);
-                let cost = quote.price * quantity;
-                if cost > buying_power {
-                    return Err(format!(
-                        "Not enough buying power: {quantity} {} at {} costs {}, and {} is available.",
-                        quote.symbol,
-                        dollars(quote.price),
-                        dollars(cost),
-                        dollars(buying_power)
-                    ));
-                }
-            }
-            Side::Sell => {
-                let held = STARTING_POSITIONS
-                    .iter()
-                    .find(|(s, _)| *s == quote.symbol)
-                    .map_or(0, |&(_, q)| q);
-                let selling: i64 = open
-                    .iter()
-                    .filter(|o| o.side == Side::Sell && o.symbol == quote.symbol)
-                    .map(|o| o.quantity)
-                    .sum();
-                if quantity > held - selling {
-                    return Err(format!(
-                        "Not enough shares: the account holds {held} {} and open sell orders already cover {selling}.",
-                        quote.symbol
-                    ));
-                }
-            }
-        }
+        check_order(&orders, quote, side, quantity)?;
         let order = Order {
             id: new_id("ord_"),
             symbol: quote.symbol,
@@ -232,40 +207,123 @@ impl Sandbox {
             status: OrderStatus::Open,
             placed_at: now,
         };
-        orders.push(order.clone());
-        if orders.len() > MAX_KEPT_ORDERS
-            && let Some(oldest_closed) = orders.iter().position(|o| o.status != OrderStatus::Open)
-        {
-            orders.remove(oldest_closed);
-        }
+        sandbox_orders::insert(&mut *tx, &order.to_row(user_id)).await?;
+        sandbox_orders::delete_oldest_closed(&mut *tx, user_id, MAX_KEPT_ORDERS).await?;
+        tx.commit().await?;
         Ok(order)
     }
 
-    /// Cancels one of the person's open orders. The error says why not, in words.
-    pub fn cancel(&self, user_id: &str, order_id: &str) -> Result<Order, String> {
-        let mut all = self.lock();
-        let order = all
-            .get_mut(user_id)
-            .and_then(|orders| orders.iter_mut().find(|o| o.id == order_id.trim()))
-            .ok_or_else(|| {
-                format!("There is no order \"{order_id}\" in this account. list_orders shows them.")
-            })?;
-        if order.status != OrderStatus::Open {
-            return Err(format!(
-                "Order {} is already {}.",
-                order.id,
-                order.status.as_str()
-            ));
+    /// Cancels one of the person's open orders.
+    pub async fn cancel(&self, user_id: &str, order_id: &str) -> Result<Order, Refused> {
+        let order_id = order_id.trim();
+        if let Some(row) = sandbox_orders::cancel(&self.db, user_id, order_id).await? {
+            return Order::from_row(row).ok_or_else(|| no_such_order(order_id).into());
         }
-        order.status = OrderStatus::Cancelled;
-        Ok(order.clone())
+        match sandbox_orders::find(&self.db, user_id, order_id).await? {
+            Some(row) => Err(Refused::Rule(format!(
+                "Order {} is already {}.",
+                row.id,
+                row.status.as_str()
+            ))),
+            None => Err(no_such_order(order_id).into()),
+        }
+    }
+}
+
+impl Order {
+    /// An order as stored; `None` for a symbol the sandbox no longer quotes.
+    fn from_row(row: OrderRow) -> Option<Self> {
+        Some(Self {
+            symbol: Sandbox::quote(&row.symbol)?.symbol,
+            id: row.id,
+            side: row.side.into(),
+            quantity: row.quantity,
+            status: row.status,
+            placed_at: row.placed_at,
+        })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Order>>> {
-        // A panic while holding the lock cannot leave an order half-written: every change is
-        // one push or one field assignment.
-        self.orders.lock().unwrap_or_else(PoisonError::into_inner)
+    fn to_row(&self, user_id: &str) -> OrderRow {
+        OrderRow {
+            id: self.id.clone(),
+            user_id: user_id.to_owned(),
+            symbol: self.symbol.to_owned(),
+            side: self.side.into(),
+            quantity: self.quantity,
+            status: self.status,
+            placed_at: self.placed_at,
+        }
     }
+}
+
+fn no_such_order(order_id: &str) -> String {
+    format!("There is no order \"{order_id}\" in this account. list_orders shows them.")
+}
+
+/// The account that `orders` leave: the starting cash and holdings, less what open orders
+/// hold back.
+fn account_of(orders: &[Order]) -> Account {
+    let open: Vec<&Order> = orders
+        .iter()
+        .filter(|o| o.status == OrderStatus::Open)
+        .collect();
+    Account {
+        cash: STARTING_CASH,
+        buying_power: STARTING_CASH - reserved_cash(&open),
+        positions: STARTING_POSITIONS
+            .iter()
+            .filter_map(|&(symbol, quantity)| {
+                Sandbox::quote(symbol).map(|quote| Position { quote, quantity })
+            })
+            .collect(),
+        open_orders: open.len(),
+    }
+}
+
+/// Whether an account with `orders` can take this order; the error says why not, in words.
+fn check_order(orders: &[Order], quote: Quote, side: Side, quantity: i64) -> Result<(), String> {
+    let open: Vec<&Order> = orders
+        .iter()
+        .filter(|o| o.status == OrderStatus::Open)
+        .collect();
+    if open.len() >= MAX_OPEN_ORDERS {
+        return Err(format!(
+            "This paper account already has {MAX_OPEN_ORDERS} open orders. Cancel some first."
+        ));
+    }
+    match side {
+        Side::Buy => {
+            let buying_power = STARTING_CASH - reserved_cash(&open);
+            let cost = quote.price * quantity;
+            if cost > buying_power {
+                return Err(format!(
+                    "Not enough buying power: {quantity} {} at {} costs {}, and {} is available.",
+                    quote.symbol,
+                    dollars(quote.price),
+                    dollars(cost),
+                    dollars(buying_power)
+                ));
+            }
+        }
+        Side::Sell => {
+            let held = STARTING_POSITIONS
+                .iter()
+                .find(|(s, _)| *s == quote.symbol)
+                .map_or(0, |&(_, q)| q);
+            let selling: i64 = open
+                .iter()
+                .filter(|o| o.side == Side::Sell && o.symbol == quote.symbol)
+                .map(|o| o.quantity)
+                .sum();
+            if quantity > held - selling {
+                return Err(format!(
+                    "Not enough shares: the account holds {held} {} and open sell orders already cover {selling}.",
+                    quote.symbol
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn reserved_cash(open: &[&Order]) -> i64 {
@@ -317,56 +375,57 @@ mod tests {
         assert!(Sandbox::quote("XYZ").is_none());
     }
 
-    #[test]
-    fn orders_hold_back_cash_and_shares_until_cancelled() {
-        let sandbox = Sandbox::default();
-        let buy = sandbox.place("u1", "msft", Side::Buy, 50, 1).unwrap();
-        assert_eq!(buy.symbol, "MSFT");
-        let account = sandbox.account("u1");
-        assert_eq!(account.buying_power, STARTING_CASH - 50 * 41_532);
-        assert_eq!(account.open_orders, 1);
-        assert!(
-            sandbox
-                .place("u1", "MSFT", Side::Buy, 20, 2)
-                .unwrap_err()
-                .contains("buying power")
-        );
-        sandbox.place("u1", "AAPL", Side::Sell, 10, 3).unwrap();
-        assert!(
-            sandbox
-                .place("u1", "AAPL", Side::Sell, 1, 4)
-                .unwrap_err()
-                .contains("Not enough shares")
-        );
-        sandbox.cancel("u1", &buy.id).unwrap();
-        assert!(
-            sandbox
-                .cancel("u1", &buy.id)
-                .unwrap_err()
-                .contains("already cancelled")
-        );
-        assert_eq!(sandbox.account("u1").buying_power, STARTING_CASH);
-        assert!(
-            sandbox.orders_of("u2").is_empty(),
-            "accounts are per person"
-        );
-        assert!(sandbox.cancel("u2", &buy.id).is_err());
+    fn order(
+        id: &str,
+        symbol: &'static str,
+        side: Side,
+        quantity: i64,
+        status: OrderStatus,
+    ) -> Order {
+        Order {
+            id: id.into(),
+            symbol,
+            side,
+            quantity,
+            status,
+            placed_at: 0,
+        }
     }
 
     #[test]
-    fn bad_orders_are_refused_in_words() {
-        let sandbox = Sandbox::default();
+    fn open_orders_hold_back_cash_and_shares() {
+        let msft = Sandbox::quote("msft").unwrap();
+        let aapl = Sandbox::quote("AAPL").unwrap();
+        let mut orders = vec![order("o1", "MSFT", Side::Buy, 50, OrderStatus::Open)];
+        let account = account_of(&orders);
+        assert_eq!(account.buying_power, STARTING_CASH - 50 * 41_532);
+        assert_eq!(account.open_orders, 1);
         assert!(
-            sandbox
-                .place("u", "XYZ", Side::Buy, 1, 0)
+            check_order(&orders, msft, Side::Buy, 20)
                 .unwrap_err()
-                .contains("AAPL, MSFT, NVDA, SPY")
+                .contains("buying power")
         );
-        assert!(sandbox.place("u", "SPY", Side::Buy, 0, 0).is_err());
+        orders.push(order("o2", "AAPL", Side::Sell, 10, OrderStatus::Open));
         assert!(
-            sandbox
-                .place("u", "SPY", Side::Buy, MAX_QUANTITY + 1, 0)
-                .is_err()
+            check_order(&orders, aapl, Side::Sell, 1)
+                .unwrap_err()
+                .contains("Not enough shares")
+        );
+        orders[0].status = OrderStatus::Cancelled;
+        assert_eq!(account_of(&orders).buying_power, STARTING_CASH);
+        assert!(check_order(&orders, msft, Side::Buy, 20).is_ok());
+    }
+
+    #[test]
+    fn an_account_takes_at_most_its_open_orders() {
+        let spy = Sandbox::quote("SPY").unwrap();
+        let orders: Vec<Order> = (0..MAX_OPEN_ORDERS)
+            .map(|n| order(&format!("o{n}"), "SPY", Side::Buy, 0, OrderStatus::Open))
+            .collect();
+        assert!(
+            check_order(&orders, spy, Side::Buy, 1)
+                .unwrap_err()
+                .contains("open orders")
         );
     }
 }

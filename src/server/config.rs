@@ -53,6 +53,11 @@ pub struct ServeConfig {
     #[arg(long, env = "AGENT_CONNECT_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpAddr>,
 
+    /// Bearer token that opens `GET /metrics` to a scraper that is not on loopback (loopback
+    /// peers other than trusted proxies need none). Unset: loopback only.
+    #[arg(long, env = "AGENT_CONNECT_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// Client id a resource server uses to call the introspection endpoint.
     #[arg(
         long,
@@ -180,6 +185,7 @@ impl ServeConfig {
             scopes_file: None,
             signup: true,
             trusted_proxies: Vec::new(),
+            metrics_token: None,
             resource_client_id: None,
             resource_client_secret: None,
             rate_limit_per_minute: 10,

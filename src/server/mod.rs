@@ -21,6 +21,7 @@ pub mod serve;
 pub mod site;
 pub mod startup;
 pub mod state;
+pub mod telemetry;
 pub mod tokens;
 pub mod user_code;
 pub mod user_command;

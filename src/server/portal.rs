@@ -13,6 +13,7 @@ use super::db::{
     users::{self, User},
 };
 use super::state::AppState;
+use super::telemetry;
 use super::web::ClientAddr;
 use crate::error::AppError;
 
@@ -82,7 +83,9 @@ pub fn unavailable() -> AppError {
 /// A busy database is [`unavailable`]; anything else is internal, its cause logged.
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
-        if db::is_busy(&err) {
+        let busy = db::is_busy(&err);
+        telemetry::database_error(busy);
+        if busy {
             tracing::warn!(%err, "database busy in a portal request");
             return unavailable();
         }

@@ -18,6 +18,7 @@ use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::db::{self, Pool};
+use super::telemetry;
 
 /// The limited actions.
 #[derive(Debug, Clone, Copy)]
@@ -166,6 +167,14 @@ impl RateLimits {
 
     /// `Ok` if the attempt may go ahead, else the seconds to wait.
     pub async fn check(&self, action: Action, addr: IpAddr) -> Result<(), u64> {
+        let checked = self.check_buckets(action, addr).await;
+        if checked.is_err() {
+            telemetry::rate_limited(action.name());
+        }
+        checked
+    }
+
+    async fn check_buckets(&self, action: Action, addr: IpAddr) -> Result<(), u64> {
         if let Some(shared) = &self.shared {
             return shared.check(action, addr).await;
         }

@@ -16,7 +16,7 @@ use super::auth::{logout, session};
 use super::db::sessions::Sessions;
 use super::state::AppState;
 use super::web::{
-    body_limit, client_addr, deadline, form_answers, headers, origin, unsaved_session,
+    body_limit, client_addr, deadline, form_answers, headers, origin, prometheus, unsaved_session,
 };
 use super::{health, mcp, oauth};
 use crate::app::{App, shell};
@@ -25,11 +25,15 @@ use crate::app::{App, shell};
 pub async fn app(state: AppState) -> anyhow::Result<Router> {
     let portal = portal(&state).await?;
     Ok(Router::new()
-        .route("/healthz", get(health::healthz))
+        .route("/healthz", get(health::ready))
+        .route("/healthz/ready", get(health::ready))
+        .route("/healthz/live", get(health::live))
+        .route("/metrics", get(prometheus::metrics))
         .merge(oauth::router())
         .merge(mcp::router(&state))
         .merge(state.site.router())
         .merge(portal)
+        .layer(from_fn(prometheus::track))
         .layer(from_fn_with_state(
             state.config.clone(),
             body_limit::limit_body,

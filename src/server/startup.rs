@@ -22,6 +22,9 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
     let cannot_open =
         |err: sqlx::Error| anyhow::anyhow!("cannot open the {} database: {err}", backend.name());
     let db = db::connect(url).await.map_err(cannot_open)?;
+    // The metrics recorder goes in before anything is counted.
+    super::web::prometheus::handle();
+    super::telemetry::build_info(backend.name());
     let sessions = db::sessions::Sessions::open(url)
         .await
         .map_err(cannot_open)?;

@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::server::db;
+use crate::server::{db, telemetry};
 
 /// The `error` codes we send: RFC 6749 sections 4.1.2.1 and 5.2, RFC 7591 section 3.2.2,
 /// RFC 8628 section 3.5, RFC 8707 section 2, and `too_many_requests` for our rate limits.
@@ -249,11 +249,22 @@ impl OAuthError {
     }
 }
 
+/// `ok`, or the OAuth error code a request was refused with: the outcome label of the
+/// token endpoint's metrics.
+pub fn outcome<T>(answer: &Result<T, OAuthError>) -> &'static str {
+    match answer {
+        Ok(_) => "ok",
+        Err(err) => err.code().as_str(),
+    }
+}
+
 /// Database failures: a busy database is a 503 the client may retry, anything else a 500;
 /// neither ever looks like success, and the cause stays in the log.
 impl From<sqlx::Error> for OAuthError {
     fn from(err: sqlx::Error) -> Self {
-        if db::is_busy(&err) {
+        let busy = db::is_busy(&err);
+        telemetry::database_error(busy);
+        if busy {
             tracing::warn!(%err, "database busy");
             Self::temporarily_unavailable()
         } else {

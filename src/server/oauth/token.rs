@@ -6,12 +6,13 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
 use axum::http::HeaderMap;
 
-use super::error::OAuthError;
+use super::error::{ErrorCode, OAuthError, outcome};
 use super::grants::request::TokenRequest;
 use super::grants::{agent_code, authorization_code, device_code, refresh_token};
 use super::issue::TokenResponse;
 use crate::grant_type::GrantType;
 use crate::server::state::AppState;
+use crate::server::telemetry;
 use crate::server::web::ClientAddr;
 
 pub async fn token(
@@ -25,13 +26,18 @@ pub async fn token(
         .grant_type
         .as_deref()
         .ok_or_else(|| OAuthError::invalid_request("grant_type is required."))?;
-    match GrantType::parse(grant_type) {
-        Some(GrantType::AgentCode) => agent_code::redeem(&state, addr, &req).await,
-        Some(GrantType::AuthorizationCode) => {
+    let Some(kind) = GrantType::parse(grant_type) else {
+        telemetry::token_request("unsupported", ErrorCode::UnsupportedGrantType.as_str());
+        return Err(OAuthError::unsupported_grant_type(grant_type));
+    };
+    let answer = match kind {
+        GrantType::AgentCode => agent_code::redeem(&state, addr, &req).await,
+        GrantType::AuthorizationCode => {
             authorization_code::exchange(&state, addr, &headers, &req).await
         }
-        Some(GrantType::RefreshToken) => refresh_token::refresh(&state, &headers, &req).await,
-        Some(GrantType::DeviceCode) => device_code::poll(&state, addr, &headers, &req).await,
-        None => Err(OAuthError::unsupported_grant_type(grant_type)),
-    }
+        GrantType::RefreshToken => refresh_token::refresh(&state, &headers, &req).await,
+        GrantType::DeviceCode => device_code::poll(&state, addr, &headers, &req).await,
+    };
+    telemetry::token_request(kind.as_str(), outcome(&answer));
+    answer
 }

@@ -1,7 +1,7 @@
 //! Cross-cutting HTTP layers, one job per module: the client's address, the request body limit,
 //! security headers, the cross-site POST check, the portal's deadline, the busy answer, the
-//! answer to a session that could not be saved, and the answers of server functions (with the rewrite of Leptos's
-//! form redirect).
+//! answer to a session that could not be saved, the answers of server functions (with the rewrite of Leptos's
+//! form redirect), and the request metrics with their `/metrics` endpoint.
 
 pub mod body_limit;
 pub mod busy;
@@ -10,6 +10,7 @@ pub mod deadline;
 pub mod form_answers;
 pub mod headers;
 pub mod origin;
+pub mod prometheus;
 pub mod server_fn_redirect;
 pub mod unsaved_session;
 

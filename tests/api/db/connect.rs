@@ -123,6 +123,35 @@ async fn readiness_needs_every_migration() {
     assert!(!db::migrations_applied(&db.pool).await.unwrap());
 }
 
+/// Readiness over HTTP: 503 naming the missing migrations while liveness stays 200.
+#[tokio::test]
+async fn an_instance_missing_a_migration_is_live_but_not_ready() {
+    let server = crate::support::TestServer::start().await;
+    sqlx::query(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
+    )
+    .execute(&server.state.db)
+    .await
+    .unwrap();
+    let res = server
+        .http
+        .get(server.url("/healthz/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    assert!(res.headers().contains_key("retry-after"));
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["checks"]["migrations"], "missing");
+    let live = server
+        .http
+        .get(server.url("/healthz/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200);
+}
+
 #[tokio::test]
 async fn a_row_naming_a_missing_account_is_refused() {
     let db = TestDb::new().await;

@@ -16,7 +16,12 @@ async fn health_is_ok_with_the_strict_default_headers() {
     let app = TestApp::new().await;
     let answer = app.get("/healthz").await;
     assert_eq!(answer.status, 200);
-    assert_eq!(answer.text(), "ok");
+    assert_eq!(
+        answer.text(),
+        r#"{"checks":{"database":"ok","migrations":"ok"},"status":"ok"}"#
+    );
+    assert_eq!(app.get("/healthz/ready").await.text(), answer.text());
+    assert_eq!(app.get("/healthz/live").await.text(), r#"{"status":"ok"}"#);
     assert_eq!(answer.header("x-content-type-options"), "nosniff");
     assert_eq!(answer.header("referrer-policy"), "no-referrer");
     assert_eq!(answer.header("x-frame-options"), "DENY");
@@ -123,5 +128,61 @@ async fn the_client_address_is_the_peer_unless_the_peer_is_a_trusted_proxy() {
             .as_deref(),
         Some("198.51.100.9"),
         "behind the proxy: the right-most address that is not a proxy"
+    );
+}
+
+/// `GET /metrics`: Prometheus text for a loopback scraper, or one with the metrics token; a
+/// stranger gets 404. It counts requests by route, redemptions by outcome and the pool.
+#[tokio::test]
+async fn metrics_are_served_to_loopback_and_the_token_holder_only() {
+    use std::net::SocketAddr;
+
+    use axum::body::Body;
+    use axum::extract::ConnectInfo;
+    use axum::http::Method;
+
+    let app = TestApp::with(|config| config.metrics_token = Some("scrape-secret".into())).await;
+    let unknown = agent_connect::server::codes::AgentCode::generate().display();
+    app.post_form(
+        "/oauth2/token",
+        &[("grant_type", AGENT_CODE_GRANT), ("code", &unknown)],
+    )
+    .await;
+
+    let answer = app.get("/metrics").await;
+    assert_eq!(answer.status, 200);
+    assert!(
+        answer
+            .header("content-type")
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = answer.text();
+    for series in [
+        r#"agent_connect_code_redemptions_total{outcome="invalid_grant"}"#,
+        r#"agent_connect_token_requests_total{grant_type="urn:agent-connect:grant-type:agent-auth-code",outcome="invalid_grant"}"#,
+        r#"agent_connect_http_requests_total{method="POST",route="/oauth2/token",status="400"}"#,
+        "agent_connect_http_request_duration_seconds_bucket",
+        r#"agent_connect_db_pool_connections{state="idle"}"#,
+        "agent_connect_db_pool_max_connections",
+        "agent_connect_build_info",
+    ] {
+        assert!(text.contains(series), "{series} in:\n{text}");
+    }
+
+    let from_outside = |token: Option<&str>| {
+        let mut req = request(Method::GET, "/metrics");
+        if let Some(token) = token {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
+        let mut req = req.body(Body::empty()).unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([203, 0, 113, 9], 40_000))));
+        req
+    };
+    assert_eq!(app.send(from_outside(None)).await.status, 404);
+    assert_eq!(app.send(from_outside(Some("wrong"))).await.status, 404);
+    assert_eq!(
+        app.send(from_outside(Some("scrape-secret"))).await.status,
+        200
     );
 }

@@ -11,10 +11,11 @@ use crate::server::db::agent_codes::{self, AgentCodeRow};
 use crate::server::db::events::{self, EventKind};
 use crate::server::db::grants::GrantedVia;
 use crate::server::grant::{self, NewGrant};
-use crate::server::oauth::error::OAuthError;
+use crate::server::oauth::error::{OAuthError, outcome};
 use crate::server::oauth::issue::TokenResponse;
 use crate::server::ratelimit::Action;
 use crate::server::state::AppState;
+use crate::server::telemetry;
 use crate::server::tokens::new_id;
 
 /// A code is valid while `now < issued + CODE_TTL`.
@@ -74,6 +75,16 @@ fn refused(state: &AppState) -> OAuthError {
 /// Redeems a code: rate-limited per address, refused without a lookup when malformed, and
 /// consumed only together with the grant and tokens it creates.
 pub async fn redeem(
+    state: &AppState,
+    addr: IpAddr,
+    req: &TokenRequest,
+) -> Result<TokenResponse, OAuthError> {
+    let answer = redeem_once(state, addr, req).await;
+    telemetry::redemption(outcome(&answer));
+    answer
+}
+
+async fn redeem_once(
     state: &AppState,
     addr: IpAddr,
     req: &TokenRequest,

@@ -1,0 +1,53 @@
+//! What the server counts for its operators, recorded through the `metrics` facade and served
+//! as Prometheus text at `GET /metrics` ([`super::web::prometheus`]). Every name starts with
+//! `agent_connect_`; labels take only a bounded set of values (routes as declared, never raw
+//! paths; OAuth error codes; action names), so a stranger cannot grow the set of series.
+
+use std::time::Duration;
+
+use metrics::{counter, gauge, histogram};
+
+/// One HTTP request answered: counted and timed by route (`unmatched` for unknown paths).
+pub fn request(method: &str, route: &str, status: u16, took: Duration) {
+    let (method, route) = (method.to_owned(), route.to_owned());
+    counter!("agent_connect_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status.to_string())
+        .increment(1);
+    histogram!("agent_connect_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(took.as_secs_f64());
+}
+
+/// One agent auth code redemption, at the token endpoint or through `/mcp/agent`: `ok`, or
+/// the OAuth error code it was refused with (`invalid_grant`, `too_many_requests`, ...).
+pub fn redemption(outcome: &'static str) {
+    counter!("agent_connect_code_redemptions_total", "outcome" => outcome).increment(1);
+}
+
+/// One token endpoint request, by grant type and outcome (`ok` or the OAuth error code).
+pub fn token_request(grant_type: &'static str, outcome: &'static str) {
+    counter!("agent_connect_token_requests_total", "grant_type" => grant_type, "outcome" => outcome)
+        .increment(1);
+}
+
+/// One attempt refused by a rate limit, by action.
+pub fn rate_limited(action: &'static str) {
+    counter!("agent_connect_rate_limited_total", "action" => action).increment(1);
+}
+
+/// One database error that reached a caller: `busy` (answered 503) or `other` (500).
+pub fn database_error(busy: bool) {
+    let kind = if busy { "busy" } else { "other" };
+    counter!("agent_connect_db_errors_total", "kind" => kind).increment(1);
+}
+
+/// The connection pool as it is now.
+pub fn pool(in_use: u32, idle: u32, max: u32) {
+    gauge!("agent_connect_db_pool_connections", "state" => "in_use").set(f64::from(in_use));
+    gauge!("agent_connect_db_pool_connections", "state" => "idle").set(f64::from(idle));
+    gauge!("agent_connect_db_pool_max_connections").set(f64::from(max));
+}
+
+/// What this instance is: version and database backend, as a gauge of 1.
+pub fn build_info(backend: &'static str) {
+    gauge!("agent_connect_build_info", "version" => env!("CARGO_PKG_VERSION"), "backend" => backend)
+        .set(1.0);
+}

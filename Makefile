@@ -9,7 +9,7 @@ export LEPTOS_OUTPUT_NAME := agent-connect
 export LEPTOS_SITE_ROOT ?= $(TARGET_DIR)/site
 export LEPTOS_SITE_PKG_DIR := pkg
 
-.PHONY: run test setup setup-test release server site site-wasm wasm-bindgen-cli lint test-rust test-e2e page-weight screenshots fuzz
+.PHONY: run test setup setup-test cluster release server site site-wasm wasm-bindgen-cli lint test-rust test-e2e page-weight screenshots fuzz
 
 ## Build (release) and serve at http://127.0.0.1:3000 on ./data/agent-connect.db
 run: setup release
@@ -21,6 +21,11 @@ test: setup-test lint test-rust release test-e2e
 
 setup:
 	@scripts/bootstrap.sh run
+
+## Two instances on PostgreSQL behind nginx at http://127.0.0.1:8080 (scripts/cluster.sh stop)
+cluster: setup release
+	@WITH_POSTGRES=1 WITH_NGINX=1 scripts/bootstrap.sh run
+	scripts/cluster.sh start
 
 setup-test:
 	@scripts/bootstrap.sh test

@@ -7,8 +7,8 @@
 #   scripts/bootstrap.sh wasm-bindgen   the wasm-bindgen CLI matching Cargo.lock; `make release`
 #                                       installs it while the server compiles, since only the
 #                                       last step of the site build needs it
-#   scripts/bootstrap.sh test           all of the above, plus Chromium, PostgreSQL's server and
-#                                       the Playwright packages
+#   scripts/bootstrap.sh test           all of the above, plus Chromium, PostgreSQL's server,
+#                                       nginx (the load-balancer tests) and the Playwright packages
 #
 # cargo-leptos is not needed: the Makefile builds with cargo and the wasm-bindgen CLI directly.
 # Developers who want its watch loop can install it themselves (`cargo leptos watch` works).
@@ -25,6 +25,9 @@ fi
 # The suite's second pass runs on PostgreSQL (a throwaway cluster, scripts/postgres.sh).
 if [ "$mode" = test ] || [ "${WITH_POSTGRES:-0}" = 1 ]; then
   ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
+fi
+if { [ "$mode" = test ] || [ "${WITH_NGINX:-0}" = 1 ]; } && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  need_apt+=(nginx-light)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "apt-get install ${need_apt[*]}"

@@ -5,7 +5,8 @@ use serde_json::{Value, json};
 
 use agent_connect::server::db::grants;
 
-use crate::support::{TestServer, post_form};
+use crate::support::balancer::Balancer;
+use crate::support::{AGENT_CODE_GRANT, TestServer, post_form};
 
 const PROTOCOL: &str = "2025-11-25";
 
@@ -290,4 +291,93 @@ async fn sandbox_orders_are_the_same_on_every_instance_and_never_overdraw() {
     }
     let account = sandboxes[0].account(&user).await.unwrap();
     assert!(account.buying_power >= 0, "{account:?}");
+}
+
+/// 64 simultaneous redemptions of one code, spread by nginx over both instances: exactly one
+/// gets tokens, the others `invalid_grant`, none a 5xx.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_simultaneous_redemptions_through_the_balancer_give_exactly_one_success() {
+    let a = TestServer::start().await;
+    let b = a.start_beside().await;
+    let Some(balancer) = Balancer::start(&[&a, &b]).await else {
+        return;
+    };
+    let code = a.code_for("fi@example.com", &["quote"], None).await;
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(64));
+    let http = reqwest::Client::new();
+    let tasks: Vec<_> = (0..64)
+        .map(|_| {
+            let (http, url, code, start) = (
+                http.clone(),
+                balancer.url("/oauth2/token"),
+                code.clone(),
+                start.clone(),
+            );
+            tokio::spawn(async move {
+                start.wait().await;
+                http.post(url)
+                    .form(&[("grant_type", AGENT_CODE_GRANT), ("code", &code)])
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0)
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    statuses.sort_unstable();
+    println!("64 simultaneous redemptions through nginx: {statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|&s| s == 200 || s == 400),
+        "{statuses:?}"
+    );
+}
+
+/// A refresh token rotated through one instance and replayed through the other after the
+/// grace period revokes the grant on both; the portal journey's pages come through the
+/// balancer too.
+#[tokio::test]
+async fn a_refresh_replayed_on_the_other_instance_revokes_the_grant_everywhere() {
+    let a = TestServer::start().await;
+    let b = a.start_beside().await;
+    let code = a.code_for("gi@example.com", &["quote"], None).await;
+    let (status, first) = b.redeem(&code).await;
+    assert_eq!(status, 200, "a code issued through A redeems through B");
+    let old = first["refresh_token"].as_str().unwrap().to_owned();
+    let (status, second) = a
+        .token(&[("grant_type", "refresh_token"), ("refresh_token", &old)])
+        .await;
+    assert_eq!(status, 200);
+    a.clock.advance(60);
+    let (status, _) = b
+        .token(&[("grant_type", "refresh_token"), ("refresh_token", &old)])
+        .await;
+    assert_eq!(status, 400, "a replay after the grace period");
+    let newest = second["refresh_token"].as_str().unwrap();
+    let (status, _) = a
+        .token(&[("grant_type", "refresh_token"), ("refresh_token", newest)])
+        .await;
+    assert_eq!(
+        status, 400,
+        "the replay revoked the grant, seen by A at once"
+    );
+    let access = second["access_token"].as_str().unwrap();
+    assert_eq!(a.introspect(access).await["active"], false);
+
+    if let Some(balancer) = Balancer::start(&[&a, &b]).await {
+        for path in ["/login", "/signup", "/healthz/ready"] {
+            let res = reqwest::get(balancer.url(path)).await.unwrap();
+            assert_eq!(res.status(), 200, "{path} through nginx");
+        }
+        let res = reqwest::get(balancer.url("/metrics")).await.unwrap();
+        assert_eq!(res.status(), 404, "metrics stay per instance");
+    }
 }

@@ -3,6 +3,7 @@
 //! ([`TestServer`]); the same application driven without a socket ([`oneshot`]); and the rows
 //! a test needs to exist first ([`rows`]).
 
+pub mod balancer;
 pub mod database;
 pub mod oneshot;
 pub mod rows;

@@ -29,6 +29,10 @@ fi
 if { [ "$mode" = test ] || [ "${WITH_NGINX:-0}" = 1 ]; } && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   need_apt+=(nginx-light)
 fi
+if [ "${WITH_WRK:-0}" = 1 ]; then
+  command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
+  command -v bc >/dev/null 2>&1 || need_apt+=(bc)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -7,8 +7,9 @@
 #                              127.0.0.1:3101.., and nginx on 127.0.0.1:8080 in front of them
 #   scripts/cluster.sh stop    stops all of them (the database's files stay)
 #
-# CLUSTER_PORT (8080), INSTANCES (2) and CLUSTER_DIR (target/cluster) choose where; the
-# binary and the site are those of `make release`.
+# CLUSTER_PORT (8080), INSTANCES (2), CLUSTER_DIR (target/cluster) and CLUSTER_DATABASE
+# (agent_connect) choose where; the binary and the site are those of `make release`. Other
+# AGENT_CONNECT_* variables in the environment reach every instance.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-start}
@@ -32,7 +33,7 @@ stop() {
 
 if [ "$mode" = stop ]; then
   stop
-  scripts/postgres.sh stop
+  [ "${KEEP_POSTGRES:-0}" = 1 ] || scripts/postgres.sh stop
   exit 0
 fi
 if [ "$mode" != start ]; then
@@ -52,9 +53,10 @@ stop
 mkdir -p "$dir/nginx"
 scripts/postgres.sh start
 server=$(scripts/postgres.sh url)
-psql -q "$server" -tAc "SELECT 1 FROM pg_database WHERE datname = 'agent_connect'" | grep -q 1 \
-  || psql -q "$server" -c "CREATE DATABASE agent_connect" >/dev/null
-database_url=${server%/postgres}/agent_connect
+database=${CLUSTER_DATABASE:-agent_connect}
+psql -q "$server" -tAc "SELECT 1 FROM pg_database WHERE datname = '$database'" | grep -q 1 \
+  || psql -q "$server" -c "CREATE DATABASE $database" >/dev/null
+database_url=${server%/postgres}/$database
 
 public=http://127.0.0.1:$port
 upstreams=""

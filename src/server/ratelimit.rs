@@ -106,12 +106,14 @@ struct Gcra {
 }
 
 impl Gcra {
+    /// A burst of `n` fills the minute: the tolerance is the minute less one interval, and
+    /// the interval never rounds down to nothing, however large `n`.
     fn per_minute(n: u32) -> Self {
-        let n = i64::from(n.max(1));
-        let interval = 60_000_000 / n;
+        const MINUTE: i64 = 60_000_000;
+        let interval = (MINUTE / i64::from(n.max(1))).max(1);
         Self {
             interval,
-            tolerance: interval * (n - 1),
+            tolerance: MINUTE - interval,
         }
     }
 }
@@ -273,6 +275,17 @@ mod tests {
                 .await
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn gcra_quotas_give_a_burst_of_n_for_any_n() {
+        let ten = Gcra::per_minute(10);
+        assert_eq!((ten.interval, ten.tolerance), (6_000_000, 54_000_000));
+        let one = Gcra::per_minute(1);
+        assert_eq!((one.interval, one.tolerance), (60_000_000, 0));
+        let huge = Gcra::per_minute(1_000_000_000);
+        assert_eq!(huge.interval, 1, "never zero");
+        assert_eq!(huge.tolerance, 59_999_999);
     }
 
     #[tokio::test]

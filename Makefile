@@ -68,11 +68,11 @@ test-e2e: release
 
 ## Bytes on the wire for the first load of /connect (HTML, CSS, JS, wasm), against its budget
 page-weight: release
-	cd end2end && AGENT_CONNECT_BIN=$(BIN) npx playwright test page-weight
+	cd end2end && E2E_CLUSTER=0 AGENT_CONNECT_BIN=$(BIN) npx playwright test page-weight
 
 ## Screenshots of every page, desktop and phone, light and dark, into end2end/screenshots/
 screenshots: release
-	cd end2end && AGENT_CONNECT_BIN=$(BIN) npx playwright test screenshots
+	cd end2end && E2E_CLUSTER=0 AGENT_CONNECT_BIN=$(BIN) npx playwright test screenshots
 
 ## Code redemptions per second, latency and memory on SQLite, on PostgreSQL, and on two
 ## instances behind nginx, in one run (outside make test). DURATION=10 seconds per setup.

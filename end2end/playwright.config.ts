@@ -3,13 +3,18 @@ import { defineConfig, devices } from "@playwright/test";
 const baseURL = process.env.BASE_URL ?? "http://127.0.0.1:3100";
 /** The release binary `make run` serves (the Makefile passes its path; it honours CARGO_TARGET_DIR). */
 const binary = process.env.AGENT_CONNECT_BIN ?? "target/release/agent-connect";
+/** Two instances on PostgreSQL behind nginx, for balanced.spec.ts; E2E_CLUSTER=0 leaves it out. */
+const cluster = process.env.E2E_CLUSTER !== "0";
+const balancerPort = "3180";
 
 /**
  * End-to-end tests of the Agent Connect portal.
  *
  * The server is the release build `make run` serves, started from the repository root on a
  * fresh SQLite database under `target/e2e/`. Playwright starts the web server before any global setup runs, so the
- * database directory is reset by the server command itself.
+ * database directory is reset by the server command itself. Unless E2E_CLUSTER=0, the reference
+ * deployment starts beside it (scripts/cluster.sh: PostgreSQL, two instances, nginx on :3180)
+ * on a fresh database.
  */
 export default defineConfig({
   testDir: "tests",
@@ -41,24 +46,51 @@ export default defineConfig({
       use: { ...devices["Desktop Chrome"] },
     },
   ],
-  webServer: {
-    command:
-      `sh -c 'rm -rf target/e2e && mkdir -p target/e2e && exec "$AGENT_CONNECT_BIN" serve'`,
-    cwd: "..",
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: !process.env.CI,
-    gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
-    timeout: 120_000,
-    env: {
-      AGENT_CONNECT_BIND: "127.0.0.1:3100",
-      AGENT_CONNECT_PUBLIC_URL: "http://127.0.0.1:3100",
-      DATABASE_URL: "sqlite://target/e2e/agent-connect.db?mode=rwc",
-      AGENT_CONNECT_RESOURCE_CLIENT_ID: "e2e-resource-server",
-      AGENT_CONNECT_RESOURCE_CLIENT_SECRET: "e2e-resource-secret",
-      AGENT_CONNECT_RATE_LIMIT_PER_MINUTE: "10000",
-      AGENT_CONNECT_BIN: binary,
-      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "target/site",
-      RUST_LOG: "info",
+  webServer: [
+    {
+      command:
+        `sh -c 'rm -rf target/e2e && mkdir -p target/e2e && exec "$AGENT_CONNECT_BIN" serve'`,
+      cwd: "..",
+      url: `${baseURL}/healthz`,
+      reuseExistingServer: !process.env.CI,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+      timeout: 120_000,
+      env: {
+        AGENT_CONNECT_BIND: "127.0.0.1:3100",
+        AGENT_CONNECT_PUBLIC_URL: "http://127.0.0.1:3100",
+        DATABASE_URL: "sqlite://target/e2e/agent-connect.db?mode=rwc",
+        AGENT_CONNECT_RESOURCE_CLIENT_ID: "e2e-resource-server",
+        AGENT_CONNECT_RESOURCE_CLIENT_SECRET: "e2e-resource-secret",
+        AGENT_CONNECT_RATE_LIMIT_PER_MINUTE: "10000",
+        AGENT_CONNECT_BIN: binary,
+        LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "target/site",
+        RUST_LOG: "info",
+      },
     },
-  },
+    ...(cluster
+      ? [
+          {
+            command: "scripts/cluster.sh run",
+            cwd: "..",
+            url: `http://127.0.0.1:${balancerPort}/healthz/ready`,
+            reuseExistingServer: !process.env.CI,
+            gracefulShutdown: { signal: "SIGTERM" as const, timeout: 10_000 },
+            timeout: 180_000,
+            env: {
+              CLUSTER_PORT: balancerPort,
+              CLUSTER_BASE_PORT: "3110",
+              CLUSTER_DIR: "target/e2e-cluster",
+              CLUSTER_DATABASE: "e2e",
+              CLUSTER_FRESH: "1",
+              AGENT_CONNECT_BIN: binary,
+              AGENT_CONNECT_RESOURCE_CLIENT_ID: "e2e-resource-server",
+              AGENT_CONNECT_RESOURCE_CLIENT_SECRET: "e2e-resource-secret",
+              AGENT_CONNECT_RATE_LIMIT_PER_MINUTE: "10000",
+              LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "target/site",
+              RUST_LOG: "warn",
+            },
+          },
+        ]
+      : []),
+  ],
 });

@@ -51,36 +51,41 @@ impl Balancer {
             .replace("@INSTANCES@\n", &servers);
         let conf_path = prefix.join("nginx.conf");
         std::fs::write(&conf_path, conf).expect("write nginx.conf");
-        let child = Command::new(nginx)
+        let mut child = Command::new(nginx)
             .arg("-p")
             .arg(&prefix)
             .arg("-c")
             .arg(&conf_path)
             .args(["-g", "daemon off;"])
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::null())
             .spawn()
             .expect("nginx starts");
         let base = format!("http://127.0.0.1:{port}");
+        let mut ready = false;
         for _ in 0..100 {
-            if reqwest::get(format!("{base}/healthz/live"))
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                return Some(Self {
-                    base,
-                    conf: conf_path,
-                    prefix,
-                    child,
-                    _dir: dir,
-                });
+            let live = reqwest::get(format!("{base}/healthz/live")).await;
+            if live.is_ok_and(|r| r.status().is_success()) {
+                ready = true;
+                break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!(
-            "nginx did not start; see {}",
-            prefix.join("error.log").display()
-        );
+        if !ready {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "nginx did not start; see {}",
+                prefix.join("error.log").display()
+            );
+        }
+        Some(Self {
+            base,
+            conf: conf_path,
+            prefix,
+            child,
+            _dir: dir,
+        })
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -8,7 +8,8 @@
 #                                       installs it while the server compiles, since only the
 #                                       last step of the site build needs it
 #   scripts/bootstrap.sh test           all of the above, plus Chromium, PostgreSQL's server,
-#                                       nginx (the load-balancer tests) and the Playwright packages
+#                                       nginx (the load-balancer tests), the Playwright packages
+#                                       and the Python MCP SDK (a venv in end2end/.venv)
 #
 # cargo-leptos is not needed: the Makefile builds with cargo and the wasm-bindgen CLI directly.
 # Developers who want its watch loop can install it themselves (`cargo leptos watch` works).
@@ -65,6 +66,14 @@ if [ "$mode" = test ]; then install_wasm_bindgen; fi
 if [ ! -x scripts/site/node_modules/.bin/wasm-opt ]; then
   step "npm ci (scripts/site: binaryen's wasm-opt)"
   (cd scripts/site && npm ci --no-audit --no-fund)
+fi
+
+# The Python MCP SDK, the second official SDK the end-to-end tests drive, in its own venv.
+if [ "$mode" = test ] && ! cmp -s end2end/clients/requirements.txt end2end/.venv/requirements.txt; then
+  step "python3 -m venv end2end/.venv; pip install -r end2end/clients/requirements.txt"
+  python3 -m venv end2end/.venv
+  end2end/.venv/bin/pip install --quiet --disable-pip-version-check -r end2end/clients/requirements.txt
+  cp end2end/clients/requirements.txt end2end/.venv/requirements.txt
 fi
 
 if [ "$mode" = test ] && [ ! -d end2end/node_modules/@playwright/test ]; then

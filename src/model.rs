@@ -137,12 +137,32 @@ impl AuthorizeParams {
     }
 }
 
+/// Where an application's identity comes from, as the consent and device pages show it
+/// (MCP authorization 2025-11-25, "Client ID Metadata Documents", security considerations).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClientIdentity {
+    /// Its client id is a metadata document this server fetched from `domain` over https.
+    Verified { domain: String },
+    /// It registered itself (RFC 7591): its name is whatever it declared.
+    SelfDeclared,
+}
+
+/// Who is asking, for the consent and device pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientSummary {
+    pub name: String,
+    pub identity: ClientIdentity,
+    /// Every redirect URI it registered is on the person's own device (a loopback address),
+    /// so any program there could have registered it.
+    pub loopback_only: bool,
+}
+
 /// What the consent page shows, or why it shows nothing to approve.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ConsentView {
     /// A valid request: ask the person.
     Ask {
-        client_name: String,
+        client: ClientSummary,
         /// Where the browser goes afterwards, as a host the person can recognise.
         redirect_host: String,
         scopes: Vec<Scope>,
@@ -169,8 +189,8 @@ pub struct DeviceView {
 pub struct DeviceRequest {
     /// As shown: `XXXX-XXXX`.
     pub user_code: String,
-    /// The registered name of the client that asked.
-    pub client_name: String,
+    /// The client that asked.
+    pub client: ClientSummary,
     /// The requested scopes, as the catalogue describes them.
     pub scopes: Vec<Scope>,
     /// `verification_uri_complete` as an SVG QR code in a `data:` URI.

@@ -19,11 +19,12 @@ pub async fn fetch_consent(query: String) -> Result<ConsentView, AppError> {
         });
     };
     // The client and its redirect URI are checked before anything else, signed in or not.
-    Ok(match check(&state, &params).await {
+    let addr = portal::client_addr().await;
+    Ok(match check(&state, &params, Some(addr)).await {
         Ok(valid) => {
             portal::signed_in().await?;
             ConsentView::Ask {
-                client_name: valid.client.name,
+                client: valid.client.summary(),
                 redirect_host: valid
                     .redirect_to
                     .host_str()

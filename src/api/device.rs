@@ -13,7 +13,7 @@ pub const CODE_NOT_FOUND: &str =
 /// The request behind `user_code`, if it is live and undecided.
 #[server(endpoint = "device")]
 pub async fn fetch_device_view(user_code: Option<String>) -> Result<DeviceView, AppError> {
-    use crate::model::DeviceRequest;
+    use crate::model::{ClientIdentity, ClientSummary, DeviceRequest};
     use crate::scopes::described;
     use crate::server::db::{clients, device_codes};
     use crate::server::oauth::device::{qr_data_uri, verification_uris};
@@ -44,15 +44,20 @@ pub async fn fetch_device_view(user_code: Option<String>) -> Result<DeviceView, 
     else {
         return Ok(not_found);
     };
-    let client_name = clients::find(&state.db, &row.client_id)
-        .await?
-        .map_or_else(|| row.client_id.clone(), |c| c.name);
+    let client = clients::find(&state.db, &row.client_id).await?.map_or_else(
+        || ClientSummary {
+            name: row.client_id.clone(),
+            identity: ClientIdentity::SelfDeclared,
+            loopback_only: false,
+        },
+        |c| c.summary(),
+    );
     let scopes = described(&state.catalogue, &row.scopes);
     let (_, complete) = verification_uris(&state, &user_code);
     Ok(DeviceView {
         request: Some(DeviceRequest {
             user_code: user_code.display(),
-            client_name,
+            client,
             scopes,
             qr_data_uri: qr_data_uri(&complete),
         }),

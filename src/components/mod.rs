@@ -1,6 +1,7 @@
 //! Small views shared by the pages.
 
 pub mod browser;
+pub mod client_identity;
 pub mod code_panel;
 pub mod form;
 pub mod header;

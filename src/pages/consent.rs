@@ -8,8 +8,9 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 use crate::api::consent::fetch_consent;
+use crate::components::client_identity::ClientIdentityFacts;
 use crate::components::scope_item::{HighRiskConfirmation, ScopeItem, high_risk_actions};
-use crate::model::{AuthorizeParams, ConsentView};
+use crate::model::{AuthorizeParams, ClientSummary, ConsentView};
 use crate::pages::load_failed;
 use crate::scopes::Scope;
 
@@ -39,8 +40,8 @@ pub fn ConsentPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Ok(ConsentView::Ask { client_name, redirect_host, scopes, params }) => {
-                        view! { <ConsentForm client_name redirect_host scopes params=*params/> }.into_any()
+                    Ok(ConsentView::Ask { client, redirect_host, scopes, params }) => {
+                        view! { <ConsentForm client redirect_host scopes params=*params/> }.into_any()
                     }
                 }
             })}
@@ -50,7 +51,7 @@ pub fn ConsentPage() -> impl IntoView {
 
 #[component]
 fn ConsentForm(
-    client_name: String,
+    client: ClientSummary,
     redirect_host: String,
     scopes: Vec<Scope>,
     params: AuthorizeParams,
@@ -58,11 +59,11 @@ fn ConsentForm(
     let risky = high_risk_actions(&scopes);
     view! {
         <section class="card" aria-labelledby="consent-title">
-            <h1 id="consent-title">{format!("Allow {client_name} to act for you?")}</h1>
+            <h1 id="consent-title">{format!("Allow {} to act for you?", client.name)}</h1>
             <p class="lede">
-                "After you decide, you go back to " <strong>{redirect_host}</strong>
-                ". It will get access to only what is listed here, and you can revoke it at any time on the Security page."
+                "It will get access to only what is listed here, and you can revoke it at any time on the Security page."
             </p>
+            <ClientIdentityFacts client redirect_host/>
             <form method="post" action="/oauth2/authorize/decision" class="stack">
                 {params
                     .fields()

@@ -8,6 +8,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::device::{ApproveDevice, CODE_NOT_FOUND, DenyDevice, fetch_device_view};
+use crate::components::client_identity::ClientIdentityFacts;
 use crate::components::form::{FormAlert, ReturnHere, form_error};
 use crate::components::scope_item::{HighRiskConfirmation, ScopeItem, high_risk_actions};
 use crate::model::{DeviceRequest, FormError};
@@ -105,7 +106,7 @@ fn DeviceDecision(
     let error = Signal::derive(move || approve_error.get().or_else(|| deny_error.get()));
     let DeviceRequest {
         user_code,
-        client_name,
+        client,
         scopes,
         qr_data_uri,
     } = request;
@@ -115,9 +116,10 @@ fn DeviceDecision(
             <h1 id="device-title">"Connect a device"</h1>
             <FormAlert error/>
             <p class="lede">
-                <strong>{client_name}</strong>
+                <strong>{client.name.clone()}</strong>
                 " asks to act for you with these permissions:"
             </p>
+            <ClientIdentityFacts client/>
             <ul class="device-scopes" aria-label="Requested permissions">
                 {scopes.into_iter().map(|scope| view! { <ScopeItem scope/> }).collect_view()}
             </ul>

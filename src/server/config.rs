@@ -58,6 +58,11 @@ pub struct ServeConfig {
     #[arg(long, env = "AGENT_CONNECT_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
 
+    /// PEM file of certificate authorities trusted, besides the public ones, when fetching a
+    /// Client ID Metadata Document (an https `client_id`), e.g. a company's private CA.
+    #[arg(long, env = "AGENT_CONNECT_CLIENT_METADATA_CA_FILE")]
+    pub client_metadata_ca_file: Option<PathBuf>,
+
     /// Client id a resource server uses to call the introspection endpoint.
     #[arg(
         long,
@@ -186,6 +191,7 @@ impl ServeConfig {
             signup: true,
             trusted_proxies: Vec::new(),
             metrics_token: None,
+            client_metadata_ca_file: None,
             resource_client_id: None,
             resource_client_secret: None,
             rate_limit_per_minute: 10,

@@ -17,6 +17,7 @@ use super::{catalogue, db};
 /// Opens the database and assembles the shared state.
 pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let catalogue = catalogue::load(config.scopes_file.as_deref()).map_err(anyhow::Error::msg)?;
+    let client_metadata = super::oauth::client_metadata::fetcher(&config)?;
     let url = &config.database.database_url;
     let backend = db::Backend::of(url).map_err(anyhow::Error::msg)?;
     let cannot_open =
@@ -47,6 +48,7 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
             ),
         },
         agent_sessions: AgentSessions::shared(&config, db.clone()),
+        client_metadata,
         config: Arc::new(config),
         clock,
         catalogue: Arc::new(catalogue),

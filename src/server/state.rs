@@ -11,6 +11,7 @@ use super::config::ServeConfig;
 use super::db::Pool;
 use super::db::sessions::Sessions;
 use super::mcp::agent_sessions::AgentSessions;
+use super::oauth::client_metadata::Fetcher;
 use super::ratelimit::RateLimits;
 use super::site::SiteAssets;
 use crate::scopes::Scope;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub catalogue: Arc<Vec<Scope>>,
     pub passwords: PasswordHasher,
     pub limits: RateLimits,
+    /// Fetches Client ID Metadata Documents.
+    pub client_metadata: Fetcher,
     /// The sessions of `/mcp/agent` and their caps.
     pub agent_sessions: AgentSessions,
     /// Cancelled when the server shuts down, so long-lived MCP streams end with it.

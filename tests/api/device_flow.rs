@@ -3,7 +3,7 @@
 
 use crate::support::{HTML, START, TestServer, page, post_form};
 use agent_connect::grant_type::GrantTypes;
-use agent_connect::server::db::clients::{self, Client};
+use agent_connect::server::db::clients::{self, ApplicationType, Client, ClientOrigin};
 use agent_connect::server::db::grants::GrantedVia;
 use agent_connect::server::redirect_uris::RedirectUris;
 use reqwest::header::{ACCEPT, LOCATION};
@@ -26,6 +26,9 @@ async fn register(server: &TestServer, id: &str, name: &str, grant_types: &str) 
             redirect_uris: RedirectUris::default(),
             grant_types: GrantTypes::parse(grant_types).unwrap(),
             created_at: START,
+            origin: ClientOrigin::Registered,
+            application_type: ApplicationType::Native,
+            metadata_expires_at: None,
         },
     )
     .await

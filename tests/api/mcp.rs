@@ -157,6 +157,69 @@ async fn post_mcp(server: &TestServer, authorization: Option<&str>) -> reqwest::
     req.send().await.unwrap()
 }
 
+/// A client that probes with `server/discover` (MCP 2026-07-28, as the Python SDK 2.x does by
+/// default) is offered no stateless revision on `/mcp/agent`, so it falls back to
+/// `initialize` and gets the session `authenticate` upgrades; a closed session answers 204.
+#[tokio::test]
+async fn the_agent_endpoint_offers_only_revisions_with_sessions() {
+    let server = TestServer::start().await;
+    let discover = server
+        .http
+        .post(server.url("/mcp/agent"))
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", "server/discover")
+        .json(&json!({
+            "jsonrpc": "2.0", "id": 1, "method": "server/discover",
+            "params": {"_meta": {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientInfo": {"name": "probe", "version": "1"},
+                "io.modelcontextprotocol/clientCapabilities": {}
+            }}
+        }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = discover.json().await.unwrap();
+    assert_eq!(body["error"]["code"], -32022, "{body}");
+    assert_eq!(
+        body["error"]["data"]["supported"],
+        json!(["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]),
+        "{body}"
+    );
+
+    let init = post_agent_initialize(&server).await;
+    assert_eq!(init.status(), 200);
+    let session = init.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let closed = server
+        .http
+        .delete(server.url("/mcp/agent"))
+        .header("mcp-session-id", &session)
+        .header("mcp-protocol-version", "2025-11-25")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), 204);
+}
+
+async fn post_agent_initialize(server: &TestServer) -> reqwest::Response {
+    server
+        .http
+        .post(server.url("/mcp/agent"))
+        .header("accept", "application/json, text/event-stream")
+        .json(&json!({
+            "jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-11-25", "capabilities": {},
+                       "clientInfo": {"name": "probe", "version": "1"}}
+        }))
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn an_unauthorized_agent_session_lists_only_authenticate() {
     let server = TestServer::start().await;

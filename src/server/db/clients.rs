@@ -3,8 +3,38 @@
 use sqlx::{Executor, FromRow};
 
 use super::Db;
+use super::columns::text_enum;
 use crate::grant_type::{GrantType, GrantTypes};
-use crate::server::redirect_uris::RedirectUris;
+use crate::model::{ClientIdentity, ClientSummary};
+use crate::server::redirect_uris::{RedirectUris, is_loopback};
+
+text_enum! {
+    /// Where a client's identity comes from: dynamic registration (RFC 7591), where the name
+    /// is whatever the application declared, or a Client ID Metadata Document, where the
+    /// client id is the https URL of a document its domain serves, fetched and checked by us.
+    pub enum ClientOrigin {
+        Registered = "registered",
+        MetadataDocument = "metadata_document",
+    }
+}
+
+text_enum! {
+    /// `application_type` (OpenID Connect Dynamic Client Registration 1.0, section 2): a
+    /// `web` application runs on a server and redirects to https; a `native` one runs on the
+    /// person's device and may redirect to a loopback address (RFC 8252 section 7.3).
+    pub enum ApplicationType {
+        Web = "web",
+        Native = "native",
+    }
+}
+
+impl ApplicationType {
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Web, Self::Native]
+            .into_iter()
+            .find(|t| t.as_str() == name)
+    }
+}
 
 #[derive(Clone, FromRow)]
 pub struct Client {
@@ -18,6 +48,10 @@ pub struct Client {
     /// Grant types the client may use.
     pub grant_types: GrantTypes,
     pub created_at: i64,
+    pub origin: ClientOrigin,
+    pub application_type: ApplicationType,
+    /// For a metadata document client: until when the stored copy may be used (unix seconds).
+    pub metadata_expires_at: Option<i64>,
 }
 
 impl Client {
@@ -28,6 +62,29 @@ impl Client {
     pub fn is_confidential(&self) -> bool {
         self.secret_hash.is_some()
     }
+
+    /// Who is asking, as the consent and device pages show it.
+    pub fn summary(&self) -> ClientSummary {
+        let identity = match self.origin {
+            ClientOrigin::MetadataDocument => ClientIdentity::Verified {
+                domain: url::Url::parse(&self.id)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            },
+            ClientOrigin::Registered => ClientIdentity::SelfDeclared,
+        };
+        let uris = self.redirect_uris.as_slice();
+        let loopback_only = !uris.is_empty()
+            && uris
+                .iter()
+                .all(|uri| url::Url::parse(uri).is_ok_and(|u| is_loopback(&u)));
+        ClientSummary {
+            name: self.name.clone(),
+            identity,
+            loopback_only,
+        }
+    }
 }
 
 impl std::fmt::Debug for Client {
@@ -36,6 +93,7 @@ impl std::fmt::Debug for Client {
             .field("id", &self.id)
             .field("name", &self.name)
             .field("confidential", &self.is_confidential())
+            .field("origin", &self.origin)
             .finish_non_exhaustive()
     }
 }
@@ -45,8 +103,9 @@ pub async fn insert<'e>(
     client: &Client,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO clients (id, name, secret_hash, redirect_uris, grant_types, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO clients (id, name, secret_hash, redirect_uris, grant_types, created_at, \
+           origin, application_type, metadata_expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&client.id)
     .bind(&client.name)
@@ -54,6 +113,38 @@ pub async fn insert<'e>(
     .bind(client.redirect_uris.to_stored())
     .bind(&client.grant_types)
     .bind(client.created_at)
+    .bind(client.origin)
+    .bind(client.application_type)
+    .bind(client.metadata_expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Stores a freshly fetched metadata document client, replacing the copy fetched before
+/// (its id is the document's URL, so fetches from several instances land on one row).
+pub async fn upsert_document<'e>(
+    db: impl Executor<'e, Database = Db>,
+    client: &Client,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO clients (id, name, secret_hash, redirect_uris, grant_types, created_at, \
+           origin, application_type, metadata_expires_at) \
+         VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+           redirect_uris = excluded.redirect_uris, grant_types = excluded.grant_types, \
+           application_type = excluded.application_type, \
+           metadata_expires_at = excluded.metadata_expires_at \
+         WHERE clients.origin = excluded.origin",
+    )
+    .bind(&client.id)
+    .bind(&client.name)
+    .bind(client.redirect_uris.to_stored())
+    .bind(&client.grant_types)
+    .bind(client.created_at)
+    .bind(client.origin)
+    .bind(client.application_type)
+    .bind(client.metadata_expires_at)
     .execute(db)
     .await?;
     Ok(())
@@ -63,10 +154,13 @@ pub async fn find<'e>(
     db: impl Executor<'e, Database = Db>,
     id: &str,
 ) -> Result<Option<Client>, sqlx::Error> {
-    sqlx::query_as("SELECT id, name, secret_hash, redirect_uris, grant_types, created_at FROM clients WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(
+        "SELECT id, name, secret_hash, redirect_uris, grant_types, created_at, origin, \
+           application_type, metadata_expires_at FROM clients WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
 }
 
 /// Deletes clients registered before `cutoff` that no grant and no device request names:

@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use rmcp::handler::server::tool::{parse_json_object, schema_for_type};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ListToolsResult,
-    PaginatedRequestParams, ServerConfig, Tool, ToolAnnotations,
+    PaginatedRequestParams, ProtocolVersion, ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use std::sync::Arc;
@@ -218,7 +218,9 @@ fn authenticated(base: &str, tokens: &TokenResponse, in_session: bool) -> String
              or the grant expires; you do not need to handle any token to keep working here.\n\n"
         )
     } else {
-        String::new()
+        "This connection has no MCP session (the client did not start one with initialize), so \
+         the tools do not appear here: use the access token below.\n\n"
+            .to_owned()
     };
     format!(
         "Authenticated with Agent Connect as \"{name}\".\n\n\
@@ -240,6 +242,18 @@ fn authenticated(base: &str, tokens: &TokenResponse, in_session: bool) -> String
 }
 
 impl ServerHandler for AgentServer {
+    /// Revisions up to 2025-11-25 only: "this session" needs a session, and revision
+    /// 2026-07-28 has none (SEP-2567, the stateless request envelope). A client that probes
+    /// with `server/discover` (the Python SDK 2.x does by default) sees no stateless revision it
+    /// shares with us and falls back to `initialize`, which gives it an `Mcp-Session-Id` and
+    /// the in-session upgrade; without this it would adopt 2026-07-28, every request would
+    /// stand alone, and `authenticate` could never change what the next `tools/list` shows.
+    fn supported_protocol_versions(&self) -> std::borrow::Cow<'static, [ProtocolVersion]> {
+        std::borrow::Cow::Borrowed(ProtocolVersion::known_up_to(
+            &ProtocolVersion::LATEST_WITH_INITIALIZE,
+        ))
+    }
+
     fn get_info(&self) -> ServerConfig {
         server_config(
             format!(
@@ -306,6 +320,21 @@ impl ServerHandler for AgentServer {
     }
 }
 
+/// rmcp answers a session's `DELETE` with 202 Accepted, but the session is already closed
+/// when the answer leaves, and clients expect 200 or 204 (the Python SDK logs 202 as a failed
+/// termination): so it is 204 No Content.
+pub async fn closed_is_no_content(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let delete = request.method() == http::Method::DELETE;
+    let mut response = next.run(request).await;
+    if delete && response.status() == http::StatusCode::ACCEPTED {
+        *response.status_mut() = http::StatusCode::NO_CONTENT;
+    }
+    response
+}
+
 /// The Streamable HTTP service of `/mcp/agent`.
 pub fn service(
     state: &AppState,
@@ -323,11 +352,11 @@ pub fn service(
         },
         state.agent_sessions.manager(),
         // Legacy session mode stays on: authorizing "this session" needs a session, and the
-        // stateless lifecycle of MCP 2026-07-28 (SEP-2567) has none. The clients we serve (rmcp's
-        // and the TypeScript SDK's) start with `initialize` and negotiate 2025-11-25, so they get
-        // an `Mcp-Session-Id` and a handler of their own. A client on the stateless lifecycle
-        // still gets the token and the instructions, just no in-session tools. Sessions are
-        // stored in the database, so any instance can rebuild one it does not hold.
+        // stateless lifecycle of MCP 2026-07-28 (SEP-2567) has none, so this endpoint offers
+        // revisions up to 2025-11-25 (see `supported_protocol_versions`). A client pinned to
+        // the stateless lifecycle still gets the token and the instructions, just no
+        // in-session tools. Sessions are stored in the database, so any instance can rebuild
+        // one it does not hold.
         {
             let mut config = transport_config(state, true);
             config.session_store = Some(Arc::new(SharedSessions::new(state.clone())));
@@ -387,5 +416,6 @@ mod tests {
         assert!(text.contains("1800 seconds (30 minutes)"));
         assert!(text.starts_with("Authenticated with Agent Connect as \"Claude Code\"."));
         assert!(!text.contains("session is authorized"));
+        assert!(text.contains("no MCP session"));
     }
 }

@@ -36,6 +36,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route_layer(from_fn_with_state(validator.clone(), auth::require_bearer));
     let agent = Router::new()
         .route_service("/mcp/agent", agent::service(state, validator, tools))
+        .route_layer(axum::middleware::from_fn(agent::closed_is_no_content))
         .route_layer(from_fn_with_state(
             state.agent_sessions.clone(),
             agent_sessions::admit,

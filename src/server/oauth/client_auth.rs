@@ -11,8 +11,9 @@ use subtle::ConstantTimeEq;
 use super::error::OAuthError;
 use crate::grant_type::GrantType;
 use crate::server::config::ServeConfig;
-use crate::server::db::Pool;
-use crate::server::db::clients::{self, Client};
+use crate::server::db::clients::Client;
+use crate::server::oauth::client_metadata::{self, MetadataError};
+use crate::server::state::AppState;
 use crate::server::tokens::hash;
 
 /// Checks the caller's credentials against the resource-server client in the configuration.
@@ -46,9 +47,10 @@ pub fn authenticate_resource_server(
 }
 
 /// The registered client making a token request. A confidential client must prove its
-/// secret; a public one only names itself.
+/// secret; a public one only names itself. A metadata document client (an https client id) is
+/// resolved as at the authorization endpoint, and is always public.
 pub async fn authenticate_client(
-    db: &Pool,
+    state: &AppState,
     headers: &HeaderMap,
     body_id: Option<&str>,
     body_secret: Option<&str>,
@@ -63,7 +65,11 @@ pub async fn authenticate_client(
             body_secret.map(str::to_owned),
         ),
     };
-    let client = clients::find(db, &id).await?.ok_or_else(refused)?;
+    let client = match client_metadata::find_client(state, &id, None).await {
+        Ok(found) => found.ok_or_else(refused)?,
+        Err(MetadataError::Database(err)) => return Err(err.into()),
+        Err(err) => return Err(OAuthError::invalid_client(err.to_string())),
+    };
     match (&client.secret_hash, secret) {
         (None, None) => Ok(client),
         (Some(stored), Some(given))
@@ -78,13 +84,13 @@ pub async fn authenticate_client(
 /// The authenticated client of a token or device request, allowed `grant_type` by its
 /// registration (RFC 6749 section 5.2: otherwise `unauthorized_client`).
 pub async fn client_for_grant(
-    db: &Pool,
+    state: &AppState,
     headers: &HeaderMap,
     body_id: Option<&str>,
     body_secret: Option<&str>,
     grant_type: GrantType,
 ) -> Result<Client, OAuthError> {
-    let client = authenticate_client(db, headers, body_id, body_secret).await?;
+    let client = authenticate_client(state, headers, body_id, body_secret).await?;
     if client.may_use(grant_type) {
         Ok(client)
     } else {

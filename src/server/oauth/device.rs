@@ -79,7 +79,7 @@ pub async fn device_authorization(
         .map_err(OAuthError::too_many_requests)?;
     let Form(req) = form.map_err(|rejection| OAuthError::invalid_request(rejection.body_text()))?;
     let client = client_for_grant(
-        &state.db,
+        &state,
         &headers,
         req.client_id.as_deref(),
         req.client_secret.as_deref(),

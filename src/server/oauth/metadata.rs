@@ -28,6 +28,9 @@ pub async fn authorization_server(State(state): State<AppState>) -> Json<Value> 
         "revocation_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "scopes_supported": scopes,
+        // draft-ietf-oauth-client-id-metadata-document section 5; MCP authorization
+        // 2025-11-25, "Client ID Metadata Documents".
+        "client_id_metadata_document_supported": true,
         "service_documentation": format!("{issuer}/connect"),
     }))
 }

@@ -2,6 +2,7 @@
 
 pub mod authorize;
 pub mod client_auth;
+pub mod client_metadata;
 pub mod device;
 pub mod error;
 pub mod grants;

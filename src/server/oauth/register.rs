@@ -1,7 +1,10 @@
 //! `POST /oauth2/register`: dynamic client registration (RFC 7591). Public clients (method
 //! `none`) get only an id; confidential ones also get a secret, shown once and stored as
 //! SHA-256. Redirect URIs are checked and stored by [`RedirectUris`] (https, or http on a
-//! loopback address, RFC 8252 section 7.3).
+//! loopback address, RFC 8252 section 7.3). `application_type` (OpenID Connect Dynamic Client
+//! Registration 1.0, section 2) is recorded: `web` clients redirect over https only, `native`
+//! ones may use a loopback address; without it, a client with a loopback redirect URI is taken
+//! as native. Client ID Metadata Documents carry the same metadata and pass the same checks.
 
 use axum::Extension;
 use axum::extract::rejection::JsonRejection;
@@ -12,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::OAuthError;
 use crate::grant_type::{GrantType, GrantTypes};
-use crate::server::db::clients::{self, Client};
+use crate::server::db::clients::{self, ApplicationType, Client, ClientOrigin};
 use crate::server::ratelimit::Action;
 use crate::server::redirect_uris::RedirectUris;
 use crate::server::state::AppState;
@@ -30,7 +33,8 @@ pub struct Registration {
     redirect_uris: Vec<String>,
     grant_types: Option<Vec<String>>,
     response_types: Option<Vec<String>>,
-    token_endpoint_auth_method: Option<String>,
+    pub(crate) token_endpoint_auth_method: Option<String>,
+    application_type: Option<String>,
 }
 
 /// The registration response (RFC 7591 section 3.2.1).
@@ -47,6 +51,7 @@ struct Registered {
     grant_types: Vec<GrantType>,
     response_types: Vec<String>,
     token_endpoint_auth_method: String,
+    application_type: &'static str,
 }
 
 pub async fn register(
@@ -70,6 +75,9 @@ pub async fn register(
         redirect_uris: checked.redirect_uris.clone(),
         grant_types: GrantTypes::new(checked.grant_types.clone()),
         created_at: state.now(),
+        origin: ClientOrigin::Registered,
+        application_type: checked.application_type,
+        metadata_expires_at: None,
     };
     clients::insert(&state.db, &client).await?;
     tracing::info!(client = %client.id, name = %client.name, %addr, "client registered");
@@ -87,6 +95,7 @@ pub async fn register(
         redirect_uris: checked.redirect_uris.as_slice().to_vec(),
         grant_types: checked.grant_types,
         token_endpoint_auth_method: checked.auth_method,
+        application_type: checked.application_type.as_str(),
     };
     let mut res = (StatusCode::CREATED, Json(body)).into_response();
     res.headers_mut()
@@ -96,14 +105,16 @@ pub async fn register(
 
 /// Registration metadata after validation.
 #[derive(Debug, PartialEq)]
-struct Checked {
-    name: String,
-    redirect_uris: RedirectUris,
-    grant_types: Vec<GrantType>,
-    auth_method: String,
+pub struct Checked {
+    pub name: String,
+    pub redirect_uris: RedirectUris,
+    pub grant_types: Vec<GrantType>,
+    pub auth_method: String,
+    pub application_type: ApplicationType,
 }
 
-fn check(req: Registration) -> Result<Checked, OAuthError> {
+/// Checks client metadata, from a registration request or a metadata document.
+pub fn check(req: Registration) -> Result<Checked, OAuthError> {
     let name = req
         .client_name
         .map(|n| {
@@ -144,6 +155,7 @@ fn check(req: Registration) -> Result<Checked, OAuthError> {
     }
     let redirect_uris = RedirectUris::new(req.redirect_uris)
         .map_err(|err| OAuthError::invalid_redirect_uri(err.to_string()))?;
+    let application_type = application_type(req.application_type.as_deref(), &redirect_uris)?;
     let auth_method = req
         .token_endpoint_auth_method
         .unwrap_or_else(|| "client_secret_basic".into());
@@ -157,7 +169,32 @@ fn check(req: Registration) -> Result<Checked, OAuthError> {
         redirect_uris,
         grant_types,
         auth_method,
+        application_type,
     })
+}
+
+/// The application type as given, or inferred from the redirect URIs when absent; a `web`
+/// application may not redirect to a loopback address (OpenID Connect Dynamic Client
+/// Registration 1.0, section 2).
+fn application_type(
+    given: Option<&str>,
+    redirect_uris: &RedirectUris,
+) -> Result<ApplicationType, OAuthError> {
+    let loopback = redirect_uris.as_slice().iter().any(|uri| {
+        url::Url::parse(uri).is_ok_and(|u| crate::server::redirect_uris::is_loopback(&u))
+    });
+    match given.map(|name| (name, ApplicationType::parse(name))) {
+        None if loopback => Ok(ApplicationType::Native),
+        None => Ok(ApplicationType::Web),
+        Some((_, Some(ApplicationType::Web))) if loopback => Err(OAuthError::invalid_redirect_uri(
+            "A web application cannot redirect to a loopback address; register it with \
+                 \"application_type\": \"native\".",
+        )),
+        Some((_, Some(kind))) => Ok(kind),
+        Some((name, None)) => Err(OAuthError::invalid_client_metadata(format!(
+            "application_type \"{name}\" is not supported; use web or native."
+        ))),
+    }
 }
 
 /// A grant type a client may register for, or why not.
@@ -257,6 +294,33 @@ mod tests {
         assert_eq!(checked.grant_types, [GrantType::AuthorizationCode]);
         assert_eq!(checked.auth_method, "client_secret_basic");
         assert_eq!(checked.name, "Unnamed application");
+        assert_eq!(checked.application_type, ApplicationType::Web);
+    }
+
+    #[test]
+    fn the_application_type_is_recorded_or_inferred() {
+        let kind = |json: &str| check(registration(json)).map(|c| c.application_type);
+        assert_eq!(
+            kind(r#"{"redirect_uris":["http://127.0.0.1/cb"]}"#).unwrap(),
+            ApplicationType::Native
+        );
+        assert_eq!(
+            kind(r#"{"redirect_uris":["https://a.example/cb"],"application_type":"native"}"#)
+                .unwrap(),
+            ApplicationType::Native
+        );
+        assert_eq!(
+            kind(r#"{"redirect_uris":["http://localhost:9/cb"],"application_type":"web"}"#)
+                .unwrap_err()
+                .code(),
+            "invalid_redirect_uri"
+        );
+        assert_eq!(
+            kind(r#"{"redirect_uris":["https://a.example/cb"],"application_type":"tv"}"#)
+                .unwrap_err()
+                .code(),
+            "invalid_client_metadata"
+        );
     }
 
     #[test]

@@ -15,7 +15,6 @@ use serde::Deserialize;
 
 use super::client_auth::{authenticate_client, has_basic_credentials};
 use super::error::OAuthError;
-use crate::server::db::Pool;
 use crate::server::db::clients;
 use crate::server::db::tokens::{self, TokenKind};
 use crate::server::grant::{self, Revocation};
@@ -48,13 +47,13 @@ impl Caller {
     /// Identifies the caller. A registered confidential client that does not prove its
     /// secret is refused outright.
     async fn identify(
-        db: &Pool,
+        state: &AppState,
         headers: &HeaderMap,
         req: &RevokeRequest,
     ) -> Result<Self, OAuthError> {
         if has_basic_credentials(headers) || req.client_secret.is_some() {
             let client = authenticate_client(
-                db,
+                state,
                 headers,
                 req.client_id.as_deref(),
                 req.client_secret.as_deref(),
@@ -69,7 +68,7 @@ impl Caller {
         let Some(id) = req.client_id.as_deref() else {
             return Ok(Self::Anonymous);
         };
-        match clients::find(db, id).await? {
+        match clients::find(&state.db, id).await? {
             Some(client) if client.is_confidential() => {
                 Err(OAuthError::invalid_client("Client authentication failed."))
             }
@@ -95,7 +94,7 @@ pub async fn revoke(
     form: Result<Form<RevokeRequest>, FormRejection>,
 ) -> Result<Response, OAuthError> {
     let Form(req) = form.map_err(|rejection| OAuthError::invalid_request(rejection.body_text()))?;
-    let caller = Caller::identify(&state.db, &headers, &req).await?;
+    let caller = Caller::identify(&state, &headers, &req).await?;
     let token = req
         .token
         .ok_or_else(|| OAuthError::invalid_request("token is required."))?;

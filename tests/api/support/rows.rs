@@ -6,7 +6,7 @@ use agent_connect::scopes::Scopes;
 use agent_connect::server::db::Pool;
 use agent_connect::server::db::agent_codes::AgentCodeRow;
 use agent_connect::server::db::authorization_codes::AuthorizationCode;
-use agent_connect::server::db::clients::{self, Client};
+use agent_connect::server::db::clients::{self, ApplicationType, Client, ClientOrigin};
 use agent_connect::server::db::device_codes::DeviceCodeRow;
 use agent_connect::server::db::grants::{self, Grant, GrantedVia};
 use agent_connect::server::db::tokens::{self, TokenKind};
@@ -47,6 +47,9 @@ pub fn client_row(id: &str, grant_types: &str, secret: Option<&str>, now: i64) -
         redirect_uris: RedirectUris::new(vec![REDIRECT.into()]).expect("redirect URI"),
         grant_types: GrantTypes::parse(grant_types).expect("grant types"),
         created_at: now,
+        origin: ClientOrigin::Registered,
+        application_type: ApplicationType::Native,
+        metadata_expires_at: None,
     }
 }
 

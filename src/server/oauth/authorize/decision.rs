@@ -71,7 +71,9 @@ async fn answer_decision(
     decision: Decision,
 ) -> Result<Answer, Answer> {
     let user_id = signed_in_user(session).await?;
-    let valid = check(state, &decision.params).await.map_err(refused)?;
+    let valid = check(state, &decision.params, None)
+        .await
+        .map_err(refused)?;
     if decision.decision != "approve" {
         return Ok(deny(state, &user_id, &valid).await);
     }

@@ -8,7 +8,8 @@ use crate::grant_type::GrantType;
 use crate::model::AuthorizeParams;
 use crate::scopes::{Scope, Scopes, described, normalize};
 use crate::server::db;
-use crate::server::db::clients::{self, Client};
+use crate::server::db::clients::Client;
+use crate::server::oauth::client_metadata::{self, MetadataError};
 use crate::server::oauth::error::ErrorCode;
 use crate::server::state::AppState;
 
@@ -83,8 +84,13 @@ pub fn parse_query(query: &str) -> Option<AuthorizeParams> {
 }
 
 /// Checks a request in the order RFC 9700 asks: client, then redirect URI, then the rest.
-pub async fn check(state: &AppState, params: &AuthorizeParams) -> Result<ValidRequest, Refusal> {
-    let client = find_client(state, params.client_id.as_deref()).await?;
+/// `addr` is the visitor's address when a metadata document fetch should count against it.
+pub async fn check(
+    state: &AppState,
+    params: &AuthorizeParams,
+    addr: Option<std::net::IpAddr>,
+) -> Result<ValidRequest, Refusal> {
+    let client = find_client(state, params.client_id.as_deref(), addr).await?;
     let (redirect_uri, redirect_to) = choose_redirect(&client, params.redirect_uri.as_deref())?;
     let asked =
         check_asked(&state.catalogue, &client, params).map_err(|invalid| Refusal::SendBack {
@@ -112,19 +118,29 @@ fn show(message: &str) -> Refusal {
     Refusal::Show(message.to_owned())
 }
 
-/// The registered client the request names.
-async fn find_client(state: &AppState, client_id: Option<&str>) -> Result<Client, Refusal> {
+/// The client the request names: registered, or a metadata document fetched and checked.
+async fn find_client(
+    state: &AppState,
+    client_id: Option<&str>,
+    addr: Option<std::net::IpAddr>,
+) -> Result<Client, Refusal> {
     let client_id =
         client_id.ok_or_else(|| show("The application did not say who it is (no client_id)."))?;
-    clients::find(&state.db, client_id)
+    client_metadata::find_client(state, client_id, addr)
         .await
-        .map_err(|err| {
-            if db::is_busy(&err) {
+        .map_err(|err| match err {
+            MetadataError::Database(err) if db::is_busy(&err) => {
                 tracing::warn!(%err, "client lookup: database busy");
-                return Refusal::Unavailable;
+                Refusal::Unavailable
             }
-            tracing::error!(%err, "client lookup failed");
-            show("Something went wrong on our side. Try again in a moment.")
+            MetadataError::Database(err) => {
+                tracing::error!(%err, "client lookup failed");
+                show("Something went wrong on our side. Try again in a moment.")
+            }
+            other => {
+                tracing::info!(client = %client_id, reason = %other, "client metadata document refused");
+                Refusal::Show(other.to_string())
+            }
         })?
         .ok_or_else(|| {
             show("This application is not registered here, so it cannot ask for access.")

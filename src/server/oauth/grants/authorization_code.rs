@@ -28,7 +28,7 @@ pub async fn exchange(
     req: &TokenRequest,
 ) -> Result<TokenResponse, OAuthError> {
     let client = client_for_grant(
-        &state.db,
+        state,
         headers,
         req.client_id.as_deref(),
         req.client_secret.as_deref(),

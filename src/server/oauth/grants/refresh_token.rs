@@ -40,7 +40,7 @@ pub async fn refresh(
     // the check never waits for a second connection while holding it; the outcome matters
     // only if the grant turns out to belong to a confidential client.
     let caller = authenticate_client(
-        &state.db,
+        state,
         headers,
         req.client_id.as_deref(),
         req.client_secret.as_deref(),

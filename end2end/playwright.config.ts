@@ -1,4 +1,34 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { defineConfig, devices } from "@playwright/test";
+
+/**
+ * A throwaway certificate authority and a certificate for 127.0.0.1 and localhost, for the
+ * https server that serves a Client ID Metadata Document in mcp-oauth.spec.ts; the server
+ * under test trusts the CA through AGENT_CONNECT_CLIENT_METADATA_CA_FILE.
+ */
+const tlsDir = fileURLToPath(new URL("../target/e2e-tls/", import.meta.url));
+function makeTestCertificates() {
+  rmSync(tlsDir, { recursive: true, force: true });
+  mkdirSync(tlsDir, { recursive: true });
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: tlsDir, stdio: "pipe" });
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  openssl("req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+    "-subj", "/CN=Agent Connect e2e CA",
+    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign");
+  openssl("req", ...ec, "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=localhost");
+  execFileSync("sh", ["-c",
+    "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > leaf.ext && " +
+    "openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out leaf.pem -days 2 -extfile leaf.ext"],
+    { cwd: tlsDir, stdio: "pipe" });
+}
+// The config is loaded again in every worker, which inherits this process's environment:
+// the certificates are made once per run, before the server reads the CA.
+if (!process.env.E2E_TLS_MADE) {
+  makeTestCertificates();
+  process.env.E2E_TLS_MADE = "1";
+}
 
 const baseURL = process.env.BASE_URL ?? "http://127.0.0.1:3100";
 /** The release binary `make run` serves (the Makefile passes its path; it honours CARGO_TARGET_DIR). */
@@ -62,6 +92,7 @@ export default defineConfig({
         AGENT_CONNECT_RESOURCE_CLIENT_ID: "e2e-resource-server",
         AGENT_CONNECT_RESOURCE_CLIENT_SECRET: "e2e-resource-secret",
         AGENT_CONNECT_RATE_LIMIT_PER_MINUTE: "10000",
+        AGENT_CONNECT_CLIENT_METADATA_CA_FILE: `${tlsDir}ca.pem`,
         AGENT_CONNECT_BIN: binary,
         LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "target/site",
         RUST_LOG: "info",

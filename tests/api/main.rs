@@ -15,6 +15,7 @@ mod agent_code_grant;
 mod authorization_code;
 mod bad_input;
 mod cli;
+mod client_metadata;
 mod concurrency;
 mod crash;
 mod db;

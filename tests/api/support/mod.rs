@@ -5,6 +5,7 @@
 
 pub mod balancer;
 pub mod database;
+pub mod documents;
 pub mod oneshot;
 pub mod rows;
 

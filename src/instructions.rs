@@ -1,6 +1,10 @@
 //! The paste-ready texts shown beside a fresh code, one per way an agent can redeem it.
 
 use crate::grant_type::GrantType;
+use crate::model::CliDownload;
+
+/// Where the server offers its own build of the command-line client.
+pub const CLI_DOWNLOAD_PATH: &str = "/download/agent-connect";
 
 /// One instruction tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +41,9 @@ pub struct Instructions<'a> {
     pub code: &'a str,
     pub public_url: &'a str,
     pub scopes: &'a [String],
+    /// The client the server offers for download; without it the CLI tab assumes it is
+    /// installed.
+    pub download: Option<&'a CliDownload>,
 }
 
 impl Instructions<'_> {
@@ -49,11 +56,24 @@ impl Instructions<'_> {
         let grant_type = GrantType::AgentCode;
         let refresh = GrantType::RefreshToken;
         match channel {
-            Channel::Cli => format!(
-                "Sign in to Agent Connect with this one-time code by running:\n\n\
-                 agent-connect auth login --auth-code {code} --server {url}\n\n\
-                 Permissions granted: {scopes}\n{limits}\n"
-            ),
+            Channel::Cli => match self.download {
+                Some(CliDownload { sha256, platform }) => format!(
+                    "Sign in to Agent Connect with this one-time code. These commands fetch the \
+                     agent-connect command-line client from the server ({platform} build), check \
+                     it against its SHA-256, and run it:\n\n\
+                     curl -fsSLo agent-connect {url}{CLI_DOWNLOAD_PATH}\n\
+                     echo \"{sha256}  agent-connect\" | sha256sum -c -\n\
+                     chmod +x agent-connect\n\
+                     ./agent-connect auth login --auth-code {code} --server {url}\n\n\
+                     If agent-connect is already installed, run only the last line, without \"./\".\n\n\
+                     Permissions granted: {scopes}\n{limits}\n"
+                ),
+                None => format!(
+                    "Sign in to Agent Connect with this one-time code by running:\n\n\
+                     agent-connect auth login --auth-code {code} --server {url}\n\n\
+                     Permissions granted: {scopes}\n{limits}\n"
+                ),
+            },
             Channel::ClaudeCode => format!(
                 "Connect Claude Code (or any MCP client) to Agent Connect:\n\n\
                  claude mcp add --transport http agent-connect-auth {url}/mcp/agent\n\n\
@@ -86,6 +106,7 @@ mod tests {
             code: "K7QM-4XHD-92TB-VN3R-2WQX-P",
             public_url: "https://ac.example/",
             scopes: &SCOPES,
+            download: None,
         }
     }
 
@@ -117,5 +138,36 @@ mod tests {
             s.text(Channel::AnyAgent)
                 .contains(GrantType::AgentCode.as_str())
         );
+    }
+
+    #[test]
+    fn the_cli_tab_fetches_checks_and_runs_the_offered_build() {
+        let download = CliDownload {
+            sha256: "ab".repeat(32),
+            platform: "linux x86_64".into(),
+        };
+        let text = Instructions {
+            download: Some(&download),
+            ..sample()
+        }
+        .text(Channel::Cli);
+        let commands: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("curl"))
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert_eq!(
+            commands,
+            [
+                "curl -fsSLo agent-connect https://ac.example/download/agent-connect",
+                &format!(
+                    "echo \"{}  agent-connect\" | sha256sum -c -",
+                    "ab".repeat(32)
+                ),
+                "chmod +x agent-connect",
+                "./agent-connect auth login --auth-code K7QM-4XHD-92TB-VN3R-2WQX-P --server https://ac.example",
+            ]
+        );
+        assert!(text.contains("linux x86_64 build"), "{text}");
     }
 }

@@ -38,8 +38,19 @@ pub struct ConnectView {
     pub last_agent_name: String,
     /// The server's public URL, as the agent must reach it.
     pub public_url: String,
+    /// The command-line client this server offers for download, if it offers one.
+    pub cli_download: Option<CliDownload>,
     /// Server time (unix seconds) when this was read, so the countdown matches the server.
     pub now: i64,
+}
+
+/// The build of `agent-connect` served at `/download/agent-connect`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CliDownload {
+    /// Its SHA-256, hex, as `sha256sum` prints it.
+    pub sha256: String,
+    /// What it runs on, e.g. "linux x86_64".
+    pub platform: String,
 }
 
 /// A freshly issued agent auth code. The plaintext lives only in the server-side session

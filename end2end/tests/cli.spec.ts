@@ -29,10 +29,11 @@ test.describe("the command-line client", () => {
       await newAccount(page);
       const code = await connectPage.generateCode({ scopes: ["quote", "trade.read"], agentName: "Terminal agent" });
 
-      // The CLI tab's text is what the person pastes: run exactly its command.
+      // The CLI tab's last command, run with an installed client (instructions.spec.ts runs
+      // the whole tab, download included).
       const panel = await connectPage.openTab("CLI");
-      const command = (await panel.innerText()).split("\n").find((line) => line.startsWith("agent-connect auth login"));
-      expect(command).toBe(`agent-connect auth login --auth-code ${code} --server ${baseURL}`);
+      const command = (await panel.innerText()).split("\n").find((line) => line.startsWith("./agent-connect auth login"));
+      expect(command).toBe(`./agent-connect auth login --auth-code ${code} --server ${baseURL}`);
       const login = await agentConnect(home, ...command!.split(" ").slice(1));
       expect(login.stdout).toContain('as "Terminal agent"');
       await expect(connectPage.redemptionStatus).toContainText("Redeemed by Terminal agent");

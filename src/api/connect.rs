@@ -40,6 +40,7 @@ pub async fn fetch_connect_view() -> Result<ConnectView, AppError> {
         last_scopes: last.scopes,
         last_agent_name: last.agent_name,
         public_url: state.config.public_base(),
+        cli_download: state.cli_build.describe().await,
         now: state.now(),
     })
 }

@@ -18,7 +18,7 @@ use crate::api::connect::{GenerateCode, NewCodeForm, fetch_code_status};
 use crate::components::browser::{copy_text, focus, now_ms};
 use crate::instructions::{Channel, Instructions};
 use crate::links::return_path::RETURN_FIELD;
-use crate::model::{CodeStatus, IssuedCode};
+use crate::model::{CliDownload, CodeStatus, IssuedCode};
 use crate::timefmt::{countdown, utc};
 
 /// How often the page asks whether the code was redeemed.
@@ -28,6 +28,8 @@ const POLL_EVERY: Duration = Duration::from_secs(2);
 pub fn CodePanel(
     issued: IssuedCode,
     public_url: String,
+    /// The command-line client the server offers, for the CLI tab.
+    cli_download: Option<CliDownload>,
     /// Server time when the page data was read.
     server_now: i64,
     /// True when the catalogue marks one of the code's scopes high-risk.
@@ -38,7 +40,7 @@ pub fn CodePanel(
     let live = LiveCode::new(server_now, issued.expires_at, issued.status.clone());
     live.run_in_browser(server_now);
     let clipboard = Clipboard::new();
-    let texts = instruction_texts(&issued, &public_url);
+    let texts = instruction_texts(&issued, &public_url, cli_download.as_ref());
     let IssuedCode {
         code,
         scopes,
@@ -189,11 +191,16 @@ impl Clipboard {
 }
 
 /// Every instruction text for this code, in tab order.
-fn instruction_texts(issued: &IssuedCode, public_url: &str) -> Vec<(Channel, String)> {
+fn instruction_texts(
+    issued: &IssuedCode,
+    public_url: &str,
+    download: Option<&CliDownload>,
+) -> Vec<(Channel, String)> {
     let instructions = Instructions {
         code: &issued.code,
         public_url,
         scopes: &issued.scopes,
+        download,
     };
     Channel::ALL
         .iter()

@@ -44,6 +44,7 @@ pub fn ConnectPage() -> impl IntoView {
                             <CodePanel
                                 issued
                                 public_url=data.public_url
+                                cli_download=data.cli_download
                                 server_now=data.now
                                 high_risk
                                 return_to=here

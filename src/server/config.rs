@@ -63,6 +63,12 @@ pub struct ServeConfig {
     #[arg(long, env = "AGENT_CONNECT_CLIENT_METADATA_CA_FILE")]
     pub client_metadata_ca_file: Option<PathBuf>,
 
+    /// The `agent-connect` build the /connect page offers an agent that lacks the command-line
+    /// client (served at /download/agent-connect with its SHA-256). Default: this server's own
+    /// executable, which is also the client.
+    #[arg(long, env = "AGENT_CONNECT_CLI_BINARY")]
+    pub cli_binary: Option<PathBuf>,
+
     /// Client id a resource server uses to call the introspection endpoint.
     #[arg(
         long,
@@ -192,6 +198,7 @@ impl ServeConfig {
             trusted_proxies: Vec::new(),
             metrics_token: None,
             client_metadata_ca_file: None,
+            cli_binary: None,
             resource_client_id: None,
             resource_client_secret: None,
             rate_limit_per_minute: 10,

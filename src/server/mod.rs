@@ -8,6 +8,7 @@ pub mod clock;
 pub mod codes;
 pub mod config;
 pub mod db;
+pub mod download;
 pub mod grant;
 pub mod health;
 pub mod housekeeping;

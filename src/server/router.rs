@@ -30,6 +30,7 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
         .route("/healthz/live", get(health::live))
         .route("/metrics", get(prometheus::metrics))
         .merge(oauth::router())
+        .merge(super::download::router(&state))
         .merge(mcp::router(&state))
         .merge(state.site.router())
         .merge(portal)

@@ -18,6 +18,9 @@ use super::{catalogue, db};
 pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let catalogue = catalogue::load(config.scopes_file.as_deref()).map_err(anyhow::Error::msg)?;
     let client_metadata = super::oauth::client_metadata::fetcher(&config)?;
+    let cli_build = Arc::new(super::download::build::CliBuild::new(
+        config.cli_binary.clone(),
+    )?);
     let url = &config.database.database_url;
     let backend = db::Backend::of(url).map_err(anyhow::Error::msg)?;
     let cannot_open =
@@ -49,6 +52,7 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
         },
         agent_sessions: AgentSessions::shared(&config, db.clone()),
         client_metadata,
+        cli_build,
         config: Arc::new(config),
         clock,
         catalogue: Arc::new(catalogue),

@@ -10,8 +10,9 @@ use super::clock::Clock;
 use super::config::ServeConfig;
 use super::db::Pool;
 use super::db::sessions::Sessions;
+use super::download::build::CliBuild;
 use super::mcp::agent_sessions::AgentSessions;
-use super::oauth::client_metadata::Fetcher;
+use super::oauth::client_metadata::fetch::Fetcher;
 use super::ratelimit::RateLimits;
 use super::site::SiteAssets;
 use crate::scopes::Scope;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub limits: RateLimits,
     /// Fetches Client ID Metadata Documents.
     pub client_metadata: Fetcher,
+    /// The command-line client offered for download.
+    pub cli_build: Arc<CliBuild>,
     /// The sessions of `/mcp/agent` and their caps.
     pub agent_sessions: AgentSessions,
     /// Cancelled when the server shuts down, so long-lived MCP streams end with it.

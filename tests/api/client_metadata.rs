@@ -24,9 +24,7 @@ async fn setup() -> Setup {
     setup_with(|_| {}).await
 }
 
-async fn setup_with(
-    tweak: impl FnOnce(&mut agent_connect::server::config::ServeConfig),
-) -> Setup {
+async fn setup_with(tweak: impl FnOnce(&mut agent_connect::server::config::ServeConfig)) -> Setup {
     let documents = DocumentServer::start().await;
     let ca = documents.ca_file.clone();
     let server = TestServer::start_with(move |config| {
@@ -128,7 +126,10 @@ async fn a_metadata_document_client_completes_the_flow_and_is_shown_as_verified(
 
     let client_id = s.documents.client_id("/good.json");
     let page = s.consent(&client_id).await;
-    assert!(page.contains("Allow Metadata App to act for you?"), "{page}");
+    assert!(
+        page.contains("Allow Metadata App to act for you?"),
+        "{page}"
+    );
     assert!(page.contains("Verified"), "{page}");
     assert!(page.contains("<strong>127.0.0.1</strong>"), "{page}");
     assert!(page.contains("Runs on this device only"), "{page}");
@@ -140,7 +141,12 @@ async fn a_metadata_document_client_completes_the_flow_and_is_shown_as_verified(
     let code = s.approve(&client_id).await;
     let (status, tokens) = s.exchange(&client_id, &code).await;
     assert_eq!(status, 200, "{tokens}");
-    assert!(tokens["access_token"].as_str().unwrap().starts_with("acat_"));
+    assert!(
+        tokens["access_token"]
+            .as_str()
+            .unwrap()
+            .starts_with("acat_")
+    );
     let refreshed = s
         .server
         .token(&[
@@ -212,7 +218,10 @@ async fn a_fetched_document_is_cached_within_its_max_age_and_errors_are_not() {
     .await;
     let id = flaky.client_id("/flaky.json");
     let first = s.consent(&id).await;
-    assert!(first.contains("could not be fetched: it answered 503"), "{first}");
+    assert!(
+        first.contains("could not be fetched: it answered 503"),
+        "{first}"
+    );
     let second = s.consent(&id).await;
     assert!(second.contains("Allow Metadata App"), "{second}");
 }
@@ -317,7 +326,10 @@ async fn loopback_documents_are_refused_when_the_server_is_not_on_loopback() {
     let client_id = documents.client_id("/good.json");
     let page = server
         .http
-        .get(server.url(&format!("/oauth2/authorize?{}", authorize_query(&client_id))))
+        .get(server.url(&format!(
+            "/oauth2/authorize?{}",
+            authorize_query(&client_id)
+        )))
         .header(ACCEPT, HTML)
         .send()
         .await

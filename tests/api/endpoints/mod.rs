@@ -3,6 +3,7 @@
 
 mod authorize;
 mod device_authorization;
+mod download;
 mod introspect;
 mod metadata;
 mod register;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::MetadataError;
+use super::error::MetadataError;
 use crate::server::oauth::register::{self, Checked, Registration};
 
 /// Longest client id URL accepted, in bytes.

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use reqwest::header;
 
-use super::{MetadataError, address};
+use super::address;
+use super::error::MetadataError;
 
 /// Largest document read, in bytes (the draft suggests 5 KB).
 pub const MAX_BYTES: usize = 5 * 1024;

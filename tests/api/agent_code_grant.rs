@@ -256,3 +256,48 @@ async fn brute_force_report() {
         per_life / space
     );
 }
+
+/// Every failure an agent can meet on the token endpoint says, in one sentence, what to do
+/// next: a new code at the exact URL, when to retry, or to sign in again.
+#[tokio::test]
+async fn every_failure_says_what_to_do_next() {
+    let server = TestServer::start_with(|config| config.rate_limit_per_minute = 2).await;
+    let connect = format!("{}/connect", server.base);
+    let sentences = |text: &str| text.matches(". ").count() + text.matches(": ").count();
+
+    let code = server.code_for("next@example.com", &["quote"], None).await;
+    let (_, tokens) = server.redeem(&code).await;
+    let (_, used) = server.redeem(&code).await;
+    let used = used["error_description"].as_str().unwrap().to_owned();
+    assert!(used.ends_with(&format!("{connect}.")), "{used}");
+    assert_eq!(sentences(&used), 1, "{used}");
+
+    let (status, limited) = server.redeem(&code).await;
+    assert_eq!(status, 429);
+    let limited = limited["error_description"].as_str().unwrap();
+    assert!(
+        limited.contains("Wait ") && limited.ends_with("seconds and try again."),
+        "{limited}"
+    );
+
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let rotated = server
+        .token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
+        .await;
+    assert_eq!(rotated.0, 200);
+    server.clock.advance(60);
+    let (_, replayed) = server
+        .token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
+        .await;
+    let replayed = replayed["error_description"].as_str().unwrap();
+    assert!(
+        replayed.contains("sign in again") && replayed.contains(&connect),
+        "{replayed}"
+    );
+
+    let busy = agent_connect::server::oauth::error::OAuthError::temporarily_unavailable();
+    assert_eq!(
+        busy.description(),
+        "The server is busy. Try again in 1 second."
+    );
+}

@@ -231,7 +231,11 @@ impl OAuthError {
             ..Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::TemporarilyUnavailable,
-                "The server is busy. Try again.",
+                format!(
+                    "The server is busy. Try again in {} second{}.",
+                    db::BUSY_RETRY_AFTER,
+                    if db::BUSY_RETRY_AFTER == 1 { "" } else { "s" }
+                ),
             )
         }
     }

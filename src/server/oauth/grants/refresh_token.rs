@@ -33,7 +33,13 @@ pub async fn refresh(
     let Some(token) = req.refresh_token.as_deref() else {
         return Err(OAuthError::invalid_request("refresh_token is required."));
     };
-    let refused = || OAuthError::invalid_grant("The refresh token is invalid, expired or revoked.");
+    let base = state.config.public_base();
+    let refused = || {
+        OAuthError::invalid_grant(format!(
+            "The refresh token is invalid, expired or revoked: sign in again, with a new agent \
+             auth code from {base}/connect or a new authorization."
+        ))
+    };
     let token_hash = hash(token);
     let now = state.now();
     // The client's credentials are checked before the transaction takes the write lock, so

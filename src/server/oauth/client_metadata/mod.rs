@@ -54,8 +54,11 @@ pub fn fetcher(config: &ServeConfig) -> anyhow::Result<Fetcher> {
 }
 
 /// The client a request names: a registered client from the database, or a metadata document
-/// client, from the stored copy while it is fresh and fetched again after. `addr` is the
-/// caller's address, which a fetch counts against like a registration.
+/// client, from the stored copy while it is fresh and fetched again after. With `addr` (the
+/// authorization endpoint, where a person arrives) a document never seen before is fetched,
+/// counted against that address like a registration; without it (the token endpoint and the
+/// consent decision, which follow an authorization) only documents already stored are
+/// refreshed, so a stranger's token requests cannot make this server fetch new URLs.
 pub async fn find_client(
     state: &AppState,
     client_id: &str,
@@ -73,12 +76,14 @@ pub async fn find_client(
     {
         return Ok(stored);
     }
-    if let Some(addr) = addr {
-        state
+    match (addr, &stored) {
+        (Some(addr), _) => state
             .limits
             .check(Action::RegisterClient, addr)
             .await
-            .map_err(MetadataError::RateLimited)?;
+            .map_err(MetadataError::RateLimited)?,
+        (None, Some(_)) => {}
+        (None, None) => return Ok(None),
     }
     let fetched = state.client_metadata.fetch(&url).await?;
     let checked = document::check_document(client_id, &fetched.body)?;

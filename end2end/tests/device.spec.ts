@@ -28,7 +28,9 @@ test.describe("device authorization", () => {
     await newAccount(page);
     await page.goto(device.verification_uri_complete);
     await expect(devicePage.heading).toBeVisible();
-    await expect(page.getByText("Living-room TV")).toBeVisible();
+    await expect(page.getByText("Living-room TV", { exact: true })).toBeVisible();
+    // A registered client's name is its own claim, and the page says so.
+    await expect(page.getByLabel("Who is asking")).toContainText("Unverified");
     await expect(devicePage.permissions.getByText("Market data")).toBeVisible();
     await expect(devicePage.permissions.getByText("Order history")).toBeVisible();
     await expect(devicePage.shownCode).toHaveText(device.user_code);

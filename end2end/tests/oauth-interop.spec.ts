@@ -163,7 +163,7 @@ test.describe("OAuth 2.1 with an independent client library, without a browser o
 
     await newAccount(page);
     await page.goto(device.verification_uri_complete!);
-    await expect(page.getByText("Headless CLI")).toBeVisible();
+    await expect(page.getByText("Headless CLI", { exact: true })).toBeVisible();
     await page.getByRole("button", { name: "Approve", exact: true }).click();
     await expect(page.getByText("Device approved. You can return to your device.")).toBeVisible();
 

@@ -308,6 +308,20 @@ async fn a_slow_document_times_out() {
     assert!(started.elapsed() < std::time::Duration::from_secs(8));
 }
 
+/// The consent page as a visitor who is not signed in sees it: the client is checked first.
+async fn signed_out_consent(server: &TestServer, client_id: &str) -> String {
+    server
+        .http
+        .get(server.url(&format!("/oauth2/authorize?{}", authorize_query(client_id))))
+        .header(ACCEPT, HTML)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// The client is checked before the visitor has to sign in, so a signed-out visit is enough.
 #[tokio::test]
 async fn loopback_documents_are_refused_when_the_server_is_not_on_loopback() {
@@ -319,32 +333,11 @@ async fn loopback_documents_are_refused_when_the_server_is_not_on_loopback() {
     })
     .await;
     let client_id = documents.client_id("/good.json");
-    let page = server
-        .http
-        .get(server.url(&format!(
-            "/oauth2/authorize?{}",
-            authorize_query(&client_id)
-        )))
-        .header(ACCEPT, HTML)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = signed_out_consent(&server, &client_id).await;
     assert!(page.contains("special-use address 127.0.0.1"), "{page}");
     // A name is resolved once and judged by the address it resolves to.
     let by_name = format!("https://localhost:{}/good.json", documents.addr.port());
-    let page = server
-        .http
-        .get(server.url(&format!("/oauth2/authorize?{}", authorize_query(&by_name))))
-        .header(ACCEPT, HTML)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = signed_out_consent(&server, &by_name).await;
     assert!(page.contains("special-use address"), "{page}");
     assert_eq!(documents.fetch_count(), 0);
 }

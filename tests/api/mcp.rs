@@ -142,9 +142,18 @@ fn challenge(server: &TestServer) -> String {
 }
 
 async fn post_mcp(server: &TestServer, authorization: Option<&str>) -> reqwest::Response {
+    post_initialize(server, "/mcp", authorization).await
+}
+
+/// An `initialize` request posted to `path`, as an MCP client opens a session.
+async fn post_initialize(
+    server: &TestServer,
+    path: &str,
+    authorization: Option<&str>,
+) -> reqwest::Response {
     let mut req = server
         .http
-        .post(server.url("/mcp"))
+        .post(server.url(path))
         .header("accept", "application/json, text/event-stream")
         .json(&json!({
             "jsonrpc": "2.0", "id": 1, "method": "initialize",
@@ -188,7 +197,7 @@ async fn the_agent_endpoint_offers_only_revisions_with_sessions() {
         "{body}"
     );
 
-    let init = post_agent_initialize(&server).await;
+    let init = post_initialize(&server, "/mcp/agent", None).await;
     assert_eq!(init.status(), 200);
     let session = init.headers()["mcp-session-id"]
         .to_str()
@@ -203,21 +212,6 @@ async fn the_agent_endpoint_offers_only_revisions_with_sessions() {
         .await
         .unwrap();
     assert_eq!(closed.status(), 204);
-}
-
-async fn post_agent_initialize(server: &TestServer) -> reqwest::Response {
-    server
-        .http
-        .post(server.url("/mcp/agent"))
-        .header("accept", "application/json, text/event-stream")
-        .json(&json!({
-            "jsonrpc": "2.0", "id": 1, "method": "initialize",
-            "params": {"protocolVersion": "2025-11-25", "capabilities": {},
-                       "clientInfo": {"name": "probe", "version": "1"}}
-        }))
-        .send()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

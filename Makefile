@@ -9,7 +9,7 @@ export LEPTOS_OUTPUT_NAME := agent-connect
 export LEPTOS_SITE_ROOT ?= $(TARGET_DIR)/site
 export LEPTOS_SITE_PKG_DIR := pkg
 
-.PHONY: run test setup setup-test cluster bench-backends release server site site-wasm wasm-bindgen-cli lint test-rust test-e2e page-weight screenshots fuzz
+.PHONY: run test setup setup-test cluster bench bench-backends release server site site-wasm wasm-bindgen-cli lint test-rust test-e2e page-weight screenshots fuzz
 
 ## Build (release) and serve at http://127.0.0.1:3000 on ./data/agent-connect.db
 run: setup release
@@ -73,6 +73,14 @@ page-weight: release
 ## Screenshots of every page, desktop and phone, light and dark, into end2end/screenshots/
 screenshots: release
 	cd end2end && E2E_CLUSTER=0 AGENT_CONNECT_BIN=$(BIN) npx playwright test screenshots
+
+## Agent Connect beside oidc-provider (in memory) in one run on loopback, under 5 minutes:
+## code redemptions, a Bearer-checked MCP call, introspection, memory and a sign-in storm,
+## printed as a table with the ratios. DURATION=10 seconds per figure.
+bench: setup release
+	@WITH_WRK=1 WITH_PEER=1 scripts/bootstrap.sh run
+	cargo build --release --features ssr --example seed_codes
+	scripts/bench.sh
 
 ## Code redemptions per second, latency and memory on SQLite, on PostgreSQL, and on two
 ## instances behind nginx, in one run (outside make test). DURATION=10 seconds per setup.

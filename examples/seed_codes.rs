@@ -1,6 +1,10 @@
-//! Seeds agent auth codes for the redemption benchmark (`make bench-backends`): creates an
+//! Seeds agent auth codes for the benchmarks (`make bench`, `make bench-backends`): creates an
 //! account on the database `DATABASE_URL` names (migrating it first) and issues `COUNT` codes
-//! for `quote`, written one per line to standard output, as the portal would issue them.
+//! for `quote`, written one per line to standard output. The rows are the portal's own (the
+//! same hashing and insert), a thousand to a transaction so that seeding stays quick.
+//!
+//! The account's email is `BENCH_EMAIL` when set (a random one otherwise); its password is
+//! `correct horse battery`.
 //!
 //! ```sh
 //! DATABASE_URL=sqlite://bench.db?mode=rwc cargo run --release --features ssr --example seed_codes -- 20000 > codes.txt
@@ -11,9 +15,13 @@ use std::sync::Arc;
 
 use agent_connect::scopes::Scopes;
 use agent_connect::server::clock::SystemClock;
+use agent_connect::server::codes::AgentCode;
 use agent_connect::server::config::ServeConfig;
-use agent_connect::server::oauth::grants::agent_code;
+use agent_connect::server::db::agent_codes::{self, AgentCodeRow};
+use agent_connect::server::oauth::grants::agent_code::CODE_TTL;
 use agent_connect::server::{accounts, build_state};
+
+const PER_TRANSACTION: usize = 1_000;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -24,19 +32,30 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or(10_000);
     let url = std::env::var("DATABASE_URL")?;
     let state = build_state(ServeConfig::defaults(&url), Arc::new(SystemClock)).await?;
-    let email = format!("bench-{}@example.com", rand::random::<u32>());
+    let email = std::env::var("BENCH_EMAIL")
+        .unwrap_or_else(|_| format!("bench-{}@example.com", rand::random::<u32>()));
     let user = accounts::create(&state, &email, "correct horse battery", None).await?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for _ in 0..count {
-        let (code, _) = agent_code::issue(
-            &state,
-            &user.id,
-            Scopes::parse("quote"),
-            Some("Bench".into()),
-            [127, 0, 0, 1].into(),
-        )
-        .await?;
-        writeln!(out, "{}", code.display())?;
+    let mut left = count;
+    while left > 0 {
+        let batch = left.min(PER_TRANSACTION);
+        let mut tx = state.db.begin().await?;
+        for _ in 0..batch {
+            let code = AgentCode::generate();
+            let now = state.now();
+            let row = AgentCodeRow {
+                code_hash: code.hash(),
+                user_id: user.id.clone(),
+                scopes: Scopes::parse("quote"),
+                agent_name: Some("Bench".into()),
+                created_at: now,
+                expires_at: now + CODE_TTL,
+            };
+            agent_codes::insert(&mut *tx, &row).await?;
+            writeln!(out, "{}", code.display())?;
+        }
+        tx.commit().await?;
+        left -= batch;
     }
     out.flush()?;
     Ok(())

@@ -24,7 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 export AGENT_CONNECT_RATE_LIMIT_PER_MINUTE=1000000000
-export LEPTOS_SITE_ROOT=$target/site RUST_LOG=warn
+export LEPTOS_SITE_ROOT=$target/site RUST_LOG=warn BENCH_DIR=$PWD/scripts/bench
 
 rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 

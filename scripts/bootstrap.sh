@@ -76,6 +76,12 @@ if [ "$mode" = test ] && ! cmp -s end2end/clients/requirements.txt end2end/.venv
   cp end2end/clients/requirements.txt end2end/.venv/requirements.txt
 fi
 
+# The reference server `make bench` measures beside ours (oidc-provider, in memory).
+if [ "${WITH_PEER:-0}" = 1 ] && [ ! -d scripts/bench/peer/node_modules/oidc-provider ]; then
+  step "npm ci (scripts/bench/peer: oidc-provider)"
+  (cd scripts/bench/peer && npm ci --no-audit --no-fund)
+fi
+
 if [ "$mode" = test ] && [ ! -d end2end/node_modules/@playwright/test ]; then
   step "npm ci (end2end: Playwright and the interoperability clients)"
   (cd end2end && npm ci --no-audit --no-fund)

@@ -1,5 +1,6 @@
 -- wrk: POST /oauth2/token with the agent-code grant, each request a fresh code from the file
 -- named by CODES, the threads taking turns through it.
+dofile(os.getenv("BENCH_DIR") .. "/result.lua")
 local threads = {}
 local counter = 1
 
@@ -28,7 +29,5 @@ function request()
 end
 
 function done(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %.1f %.2f %.2f\n",
-    summary.requests, summary.errors.status, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  result_line(summary, latency)
 end

@@ -36,6 +36,7 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<(), AppError> {
     use crate::links::return_path::return_path_or_fallback;
+    use crate::server::auth::password::{BUSY_RETRY_AFTER, HashError};
     use crate::server::db::events::{self, EventKind};
     use crate::server::ratelimit::Action;
     use crate::server::{accounts, auth::session, portal};
@@ -51,6 +52,10 @@ pub async fn sign_in(
         .await
         .map_err(|err| match err {
             accounts::SignInError::Database(err) => AppError::from(err),
+            accounts::SignInError::Hashing(HashError::Busy) => {
+                tracing::warn!(%addr, "sign-in turned away: every hashing thread is busy");
+                AppError::Unavailable(BUSY_RETRY_AFTER)
+            }
             other => {
                 tracing::error!(err = %other, "sign-in failed");
                 AppError::Internal
@@ -86,6 +91,7 @@ pub async fn sign_up(
 ) -> Result<(), AppError> {
     use crate::links::return_path::return_path_or_fallback;
     use crate::server::accounts::{self, SignUpError};
+    use crate::server::auth::password::{BUSY_RETRY_AFTER, HashError};
     use crate::server::ratelimit::Action;
     use crate::server::{auth::session, portal};
 
@@ -107,6 +113,7 @@ pub async fn sign_up(
             SignUpError::Invalid(message) => AppError::Invalid(message),
             SignUpError::Taken => AppError::invalid(SignUpError::Taken.to_string()),
             SignUpError::Database(err) => AppError::from(err),
+            SignUpError::Hashing(HashError::Busy) => AppError::Unavailable(BUSY_RETRY_AFTER),
             other => {
                 tracing::error!(err = %other, "sign-up failed");
                 AppError::Internal

@@ -1,27 +1,45 @@
-//! Password hashing: Argon2id with 19 MiB and 2 passes (OWASP ASVS 11.4.2), off the async
-//! runtime and behind a concurrency limit, so sign-in floods cannot starve the server.
+//! Password hashing: Argon2id with 19 MiB and 2 passes (OWASP ASVS 11.4.2), on a few threads
+//! of its own, so that a flood of sign-ins can neither starve the server nor grow it.
 //!
-//! Argon2's 19 MiB of working memory is allocated once per permit and reused. Allocated per
-//! hash, every blocking thread's allocator arena kept its own 19 MiB after the first sign-in
-//! it ran: ten sign-ins grew the server by 200 MB for good.
+//! - One hashing thread for every two cores, each keeping its 19 MiB of Argon2 working memory for the
+//!   next hash. (Allocated per hash, every thread's allocator arena kept its own 19 MiB after
+//!   the first sign-in it ran: ten sign-ins grew the server by 200 MB for good.)
+//! - The threads run at a lower priority (nice 10): when the cores are busy, requests that
+//!   need no hash go first, and sign-ins take what is left.
+//! - At most [`MAX_WAITING`] hashes wait for a thread, each for at most [`MAX_WAIT`]; a sign-in
+//!   beyond that is told to try again ([`HashError::Busy`], answered 503 with `Retry-After`).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::Duration;
 
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, oneshot};
 
 /// Shortest password accepted.
 pub const MIN_LENGTH: usize = 10;
 /// Longest password accepted (bounds hashing work).
 pub const MAX_LENGTH: usize = 256;
+/// Hashes that may wait for a thread at once, beyond one per thread.
+pub const MAX_WAITING: usize = 128;
+/// Longest a hash may wait for a thread, and run, before the request is told to retry.
+pub const MAX_WAIT: Duration = Duration::from_secs(3);
+/// Seconds a client told to retry is asked to wait (`Retry-After`).
+pub const BUSY_RETRY_AFTER: u64 = 1;
+/// How much the hashing threads yield to the rest of the server (nice value, 0-19).
+const NICENESS: i32 = 19;
 
-/// Hashes and verifies passwords; cheap to clone.
+/// A hash to run on a hashing thread, with that thread's working memory.
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
+
+/// Hashes and verifies passwords; cheap to clone. The hashing threads end when the last clone
+/// is dropped.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
-    /// Argon2 working memory, one block set per permit in use, kept for the next hash.
-    workspaces: Arc<Mutex<Vec<Vec<Block>>>>,
+    jobs: flume::Sender<Job>,
+    /// One permit per hash running or waiting.
+    admission: Arc<Semaphore>,
+    max_wait: Duration,
     /// Verified against when the email is unknown, so both cases take the same time.
     decoy: Arc<String>,
 }
@@ -32,22 +50,42 @@ fn argon2() -> Argon2<'static> {
 }
 
 impl PasswordHasher {
+    /// One hashing thread for every two cores, [`MAX_WAITING`] waiting, [`MAX_WAIT`] each.
     pub fn new() -> Self {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
-        let decoy = hash_with("decoy password for unknown accounts", &mut workspace());
+        Self::with_limits(cores.div_ceil(2), MAX_WAITING, MAX_WAIT)
+    }
+
+    /// `threads` hashing threads, at most `waiting` hashes waiting, each for at most `max_wait`.
+    pub fn with_limits(threads: usize, waiting: usize, max_wait: Duration) -> Self {
+        let (jobs, queue) = flume::unbounded::<Job>();
+        for _ in 0..threads.max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name("password-hash".into())
+                .spawn(move || {
+                    lower_priority();
+                    let mut blocks = Vec::new();
+                    while let Ok(job) = queue.recv() {
+                        job(&mut blocks);
+                    }
+                })
+                .expect("spawn a password hashing thread");
+        }
+        let decoy = hash_with("decoy password for unknown accounts", &mut Vec::new());
         Self {
-            permits: Arc::new(Semaphore::new(cores)),
-            workspaces: Arc::new(Mutex::new(Vec::with_capacity(cores))),
+            jobs,
+            admission: Arc::new(Semaphore::new(threads.max(1) + waiting)),
+            max_wait,
             decoy: Arc::new(decoy),
         }
     }
 
     /// A PHC string for storage.
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        self.with_workspace(move |blocks| hash_with(&password, blocks))
-            .await
+        self.run(move |blocks| hash_with(&password, blocks)).await
     }
 
     /// Whether `password` matches `stored`; with `None`, spends the same time and says no.
@@ -59,38 +97,43 @@ impl PasswordHasher {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.decoy.as_ref().clone());
         let matches = self
-            .with_workspace(move |blocks| verify_with(&password, &stored, blocks))
+            .run(move |blocks| verify_with(&password, &stored, blocks))
             .await?;
         Ok(known && matches)
     }
 
-    /// Runs `work` on a blocking thread with a permit and a reused workspace.
-    async fn with_workspace<T: Send + 'static>(
+    /// Runs `work` on a hashing thread, if one is free soon enough. A hash whose caller has
+    /// given up waiting is skipped rather than run for nobody.
+    async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self.permits.acquire().await?;
-        let mut blocks = self
-            .workspaces
-            .lock()
-            .ok()
-            .and_then(|mut kept| kept.pop())
-            .unwrap_or_else(workspace);
-        let (result, blocks) = tokio::task::spawn_blocking(move || {
-            let result = work(&mut blocks);
-            (result, blocks)
-        })
-        .await?;
-        if let Ok(mut kept) = self.workspaces.lock() {
-            kept.push(blocks);
+        let Ok(_admitted) = self.admission.clone().try_acquire_owned() else {
+            return Err(HashError::Busy);
+        };
+        let (done, answer) = oneshot::channel();
+        let job: Job = Box::new(move |blocks| {
+            if !done.is_closed() {
+                let _ = done.send(work(blocks));
+            }
+        });
+        self.jobs.send(job).map_err(|_| HashError::Closed)?;
+        match tokio::time::timeout(self.max_wait, answer).await {
+            Ok(Ok(result)) => Ok(result),
+            Ok(Err(_)) => Err(HashError::Closed),
+            Err(_) => Err(HashError::Busy),
         }
-        Ok(result)
     }
 }
 
-/// Working memory for one hash with our parameters.
-fn workspace() -> Vec<Block> {
-    vec![Block::default(); argon2().params().block_count()]
+/// Lowers the calling thread's scheduling priority (Linux: `setpriority` on the thread id).
+/// Where that is refused, the thread keeps the normal priority.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority reads only its integer arguments; gettid cannot fail.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, NICENESS);
+    }
 }
 
 impl Default for PasswordHasher {
@@ -99,9 +142,12 @@ impl Default for PasswordHasher {
     }
 }
 
-/// A PHC string for `password` with a fresh salt, hashed in `blocks`.
-fn hash_with(password: &str, blocks: &mut [Block]) -> String {
+/// A PHC string for `password` with a fresh salt, hashed in `blocks` (grown to size first).
+fn hash_with(password: &str, blocks: &mut Vec<Block>) -> String {
     let argon2 = argon2();
+    if blocks.len() < argon2.params().block_count() {
+        blocks.resize(argon2.params().block_count(), Block::default());
+    }
     let salt = SaltString::generate(&mut OsRng);
     let mut salt_bytes = [0u8; 64];
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
@@ -110,7 +156,12 @@ fn hash_with(password: &str, blocks: &mut [Block]) -> String {
         .map_err(|err| err.to_string())
         .and_then(|salt_bytes| {
             argon2
-                .hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, blocks)
+                .hash_password_into_with_memory(
+                    password.as_bytes(),
+                    salt_bytes,
+                    &mut out,
+                    &mut blocks[..],
+                )
                 .map_err(|err| err.to_string())
         })
         .and_then(|()| {
@@ -181,10 +232,10 @@ pub fn check_new(password: &str) -> Result<(), String> {
 /// Failures of the hashing machinery itself (never a wrong password).
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
-    #[error("password hashing task failed: {0}")]
-    Join(#[from] tokio::task::JoinError),
-    #[error("password hashing limiter closed")]
-    Closed(#[from] tokio::sync::AcquireError),
+    #[error("password hashing threads have stopped")]
+    Closed,
+    #[error("every password hashing thread is busy")]
+    Busy,
 }
 
 #[cfg(test)]
@@ -229,7 +280,7 @@ mod tests {
             .hash_password(b"correct horse battery", &salt)
             .unwrap()
             .to_string();
-        let mut blocks = workspace();
+        let mut blocks = Vec::new();
         assert!(verify_with("correct horse battery", &standard, &mut blocks));
         assert!(!verify_with(
             "correct horse battery!",
@@ -244,6 +295,42 @@ mod tests {
                 .is_ok()
         );
         assert!(!verify_with("x", "not a phc string", &mut blocks));
+    }
+
+    /// Beyond the threads and the waiting room, a hash is refused at once; a hash that waits
+    /// too long is given up; neither stops the next one from running.
+    #[tokio::test]
+    async fn excess_hashes_are_turned_away_instead_of_queued() {
+        let hasher = PasswordHasher::with_limits(1, 1, Duration::from_secs(30));
+        let running = tokio::spawn({
+            let hasher = hasher.clone();
+            async move { hasher.verify("first password".into(), None).await }
+        });
+        let waiting = tokio::spawn({
+            let hasher = hasher.clone();
+            async move { hasher.verify("second password".into(), None).await }
+        });
+        tokio::task::yield_now().await;
+        while hasher.admission.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(
+            hasher.verify("third password".into(), None).await,
+            Err(HashError::Busy)
+        ));
+        assert!(!running.await.unwrap().unwrap());
+        assert!(!waiting.await.unwrap().unwrap());
+
+        let impatient = PasswordHasher::with_limits(1, 4, Duration::ZERO);
+        assert!(matches!(
+            impatient.verify("any password".into(), None).await,
+            Err(HashError::Busy)
+        ));
+        let patient = PasswordHasher {
+            max_wait: Duration::from_secs(30),
+            ..impatient
+        };
+        assert!(!patient.verify("any password".into(), None).await.unwrap());
     }
 
     #[test]

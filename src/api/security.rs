@@ -52,7 +52,15 @@ pub async fn revoke_grant(grant_id: String) -> Result<(), AppError> {
     let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
     let addr = portal::client_addr().await;
     let why = Revocation::ByPerson { user_id: &user.id };
-    grant::revoke(&state.db, &grant_id, why, Some(addr), state.now()).await?;
+    grant::revoke(
+        &state.db,
+        &state.live_tokens,
+        &grant_id,
+        why,
+        Some(addr),
+        state.now(),
+    )
+    .await?;
     leptos_axum::redirect("/security?done=revoked");
     Ok(())
 }
@@ -65,7 +73,14 @@ pub async fn revoke_all_grants() -> Result<(), AppError> {
 
     let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
     let addr = portal::client_addr().await;
-    grant::revoke_all(&state.db, &user.id, Some(addr), state.now()).await?;
+    grant::revoke_all(
+        &state.db,
+        &state.live_tokens,
+        &user.id,
+        Some(addr),
+        state.now(),
+    )
+    .await?;
     leptos_axum::redirect("/security?done=revoked_all");
     Ok(())
 }

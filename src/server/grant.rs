@@ -11,6 +11,7 @@ use crate::server::db::events::{self, EventKind};
 use crate::server::db::grants::{self, Grant, GrantedVia};
 use crate::server::db::tokens::{self, TokenKind};
 use crate::server::db::{Conn, Pool};
+use crate::server::live_tokens::LiveTokens;
 use crate::server::tokens::{
     ACCESS_PREFIX, ACCESS_TTL, REFRESH_PREFIX, REFRESH_TTL, hash, new_id, new_secret,
 };
@@ -138,6 +139,19 @@ pub async fn renew(tx: &mut Conn, grant: &Grant, now: i64) -> Result<Tokens, sql
 /// (and, for [`Revocation::ByPerson`], theirs); a grant already ended is left as it is.
 pub async fn revoke(
     db: &Pool,
+    live: &LiveTokens,
+    grant_id: &str,
+    why: Revocation<'_>,
+    addr: Option<IpAddr>,
+    now: i64,
+) -> Result<Option<Grant>, sqlx::Error> {
+    let revoked = revoke_in_database(db, grant_id, why, addr, now).await;
+    live.revoked();
+    revoked
+}
+
+async fn revoke_in_database(
+    db: &Pool,
     grant_id: &str,
     why: Revocation<'_>,
     addr: Option<IpAddr>,
@@ -161,6 +175,18 @@ pub async fn revoke(
 
 /// Ends every live grant of the person, with one entry in their log naming the agents.
 pub async fn revoke_all(
+    db: &Pool,
+    live: &LiveTokens,
+    user_id: &str,
+    addr: Option<IpAddr>,
+    now: i64,
+) -> Result<Vec<Grant>, sqlx::Error> {
+    let revoked = revoke_all_in_database(db, user_id, addr, now).await;
+    live.revoked();
+    revoked
+}
+
+async fn revoke_all_in_database(
     db: &Pool,
     user_id: &str,
     addr: Option<IpAddr>,

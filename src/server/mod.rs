@@ -12,6 +12,7 @@ pub mod download;
 pub mod grant;
 pub mod health;
 pub mod housekeeping;
+pub mod live_tokens;
 pub mod mcp;
 pub mod oauth;
 pub mod portal;

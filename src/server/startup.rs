@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use super::auth::password::PasswordHasher;
 use super::clock::Clock;
 use super::config::ServeConfig;
+use super::live_tokens::LiveTokens;
 use super::mcp::agent_sessions::AgentSessions;
+use super::oauth::grants::agent_code::group_commit::GroupCommit;
 use super::ratelimit::RateLimits;
 use super::site::SiteAssets;
 use super::state::AppState;
@@ -50,6 +52,10 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
                 db.clone(),
             ),
         },
+        // One process serves a SQLite database, so it sees every revocation; PostgreSQL's
+        // instances revoke each other's grants.
+        live_tokens: LiveTokens::new(backend == db::Backend::Sqlite),
+        group_commit: (backend == db::Backend::Sqlite).then(|| GroupCommit::start(db.clone())),
         agent_sessions: AgentSessions::shared(&config, db.clone()),
         client_metadata,
         cli_build,

@@ -11,8 +11,10 @@ use super::config::ServeConfig;
 use super::db::Pool;
 use super::db::sessions::Sessions;
 use super::download::build::CliBuild;
+use super::live_tokens::LiveTokens;
 use super::mcp::agent_sessions::AgentSessions;
 use super::oauth::client_metadata::fetch::Fetcher;
+use super::oauth::grants::agent_code::group_commit::GroupCommit;
 use super::ratelimit::RateLimits;
 use super::site::SiteAssets;
 use crate::scopes::Scope;
@@ -30,6 +32,11 @@ pub struct AppState {
     pub catalogue: Arc<Vec<Scope>>,
     pub passwords: PasswordHasher,
     pub limits: RateLimits,
+    /// The one writer of code redemptions on SQLite, which commits them in batches; `None`
+    /// on PostgreSQL, where each redemption commits on its own connection.
+    pub group_commit: Option<GroupCommit>,
+    /// Live access tokens and grant use, remembered between requests.
+    pub live_tokens: LiveTokens,
     /// Fetches Client ID Metadata Documents.
     pub client_metadata: Fetcher,
     /// The command-line client offered for download.

@@ -263,9 +263,15 @@ async fn failures_say_what_to_do_next() {
     .await;
     let (path, mut saved) = cli.saved();
     let user = server.user_id("gone@example.com").await;
-    agent_connect::server::db::grants::revoke_all(&server.state.db, &user, server.state.now())
-        .await
-        .unwrap();
+    agent_connect::server::grant::revoke_all(
+        &server.state.db,
+        &server.state.live_tokens,
+        &user,
+        None,
+        server.state.now(),
+    )
+    .await
+    .unwrap();
     saved["expires_at"] = json!(0);
     std::fs::write(&path, serde_json::to_vec(&saved).unwrap()).unwrap();
     let out = cli.run(&["auth", "status"]).await;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::support::{START, TestServer};
 use agent_connect::server::db::{events, grants, tokens};
+use agent_connect::server::grant::{self, Revocation};
 use rmcp::model::{CallToolRequestParams, CallToolResult, ClientConfig};
 use rmcp::service::{NotificationContext, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
@@ -560,10 +561,14 @@ async fn a_revoked_grant_is_refused_on_the_next_request() {
     assert!(!call(&agent, "whoami", json!({})).await.0);
 
     let grant = grant_of(&server, &token).await;
-    let revoked = grants::revoke(
+    let revoked = grant::revoke(
         &server.state.db,
+        &server.state.live_tokens,
         &grant.grant_id,
-        &grant.user_id,
+        Revocation::ByPerson {
+            user_id: &grant.user_id,
+        },
+        None,
         server.state.now(),
     )
     .await
@@ -590,6 +595,53 @@ async fn a_revoked_grant_is_refused_on_the_next_request() {
     assert_eq!(tool_names(&agent).await, ["authenticate"]);
     assert!(watcher.changes.load(Ordering::SeqCst) >= 1);
     agent.cancel().await.unwrap();
+}
+
+/// On SQLite a live token is remembered between requests; each way of ending it still refuses
+/// the very next request: the agent revoking it (RFC 7009), the person revoking everything,
+/// and its expiry.
+#[tokio::test]
+async fn a_remembered_token_is_refused_right_after_it_ends() {
+    let server = TestServer::start().await;
+    let bearer = |token: &str| format!("Bearer {token}");
+
+    let token = redeem_token(&server, "rem@example.com", &["quote"]).await;
+    for _ in 0..2 {
+        assert_eq!(post_mcp(&server, Some(&bearer(&token))).await.status(), 200);
+    }
+    let res = server
+        .http
+        .post(server.url("/oauth2/revoke"))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(post_mcp(&server, Some(&bearer(&token))).await.status(), 401);
+    assert_eq!(server.introspect(&token).await, json!({"active": false}));
+
+    let token = redeem_token(&server, "rem@example.com", &["quote"]).await;
+    assert_eq!(post_mcp(&server, Some(&bearer(&token))).await.status(), 200);
+    assert_eq!(server.introspect(&token).await["active"], true);
+    let user = server.user_id("rem@example.com").await;
+    let ended = grant::revoke_all(
+        &server.state.db,
+        &server.state.live_tokens,
+        &user,
+        None,
+        server.state.now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(ended.len(), 2);
+    assert_eq!(post_mcp(&server, Some(&bearer(&token))).await.status(), 401);
+    assert_eq!(server.introspect(&token).await, json!({"active": false}));
+
+    let token = redeem_token(&server, "rem@example.com", &["quote"]).await;
+    assert_eq!(post_mcp(&server, Some(&bearer(&token))).await.status(), 200);
+    server.clock.advance(1800);
+    assert_eq!(post_mcp(&server, Some(&bearer(&token))).await.status(), 401);
+    assert_eq!(server.introspect(&token).await, json!({"active": false}));
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@ use crate::support;
 use crate::support::{RESOURCE_ID, TestServer};
 use agent_connect::server::db::events::EventKind;
 use agent_connect::server::db::{events, grants};
+use agent_connect::server::grant::{self, Revocation};
 use agent_connect::server::oauth::grants::refresh_token;
 use serde_json::{Value, json};
 
@@ -297,9 +298,17 @@ async fn revoking_the_grant_in_the_portal_takes_effect_on_the_next_request() {
     let live = grants::list_active(&server.state.db, &user, server.state.now())
         .await
         .unwrap();
-    grants::revoke(&server.state.db, &live[0].id, &user, server.state.now())
-        .await
-        .unwrap();
+    let why = Revocation::ByPerson { user_id: &user };
+    grant::revoke(
+        &server.state.db,
+        &server.state.live_tokens,
+        &live[0].id,
+        why,
+        None,
+        server.state.now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(server.introspect(token).await, json!({"active": false}));
     assert_eq!(
         server.introspect(field(&body, "refresh_token")).await,

@@ -4,7 +4,7 @@
 //! - One hashing thread for every two cores, each keeping its 19 MiB of Argon2 working memory for the
 //!   next hash. (Allocated per hash, every thread's allocator arena kept its own 19 MiB after
 //!   the first sign-in it ran: ten sign-ins grew the server by 200 MB for good.)
-//! - The threads run at a lower priority (nice 10): when the cores are busy, requests that
+//! - The threads run in the idle scheduling class: when the cores are busy, requests that
 //!   need no hash go first, and sign-ins take what is left.
 //! - At most [`MAX_WAITING`] hashes wait for a thread, each for at most [`MAX_WAIT`]; a sign-in
 //!   beyond that is told to try again ([`HashError::Busy`], answered 503 with `Retry-After`).
@@ -26,8 +26,6 @@ pub const MAX_WAITING: usize = 128;
 pub const MAX_WAIT: Duration = Duration::from_secs(3);
 /// Seconds a client told to retry is asked to wait (`Retry-After`).
 pub const BUSY_RETRY_AFTER: u64 = 1;
-/// How much the hashing threads yield to the rest of the server (nice value, 0-19).
-const NICENESS: i32 = 19;
 
 /// A hash to run on a hashing thread, with that thread's working memory.
 type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
@@ -126,13 +124,18 @@ impl PasswordHasher {
     }
 }
 
-/// Lowers the calling thread's scheduling priority (Linux: `setpriority` on the thread id).
-/// Where that is refused, the thread keeps the normal priority.
+/// Puts the calling thread in Linux's idle scheduling class: it runs on a core that nothing
+/// else wants, and gives the core up at once when a request thread wakes. Where that is
+/// refused, it falls back to the lowest nice value, and failing that keeps its priority.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
-    // SAFETY: setpriority reads only its integer arguments; gettid cannot fail.
+    // SAFETY: both calls read only their arguments (`param` lives across the call); a pid of
+    // 0 and the thread's own id name the calling thread.
     unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, NICENESS);
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
+            libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19);
+        }
     }
 }
 

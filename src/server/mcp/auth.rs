@@ -2,8 +2,7 @@
 //! that validates the token on every request and hands the tools a [`Principal`], the 401
 //! challenge that points at the resource's metadata, and that metadata (RFC 9728 sections 2-3).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Request, State};
@@ -16,18 +15,13 @@ use serde::Serialize;
 
 use crate::scopes::Scope;
 use crate::server::db::mcp_sessions::{self, SessionAuth, SessionGrant};
-use crate::server::db::tokens::{self, ActiveToken, TokenKind};
-use crate::server::grant;
+use crate::server::db::tokens::{ActiveToken, TokenKind};
 use crate::server::oauth::error::OAuthError;
 use crate::server::state::AppState;
 use crate::server::tokens::hash;
 
 /// Where the resource's RFC 9728 metadata lives.
 pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
-/// A grant's last-used time is written at most this often, in seconds.
-const TOUCH_INTERVAL: i64 = 60;
-/// How many grants the touch memory holds before it forgets the stale ones.
-const TOUCH_MEMORY: usize = 10_000;
 
 /// Who is calling: the live access token's grant, as the tools see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,8 +97,6 @@ pub struct TokenValidator {
     /// The scopes for basic access, named in the 401 challenge: every catalogue scope that is
     /// not high-risk, space-separated.
     basic_scopes: Arc<str>,
-    /// Grant id to the clock second its last-used time was last written by this instance.
-    touched: Arc<Mutex<HashMap<String, i64>>>,
 }
 
 impl TokenValidator {
@@ -113,7 +105,6 @@ impl TokenValidator {
         Self {
             state,
             basic_scopes,
-            touched: Arc::default(),
         }
     }
 
@@ -121,7 +112,12 @@ impl TokenValidator {
     /// that expired or whose grant was revoked, give `None`.
     pub async fn principal(&self, token_hash: &str) -> Result<Option<Principal>, sqlx::Error> {
         let now = self.state.now();
-        let Some(token) = tokens::find_active(&self.state.db, token_hash, now).await? else {
+        let Some(token) = self
+            .state
+            .live_tokens
+            .find(&self.state.db, token_hash, now)
+            .await?
+        else {
             return Ok(None);
         };
         if token.kind != TokenKind::Access {
@@ -162,34 +158,16 @@ impl TokenValidator {
 
     /// Records that the grant was used now, at most once a minute per grant and instance.
     pub async fn record_use(&self, grant_id: &str, now: i64) {
-        if !self.touch_due(grant_id, now) {
-            return;
-        }
-        if let Err(err) = grant::touch(&self.state.db, grant_id, now).await {
-            tracing::warn!(%err, grant = %grant_id, "could not record the use of a grant");
-        }
-    }
-
-    /// Whether this instance should write the grant's last-used time now; remembers that it did.
-    fn touch_due(&self, grant_id: &str, now: i64) -> bool {
-        let mut touched = self.touched.lock().unwrap_or_else(PoisonError::into_inner);
-        if touched
-            .get(grant_id)
-            .is_some_and(|&at| now - at < TOUCH_INTERVAL)
-        {
-            return false;
-        }
-        if touched.len() >= TOUCH_MEMORY {
-            touched.retain(|_, at| now - *at < TOUCH_INTERVAL);
-        }
-        touched.insert(grant_id.to_owned(), now);
-        true
+        self.state
+            .live_tokens
+            .record_use(&self.state.db, grant_id, now)
+            .await;
     }
 }
 
 /// Admits a request to `/mcp` only with a live access token in the `Authorization` header, and
-/// puts its [`Principal`] in the request's extensions. The token is looked up on every request,
-/// so a revoked grant is refused on the very next one.
+/// puts its [`Principal`] in the request's extensions. A revoked grant is refused on the very
+/// next request (see [`crate::server::live_tokens`]).
 pub async fn require_bearer(
     State(validator): State<TokenValidator>,
     mut req: Request,

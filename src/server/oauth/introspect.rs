@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::client_auth::authenticate_resource_server;
 use super::error::OAuthError;
-use crate::server::db::tokens::{self, TokenKind};
-use crate::server::grant;
+use crate::server::db::tokens::TokenKind;
 use crate::server::state::AppState;
 use crate::server::tokens::hash;
 
@@ -61,10 +60,17 @@ pub async fn introspect(
         .token
         .ok_or_else(|| OAuthError::invalid_request("token is required."))?;
     let now = state.now();
-    let answer = match tokens::find_active(&state.db, &hash(&token), now).await? {
+    let answer = match state
+        .live_tokens
+        .find(&state.db, &hash(&token), now)
+        .await?
+    {
         Some(active) => {
             if active.kind == TokenKind::Access {
-                grant::touch(&state.db, &active.grant_id, now).await?;
+                state
+                    .live_tokens
+                    .record_use(&state.db, &active.grant_id, now)
+                    .await;
             }
             Introspection::Active {
                 active: true,

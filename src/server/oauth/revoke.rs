@@ -109,6 +109,7 @@ pub async fn revoke(
         } else if record.kind == TokenKind::Refresh {
             grant::revoke(
                 &state.db,
+                &state.live_tokens,
                 &record.grant_id,
                 Revocation::ByAgent,
                 Some(addr),
@@ -117,7 +118,9 @@ pub async fn revoke(
             .await?;
             tracing::info!(token = %log_id(&token), grant = %record.grant_id, "grant revoked by its refresh token");
         } else {
-            tokens::revoke(&state.db, &token_hash, now).await?;
+            let revoked = tokens::revoke(&state.db, &token_hash, now).await;
+            state.live_tokens.revoked();
+            revoked?;
             tracing::info!(token = %log_id(&token), "access token revoked");
         }
     }

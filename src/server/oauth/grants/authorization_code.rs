@@ -116,9 +116,16 @@ async fn revoke_reused(
     else {
         return Ok(());
     };
-    if grant::revoke(&state.db, &grant_id, Revocation::CodeReplay, None, now)
-        .await?
-        .is_some()
+    if grant::revoke(
+        &state.db,
+        &state.live_tokens,
+        &grant_id,
+        Revocation::CodeReplay,
+        None,
+        now,
+    )
+    .await?
+    .is_some()
     {
         tracing::warn!(code = %log_id(code), grant = %grant_id, "authorization code reuse: grant revoked");
     }

@@ -124,6 +124,7 @@ async fn revoke_on_replay(
     }
     let revoked = grant::revoke(
         &state.db,
+        &state.live_tokens,
         &record.grant_id,
         Revocation::RefreshReplay,
         None,

@@ -2,6 +2,8 @@
 //! with the extension grant `urn:agent-connect:grant-type:agent-auth-code` (RFC 6749 section
 //! 4.5). Consuming the code, creating the grant and minting its tokens commit together.
 
+pub mod group_commit;
+
 use std::net::IpAddr;
 
 use super::request::TokenRequest;
@@ -9,21 +11,17 @@ use crate::scopes::Scopes;
 use crate::server::codes::AgentCode;
 use crate::server::db::agent_codes::{self, AgentCodeRow};
 use crate::server::db::events::{self, EventKind};
-use crate::server::db::grants::GrantedVia;
-use crate::server::grant::{self, NewGrant};
 use crate::server::oauth::error::{OAuthError, outcome};
 use crate::server::oauth::issue::TokenResponse;
 use crate::server::ratelimit::Action;
 use crate::server::state::AppState;
 use crate::server::telemetry;
-use crate::server::tokens::new_id;
+use group_commit::{Redemption, redeem_in};
 
 /// A code is valid while `now < issued + CODE_TTL`.
 pub const CODE_TTL: i64 = 300;
 /// Longest agent name kept.
 pub const MAX_AGENT_NAME: usize = 64;
-/// Name of an agent that gave none.
-const UNNAMED: &str = "Unnamed agent";
 
 /// Issues a code for `user_id` with already-checked `scopes`. Returns the code and its expiry.
 pub async fn issue(
@@ -101,29 +99,25 @@ async fn redeem_once(
         tracing::info!(%addr, "malformed agent auth code refused");
         return Err(refused(state));
     };
-    let now = state.now();
-    let grant_id = grant::new_grant_id();
-    let mut tx = state.db.begin().await?;
-    let Some(row) = agent_codes::consume(&mut *tx, &code.hash(), &grant_id, now).await? else {
-        tx.rollback().await?;
+    let redemption = Redemption {
+        code_hash: code.hash(),
+        agent_name: req.agent_name.as_deref().and_then(clean_agent_name),
+        addr,
+        now: state.now(),
+    };
+    let redeemed = match &state.group_commit {
+        Some(writer) => writer.redeem(redemption).await?,
+        None => {
+            let mut tx = state.db.begin().await?;
+            let redeemed = redeem_in(&mut tx, &redemption).await?;
+            tx.commit().await?;
+            redeemed
+        }
+    };
+    let Some((grant, tokens)) = redeemed else {
         tracing::info!(code = ?code, %addr, "agent auth code refused");
         return Err(refused(state));
     };
-    let agent_name = row
-        .agent_name
-        .or_else(|| req.agent_name.as_deref().and_then(clean_agent_name))
-        .unwrap_or_else(|| UNNAMED.to_owned());
-    let new = NewGrant {
-        user_id: row.user_id,
-        // Each redemption makes its own agent client: there is nothing to register first.
-        client_id: new_id("agent_"),
-        agent_name,
-        scopes: row.scopes,
-        via: GrantedVia::AgentCode,
-        resource: None,
-    };
-    let (grant, tokens) = grant::create(&mut tx, grant_id, new, Some(addr), now).await?;
-    tx.commit().await?;
     tracing::info!(code = ?code, grant = %grant.id, %addr, "agent auth code redeemed");
     Ok(TokenResponse::new(&grant, tokens))
 }

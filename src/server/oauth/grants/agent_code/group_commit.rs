@@ -1,0 +1,138 @@
+//! Redemptions on SQLite, committed together. SQLite takes one writer at a time: redemptions
+//! that each began their own transaction queued for its lock, and the slowest waited out the
+//! busy handler's back-off (p99 over 250 ms at 1,500 redemptions a second). Here one task owns
+//! the writing: it takes every redemption waiting (up to [`MAX_BATCH`]), runs each in one
+//! shared transaction, commits once, and only then answers each. Nothing is answered before
+//! its commit, so a 200 survives a crash; a failure answers the whole batch, whose codes stay
+//! unused.
+//!
+//! [`redeem_in`] is the redemption itself, which PostgreSQL runs in a transaction of its own.
+
+use std::net::IpAddr;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::server::db::agent_codes;
+use crate::server::db::grants::{Grant, GrantedVia};
+use crate::server::db::{self, Conn, Pool};
+use crate::server::grant::{self, NewGrant, Tokens};
+use crate::server::tokens::new_id;
+
+/// Name of an agent that gave none.
+const UNNAMED: &str = "Unnamed agent";
+/// Most redemptions committed together.
+const MAX_BATCH: usize = 256;
+/// Most redemptions waiting for the writer; beyond that a request waits to be queued.
+const QUEUE: usize = 4_096;
+
+/// A redemption to run: the code's hash, and what the agent said of itself.
+pub struct Redemption {
+    pub code_hash: String,
+    /// The agent's name, cleaned; the name given on /connect wins.
+    pub agent_name: Option<String>,
+    pub addr: IpAddr,
+    pub now: i64,
+}
+
+/// The grant a redemption created, and its first tokens.
+pub type Redeemed = (Grant, Tokens);
+
+/// Consumes the code and creates its grant and tokens in the caller's transaction; `None`
+/// (and nothing written) when the code is unknown, used or expired.
+pub async fn redeem_in(
+    tx: &mut Conn,
+    redemption: &Redemption,
+) -> Result<Option<Redeemed>, sqlx::Error> {
+    let grant_id = grant::new_grant_id();
+    let Some(row) =
+        agent_codes::consume(&mut *tx, &redemption.code_hash, &grant_id, redemption.now).await?
+    else {
+        return Ok(None);
+    };
+    let new = NewGrant {
+        user_id: row.user_id,
+        // Each redemption makes its own agent client: there is nothing to register first.
+        client_id: new_id("agent_"),
+        agent_name: row
+            .agent_name
+            .or_else(|| redemption.agent_name.clone())
+            .unwrap_or_else(|| UNNAMED.to_owned()),
+        scopes: row.scopes,
+        via: GrantedVia::AgentCode,
+        resource: None,
+    };
+    let created = grant::create(tx, grant_id, new, Some(redemption.addr), redemption.now).await?;
+    Ok(Some(created))
+}
+
+type Job = (
+    Redemption,
+    oneshot::Sender<Result<Option<Redeemed>, sqlx::Error>>,
+);
+
+/// The writer's queue; cheap to clone. The writer ends when the last clone is dropped.
+#[derive(Clone)]
+pub struct GroupCommit {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl GroupCommit {
+    /// Starts the writer on `db`.
+    pub fn start(db: Pool) -> Self {
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        tokio::spawn(write(db, queue));
+        Self { jobs }
+    }
+
+    /// Redeems in the next batch; `None` when the code cannot be redeemed.
+    pub async fn redeem(&self, redemption: Redemption) -> Result<Option<Redeemed>, sqlx::Error> {
+        let (done, answer) = oneshot::channel();
+        self.jobs
+            .send((redemption, done))
+            .await
+            .map_err(|_| sqlx::Error::PoolClosed)?;
+        answer.await.map_err(|_| sqlx::Error::PoolClosed)?
+    }
+}
+
+async fn write(db: Pool, mut queue: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        // A request whose caller went away is not redeemed for nobody.
+        batch.retain(|(_, done)| !done.is_closed());
+        if batch.is_empty() {
+            continue;
+        }
+        match commit(&db, &batch).await {
+            Ok(outcomes) => {
+                for ((_, done), outcome) in batch.drain(..).zip(outcomes) {
+                    let _ = done.send(Ok(outcome));
+                }
+            }
+            Err(err) => {
+                let busy = db::is_busy(&err);
+                if !busy {
+                    tracing::error!(%err, size = batch.len(), "a batch of redemptions failed");
+                }
+                for (_, done) in batch.drain(..) {
+                    let _ = done.send(Err(if busy {
+                        sqlx::Error::PoolTimedOut
+                    } else {
+                        sqlx::Error::Protocol(err.to_string())
+                    }));
+                }
+            }
+        }
+    }
+}
+
+/// Runs every redemption of the batch in one transaction and commits it.
+async fn commit(db: &Pool, batch: &[Job]) -> Result<Vec<Option<Redeemed>>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for (redemption, _) in batch {
+        outcomes.push(redeem_in(&mut tx, redemption).await?);
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}

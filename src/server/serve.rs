@@ -13,6 +13,7 @@ use super::startup::build_state;
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let bind = config.bind;
+    let _sole_server = claim_sqlite_database(&config.database.database_url)?;
     let state = build_state(config, Arc::new(SystemClock)).await?;
     state.site.check().map_err(anyhow::Error::msg)?;
     housekeeping::spawn(state.clone());
@@ -50,4 +51,38 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// On SQLite, makes this the only server of the database file: its rate limits and its
+/// memory of live tokens assume that no other process revokes or counts behind its back. The
+/// claim is a lock on `PATH.server-lock`, released when the process ends however it ends. A
+/// second server stops start-up with one line; command-line tools such as `user create` may
+/// still open the database.
+fn claim_sqlite_database(url: &str) -> anyhow::Result<Option<std::fs::File>> {
+    use std::str::FromStr;
+
+    if super::db::Backend::of(url).map_err(anyhow::Error::msg)? != super::db::Backend::Sqlite {
+        return Ok(None);
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+    let mut path = options.get_filename().as_os_str().to_owned();
+    path.push(".server-lock");
+    if let Some(dir) = std::path::Path::new(&path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another Agent Connect server already serves {}: on SQLite one server serves a database (use PostgreSQL for several)",
+            options.get_filename().display()
+        ),
+        Err(std::fs::TryLockError::Error(err)) => Err(err.into()),
+    }
 }

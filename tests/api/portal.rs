@@ -682,6 +682,20 @@ async fn serve_refuses_settings_it_cannot_honour() {
     assert!(!out.status.success());
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     assert!(stderr.contains("no built site in"), "{stderr}");
+
+    // A SQLite database another server already serves: one line, pointing at PostgreSQL.
+    let held = std::fs::File::create(dir.path().join("busy.sqlite.server-lock")).unwrap();
+    held.try_lock().unwrap();
+    let out = serve("sqlite://busy.sqlite?mode=rwc", &site);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.starts_with("error: another Agent Connect server already serves")
+            && stderr.contains("PostgreSQL"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("busy.sqlite").exists(), "nothing opened");
 }
 
 #[tokio::test]

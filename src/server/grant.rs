@@ -7,9 +7,9 @@
 use std::net::IpAddr;
 
 use crate::scopes::Scopes;
-use crate::server::db::events::{self, EventKind};
+use crate::server::db::events::{self, EventKind, NewEvent};
 use crate::server::db::grants::{self, Grant, GrantedVia};
-use crate::server::db::tokens::{self, TokenKind};
+use crate::server::db::tokens::{self, NewToken, TokenKind};
 use crate::server::db::{Conn, Pool};
 use crate::server::live_tokens::LiveTokens;
 use crate::server::tokens::{
@@ -96,35 +96,60 @@ pub async fn create(
     addr: Option<IpAddr>,
     now: i64,
 ) -> Result<(Grant, Tokens), sqlx::Error> {
-    let grant = Grant {
-        id,
-        user_id: new.user_id,
-        client_id: new.client_id,
-        agent_name: new.agent_name,
-        scopes: new.scopes,
-        granted_via: new.via,
-        created_at: now,
-        last_used_at: None,
-        expires_at: now + REFRESH_TTL,
-        revoked_at: None,
-        resource: new.resource,
-    };
-    grants::insert(&mut *tx, &grant).await?;
-    let tokens = mint(tx, &grant.id, now).await?;
-    if grant.granted_via != GrantedVia::DeviceCode {
-        let detail = format!("{} was granted {}", grant.agent_name, grant.scopes);
-        record(
-            tx,
-            &grant.user_id,
-            EventKind::CodeRedeemed,
-            &detail,
-            addr,
-            now,
-        )
-        .await?;
+    let mut created = create_many(tx, vec![(id, new, addr)], now).await?;
+    Ok(created.pop().expect("one grant asked, one created"))
+}
+
+/// [`create`] for several grants, in three statements whatever their number: the grants,
+/// their tokens, their log entries. Returned in the order given.
+pub async fn create_many(
+    tx: &mut Conn,
+    new: Vec<(String, NewGrant, Option<IpAddr>)>,
+    now: i64,
+) -> Result<Vec<(Grant, Tokens)>, sqlx::Error> {
+    let mut created = Vec::with_capacity(new.len());
+    let mut addrs = Vec::with_capacity(new.len());
+    for (id, new, addr) in new {
+        let grant = Grant {
+            id,
+            user_id: new.user_id,
+            client_id: new.client_id,
+            agent_name: new.agent_name,
+            scopes: new.scopes,
+            granted_via: new.via,
+            created_at: now,
+            last_used_at: None,
+            expires_at: now + REFRESH_TTL,
+            revoked_at: None,
+            resource: new.resource,
+        };
+        created.push((grant, Tokens::new()));
+        addrs.push(addr);
     }
-    tracing::info!(grant = %grant.id, user = %grant.user_id, client = %grant.client_id, via = ?grant.granted_via, "grant created");
-    Ok((grant, tokens))
+    let grant_rows: Vec<Grant> = created.iter().map(|(grant, _)| grant.clone()).collect();
+    grants::insert_many(&mut *tx, &grant_rows).await?;
+    let token_rows: Vec<NewToken> = created
+        .iter()
+        .flat_map(|(grant, tokens)| tokens.rows(&grant.id, now))
+        .collect();
+    tokens::insert_many(&mut *tx, &token_rows).await?;
+    let events: Vec<NewEvent> = created
+        .iter()
+        .zip(&addrs)
+        .filter(|((grant, _), _)| grant.granted_via != GrantedVia::DeviceCode)
+        .map(|((grant, _), addr)| NewEvent {
+            user_id: &grant.user_id,
+            kind: EventKind::CodeRedeemed,
+            detail: format!("{} was granted {}", grant.agent_name, grant.scopes),
+            client_ip: addr.map(|a| a.to_string()),
+            created_at: now,
+        })
+        .collect();
+    events::record_many(&mut *tx, &events).await?;
+    for (grant, _) in &created {
+        tracing::info!(grant = %grant.id, user = %grant.user_id, client = %grant.client_id, via = ?grant.granted_via, "grant created");
+    }
+    Ok(created)
 }
 
 /// Mints a fresh pair for a grant whose refresh token the caller's transaction just rotated,
@@ -220,34 +245,40 @@ pub async fn touch(db: &Pool, grant_id: &str, now: i64) -> Result<(), sqlx::Erro
 
 /// Stores a fresh access and refresh token for the grant and returns them.
 async fn mint(tx: &mut Conn, grant_id: &str, now: i64) -> Result<Tokens, sqlx::Error> {
-    let tokens = Tokens {
-        access_token: new_secret(ACCESS_PREFIX),
-        refresh_token: new_secret(REFRESH_PREFIX),
-        expires_in: ACCESS_TTL,
-    };
-    let access = hash(&tokens.access_token);
-    let refresh = hash(&tokens.refresh_token);
-    let access_expiry = now + ACCESS_TTL;
-    let refresh_expiry = now + REFRESH_TTL;
-    tokens::insert(
-        &mut *tx,
-        &access,
-        grant_id,
-        TokenKind::Access,
-        now,
-        access_expiry,
-    )
-    .await?;
-    tokens::insert(
-        &mut *tx,
-        &refresh,
-        grant_id,
-        TokenKind::Refresh,
-        now,
-        refresh_expiry,
-    )
-    .await?;
+    let tokens = Tokens::new();
+    tokens::insert_many(&mut *tx, &tokens.rows(grant_id, now)).await?;
     Ok(tokens)
+}
+
+impl Tokens {
+    /// A fresh pair of secrets.
+    fn new() -> Self {
+        Self {
+            access_token: new_secret(ACCESS_PREFIX),
+            refresh_token: new_secret(REFRESH_PREFIX),
+            expires_in: ACCESS_TTL,
+        }
+    }
+
+    /// The rows that store the pair for `grant_id`: hashes only.
+    fn rows<'a>(&self, grant_id: &'a str, now: i64) -> [NewToken<'a>; 2] {
+        [
+            NewToken {
+                token_hash: hash(&self.access_token),
+                grant_id,
+                kind: TokenKind::Access,
+                created_at: now,
+                expires_at: now + ACCESS_TTL,
+            },
+            NewToken {
+                token_hash: hash(&self.refresh_token),
+                grant_id,
+                kind: TokenKind::Refresh,
+                created_at: now,
+                expires_at: now + REFRESH_TTL,
+            },
+        ]
+    }
 }
 
 async fn record(

@@ -2,7 +2,7 @@
 
 use sqlx::{Executor, FromRow};
 
-use super::Db;
+use super::{Conn, Db, Placeholders};
 use crate::scopes::Scopes;
 
 /// What a code was issued for.
@@ -60,6 +60,50 @@ pub async fn consume<'e>(
     .bind(code_hash)
     .fetch_optional(db)
     .await
+}
+
+/// A code consumed by [`consume_many`], with the grant it became.
+#[derive(Debug, Clone, FromRow)]
+pub struct Consumed {
+    #[sqlx(flatten)]
+    pub code: AgentCodeRow,
+    pub grant_id: String,
+}
+
+/// [`consume`] for several codes in one statement: each `(code_hash, grant_id)` claims the
+/// code for that grant. A code claimed twice goes to its first claim only; the rows returned
+/// say which codes were consumed, and for which grant.
+pub async fn consume_many(
+    conn: &mut Conn,
+    claims: &[(String, String)],
+    now: i64,
+) -> Result<Vec<Consumed>, sqlx::Error> {
+    if claims.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Placeholders in the order the values are bound: now, each (hash, grant), each hash, now.
+    let mut next = Placeholders::for_connection(conn);
+    let used_at = next.one();
+    let grant_ids: String = claims
+        .iter()
+        .map(|_| format!(" WHEN {} THEN {}", next.one(), next.one()))
+        .collect();
+    let hashes: Vec<String> = claims.iter().map(|_| next.one()).collect();
+    let sql = format!(
+        "UPDATE agent_codes SET used_at = {used_at}, grant_id = CASE code_hash{grant_ids} END \
+         WHERE code_hash IN ({}) AND used_at IS NULL AND expires_at > {} \
+         RETURNING code_hash, user_id, scopes, agent_name, created_at, expires_at, grant_id",
+        hashes.join(", "),
+        next.one()
+    );
+    let mut query = sqlx::query_as(&sql).persistent(claims.len() == 1).bind(now);
+    for (hash, grant) in claims {
+        query = query.bind(hash).bind(grant);
+    }
+    for (hash, _) in claims {
+        query = query.bind(hash);
+    }
+    query.bind(now).fetch_all(conn).await
 }
 
 /// When a code of this user was used, and by which agent.

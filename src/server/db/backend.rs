@@ -82,7 +82,7 @@ impl Backend {
     }
 
     /// The name sqlx's `Any` driver gives a connection of this backend.
-    fn of_connection(conn: &sqlx::AnyConnection) -> Self {
+    pub(super) fn of_connection(conn: &sqlx::AnyConnection) -> Self {
         match conn.backend_name() {
             "PostgreSQL" => Backend::Postgres,
             _ => Backend::Sqlite,
@@ -105,6 +105,11 @@ fn is_in_memory(options: &SqliteConnectOptions) -> bool {
 /// Opens the database named by `url` and applies its missing migrations. A SQLite file (and
 /// its folder) is created if missing, in WAL mode; every SQLite connection runs with foreign
 /// keys on, `synchronous = NORMAL` (durable at each commit under WAL) and a 5 s busy timeout.
+///
+/// SQLite's write-ahead log is copied back into the database file (checkpointed) by
+/// [`checkpoint_in_background`] while the server runs, off the path of any commit; the commit
+/// that takes the log past SQLite's 1,000 pages still checkpoints, which bounds the log
+/// whatever happens to the background task, but finds little left to copy.
 pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
     sqlx::any::install_default_drivers();
     let backend = Backend::of(url).map_err(|err| sqlx::Error::Configuration(err.into()))?;
@@ -132,6 +137,30 @@ pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
         .await?;
     backend.migrator().run(&pool).await?;
     Ok(pool)
+}
+
+/// How often the background checkpoint runs.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// Checkpoints a SQLite database every [`CHECKPOINT_EVERY`] (passive: it waits for nobody and
+/// nobody waits for it), until the pool closes. Without it, the commit that crossed SQLite's
+/// threshold did all the copying while its batch of requests waited: redemptions ran at about
+/// 4,700 a second with a p99 of 27 ms, against about 6,300 and 20 ms with it.
+pub fn checkpoint_in_background(pool: Pool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        while !pool.is_closed() {
+            tick.tick().await;
+            if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+                && !pool.is_closed()
+            {
+                tracing::warn!(%err, "background checkpoint failed");
+            }
+        }
+    });
 }
 
 /// Creates the SQLite file and its folder if missing, and switches it to WAL (which the file

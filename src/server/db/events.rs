@@ -2,8 +2,8 @@
 
 use sqlx::{Executor, FromRow};
 
-use super::Db;
 use super::columns::text_enum;
+use super::{Conn, Db, Placeholders};
 
 text_enum! {
     /// The kinds of event recorded; stored by their snake_case names.
@@ -67,6 +67,44 @@ pub async fn record<'e>(
     .bind(now)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// An entry to add to a person's log.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub user_id: &'a str,
+    pub kind: EventKind,
+    pub detail: String,
+    pub client_ip: Option<String>,
+    pub created_at: i64,
+}
+
+/// Adds the entries in one statement, in order.
+pub async fn record_many(conn: &mut Conn, events: &[NewEvent<'_>]) -> Result<(), sqlx::Error> {
+    match events {
+        [] => return Ok(()),
+        [one] => {
+            let ip = one.client_ip.as_deref();
+            return record(conn, one.user_id, one.kind, &one.detail, ip, one.created_at).await;
+        }
+        _ => {}
+    }
+    let sql = format!(
+        "INSERT INTO security_events (id, user_id, kind, detail, client_ip, created_at) VALUES {}",
+        Placeholders::for_connection(conn).rows(events.len(), 6)
+    );
+    let mut query = sqlx::query(&sql).persistent(false);
+    for event in events {
+        query = query
+            .bind(ordered_id())
+            .bind(event.user_id)
+            .bind(event.kind)
+            .bind(event.detail.as_str())
+            .bind(event.client_ip.as_deref())
+            .bind(event.created_at);
+    }
+    query.execute(conn).await?;
     Ok(())
 }
 

@@ -3,8 +3,8 @@
 
 use sqlx::{Executor, FromRow};
 
-use super::Db;
 use super::columns::text_enum;
+use super::{Conn, Db, Placeholders};
 use crate::scopes::Scopes;
 
 text_enum! {
@@ -64,6 +64,35 @@ pub async fn insert<'e>(
     .bind(&grant.resource)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// Inserts the grants in one statement.
+pub async fn insert_many(conn: &mut Conn, grants: &[Grant]) -> Result<(), sqlx::Error> {
+    match grants {
+        [] => return Ok(()),
+        [grant] => return insert(conn, grant).await,
+        _ => {}
+    }
+    let sql = format!(
+        "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at, resource) \
+         VALUES {}",
+        Placeholders::for_connection(conn).rows(grants.len(), 9)
+    );
+    let mut query = sqlx::query(&sql).persistent(false);
+    for grant in grants {
+        query = query
+            .bind(&grant.id)
+            .bind(&grant.user_id)
+            .bind(&grant.client_id)
+            .bind(&grant.agent_name)
+            .bind(&grant.scopes)
+            .bind(grant.granted_via)
+            .bind(grant.created_at)
+            .bind(grant.expires_at)
+            .bind(&grant.resource);
+    }
+    query.execute(conn).await?;
     Ok(())
 }
 

@@ -3,8 +3,8 @@
 
 use sqlx::{Executor, FromRow};
 
-use super::Db;
 use super::columns::text_enum;
+use super::{Conn, Db, Placeholders};
 use crate::scopes::Scopes;
 
 text_enum! {
@@ -58,6 +58,39 @@ pub async fn insert<'e>(
     .bind(expires_at)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// A token row to insert.
+#[derive(Debug, Clone)]
+pub struct NewToken<'a> {
+    pub token_hash: String,
+    pub grant_id: &'a str,
+    pub kind: TokenKind,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// Inserts the tokens in one statement.
+pub async fn insert_many(conn: &mut Conn, tokens: &[NewToken<'_>]) -> Result<(), sqlx::Error> {
+    if tokens.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO tokens (token_hash, grant_id, kind, created_at, expires_at) VALUES {}",
+        Placeholders::for_connection(conn).rows(tokens.len(), 5)
+    );
+    // A pair, the common case, is one statement kept prepared.
+    let mut query = sqlx::query(&sql).persistent(tokens.len() <= 2);
+    for token in tokens {
+        query = query
+            .bind(&token.token_hash)
+            .bind(token.grant_id)
+            .bind(token.kind)
+            .bind(token.created_at)
+            .bind(token.expires_at);
+    }
+    query.execute(conn).await?;
     Ok(())
 }
 

@@ -6,7 +6,8 @@
 //! its commit, so a 200 survives a crash; a failure answers the whole batch, whose codes stay
 //! unused.
 //!
-//! [`redeem_in`] is the redemption itself, which PostgreSQL runs in a transaction of its own.
+//! [`redeem_all`] is the redemption itself, which PostgreSQL runs for one request at a time in
+//! a transaction of its own.
 
 use std::net::IpAddr;
 
@@ -37,32 +38,51 @@ pub struct Redemption {
 /// The grant a redemption created, and its first tokens.
 pub type Redeemed = (Grant, Tokens);
 
-/// Consumes the code and creates its grant and tokens in the caller's transaction; `None`
-/// (and nothing written) when the code is unknown, used or expired.
-pub async fn redeem_in(
+/// Consumes the codes and creates their grants and tokens in the caller's transaction, in a
+/// fixed number of statements however many there are: one answer per redemption, in order,
+/// `None` (and nothing written) for a code that is unknown, used or expired, or redeemed
+/// earlier in the same call.
+pub async fn redeem_all(
     tx: &mut Conn,
-    redemption: &Redemption,
-) -> Result<Option<Redeemed>, sqlx::Error> {
-    let grant_id = grant::new_grant_id();
-    let Some(row) =
-        agent_codes::consume(&mut *tx, &redemption.code_hash, &grant_id, redemption.now).await?
-    else {
-        return Ok(None);
+    redemptions: &[&Redemption],
+) -> Result<Vec<Option<Redeemed>>, sqlx::Error> {
+    // One clock for the batch: the latest of its requests.
+    let Some(now) = redemptions.iter().map(|r| r.now).max() else {
+        return Ok(Vec::new());
     };
-    let new = NewGrant {
-        user_id: row.user_id,
-        // Each redemption makes its own agent client: there is nothing to register first.
-        client_id: new_id("agent_"),
-        agent_name: row
-            .agent_name
-            .or_else(|| redemption.agent_name.clone())
-            .unwrap_or_else(|| UNNAMED.to_owned()),
-        scopes: row.scopes,
-        via: GrantedVia::AgentCode,
-        resource: None,
-    };
-    let created = grant::create(tx, grant_id, new, Some(redemption.addr), redemption.now).await?;
-    Ok(Some(created))
+    let claims: Vec<(String, String)> = redemptions
+        .iter()
+        .map(|r| (r.code_hash.clone(), grant::new_grant_id()))
+        .collect();
+    let mut consumed = agent_codes::consume_many(&mut *tx, &claims, now).await?;
+    let mut wins = Vec::with_capacity(claims.len());
+    let mut new = Vec::with_capacity(consumed.len());
+    for ((code_hash, grant_id), redemption) in claims.into_iter().zip(redemptions) {
+        let won = consumed
+            .iter()
+            .position(|c| c.code.code_hash == code_hash && c.grant_id == grant_id);
+        wins.push(won.is_some());
+        let Some(won) = won else { continue };
+        let row = consumed.swap_remove(won).code;
+        let grant = NewGrant {
+            user_id: row.user_id,
+            // Each redemption makes its own agent client: there is nothing to register first.
+            client_id: new_id("agent_"),
+            agent_name: row
+                .agent_name
+                .or_else(|| redemption.agent_name.clone())
+                .unwrap_or_else(|| UNNAMED.to_owned()),
+            scopes: row.scopes,
+            via: GrantedVia::AgentCode,
+            resource: None,
+        };
+        new.push((grant_id, grant, Some(redemption.addr)));
+    }
+    let mut created = grant::create_many(tx, new, now).await?.into_iter();
+    Ok(wins
+        .into_iter()
+        .map(|won| if won { created.next() } else { None })
+        .collect())
 }
 
 type Job = (
@@ -77,8 +97,9 @@ pub struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the writer on `db`.
+    /// Starts the writer on `db`, and the checkpoints that keep its commits short.
     pub fn start(db: Pool) -> Self {
+        db::checkpoint_in_background(db.clone());
         let (jobs, queue) = mpsc::channel(QUEUE);
         tokio::spawn(write(db, queue));
         Self { jobs }
@@ -128,11 +149,9 @@ async fn write(db: Pool, mut queue: mpsc::Receiver<Job>) {
 
 /// Runs every redemption of the batch in one transaction and commits it.
 async fn commit(db: &Pool, batch: &[Job]) -> Result<Vec<Option<Redeemed>>, sqlx::Error> {
+    let redemptions: Vec<&Redemption> = batch.iter().map(|(redemption, _)| redemption).collect();
     let mut tx = db.begin().await?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for (redemption, _) in batch {
-        outcomes.push(redeem_in(&mut tx, redemption).await?);
-    }
+    let outcomes = redeem_all(&mut tx, &redemptions).await?;
     tx.commit().await?;
     Ok(outcomes)
 }

@@ -16,7 +16,7 @@ use crate::server::oauth::issue::TokenResponse;
 use crate::server::ratelimit::Action;
 use crate::server::state::AppState;
 use crate::server::telemetry;
-use group_commit::{Redemption, redeem_in};
+use group_commit::{Redemption, redeem_all};
 
 /// A code is valid while `now < issued + CODE_TTL`.
 pub const CODE_TTL: i64 = 300;
@@ -109,7 +109,7 @@ async fn redeem_once(
         Some(writer) => writer.redeem(redemption).await?,
         None => {
             let mut tx = state.db.begin().await?;
-            let redeemed = redeem_in(&mut tx, &redemption).await?;
+            let redeemed = redeem_all(&mut tx, &[&redemption]).await?.pop().flatten();
             tx.commit().await?;
             redeemed
         }

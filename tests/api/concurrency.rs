@@ -40,6 +40,75 @@ async fn fifty_simultaneous_redemptions_of_one_code_give_exactly_one_success() {
     assert!(statuses.iter().all(|s| *s == 200 || *s == 400));
 }
 
+/// Redemptions arriving together share a commit (on SQLite): forty codes, each sent twice at
+/// once, give forty successes, one per code, each a grant of its own with working tokens, and
+/// the person's log names each agent once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn codes_redeemed_together_each_make_one_grant() {
+    let server = TestServer::start().await;
+    let mut codes = Vec::new();
+    for n in 0..40 {
+        let agent = format!("Agent {n}");
+        codes.push((
+            server
+                .code_for("many@example.com", &["quote"], Some(&agent))
+                .await,
+            agent,
+        ));
+    }
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(codes.len() * 2));
+    let tasks: Vec<_> = codes
+        .iter()
+        .chain(codes.iter())
+        .map(|(code, agent)| {
+            let http = reqwest::Client::new();
+            let url = server.url("/oauth2/token");
+            let (code, agent) = (code.clone(), agent.clone());
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let res = http
+                    .post(url)
+                    .form(&[("grant_type", support::AGENT_CODE_GRANT), ("code", &code)])
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status().as_u16();
+                let body: serde_json::Value = res.json().await.unwrap();
+                (code, agent, status, body)
+            })
+        })
+        .collect();
+    let mut won = std::collections::HashMap::new();
+    for task in tasks {
+        let (code, agent, status, body) = task.await.unwrap();
+        assert!(status == 200 || status == 400, "{status} {body}");
+        if status == 200 {
+            assert_eq!(body["agent_name"], agent.as_str(), "{body}");
+            assert!(won.insert(code, body).is_none(), "one success per code");
+        }
+    }
+    assert_eq!(won.len(), codes.len());
+    let mut clients = std::collections::HashSet::new();
+    for body in won.values() {
+        let token = body["access_token"].as_str().unwrap();
+        assert_eq!(server.introspect(token).await["active"], true);
+        assert!(clients.insert(body["client_id"].as_str().unwrap().to_owned()));
+    }
+    let user = server.user_id("many@example.com").await;
+    let events = agent_connect::server::db::events::list_recent(&server.state.db, &user, 200)
+        .await
+        .unwrap();
+    for (_, agent) in &codes {
+        let granted = format!("{agent} was granted quote");
+        assert_eq!(
+            events.iter().filter(|e| e.detail == granted).count(),
+            1,
+            "{granted}"
+        );
+    }
+}
+
 /// Building an application while another one in the same process renders pages (as the test
 /// servers do, and as an embedder starting a second instance would) must not stall a render.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

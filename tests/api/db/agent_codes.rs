@@ -46,6 +46,44 @@ async fn a_code_is_consumed_once_and_returns_what_it_was_issued_for() {
     );
 }
 
+/// Several codes in one statement: each consumed once, a code claimed twice goes to its first
+/// claim, unknown and expired codes are left out, and nothing consumed can be claimed again.
+#[tokio::test]
+async fn many_codes_are_consumed_in_one_statement_each_once() {
+    let (db, user_id) = with_code().await;
+    for hash in ["second", "late"] {
+        let issued = if hash == "late" { NOW - 300 } else { NOW };
+        agent_codes::insert(&db.pool, &rows::agent_code_row(hash, &user_id, issued))
+            .await
+            .unwrap();
+    }
+    let claim = |hash: &str, grant: &str| (hash.to_owned(), grant.to_owned());
+    let claims = [
+        claim("code_hash", "gr_1"),
+        claim("unknown", "gr_2"),
+        claim("code_hash", "gr_3"),
+        claim("second", "gr_4"),
+        claim("late", "gr_5"),
+    ];
+    let mut conn = db.pool.acquire().await.unwrap();
+    let mut consumed: Vec<(String, String)> =
+        agent_codes::consume_many(&mut conn, &claims, NOW + 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.code.code_hash, c.grant_id))
+            .collect();
+    consumed.sort();
+    assert_eq!(
+        consumed,
+        [claim("code_hash", "gr_1"), claim("second", "gr_4")]
+    );
+    let again = agent_codes::consume_many(&mut conn, &claims, NOW + 11)
+        .await
+        .unwrap();
+    assert!(again.is_empty());
+}
+
 #[tokio::test]
 async fn a_code_is_usable_until_the_second_before_it_expires() {
     let (db, _) = with_code().await;

@@ -13,7 +13,7 @@ use super::mcp::agent_sessions::AgentSessions;
 use super::oauth::grants::agent_code::group_commit::GroupCommit;
 use super::ratelimit::RateLimits;
 use super::site::SiteAssets;
-use super::state::AppState;
+use super::state::{AppState, Shared};
 use super::{catalogue, db};
 
 /// Opens the database and assembles the shared state.
@@ -36,7 +36,7 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
         .map_err(cannot_open)?;
     let mut leptos_options = leptos_options(&config)?;
     let site = SiteAssets::discover(&mut leptos_options);
-    Ok(AppState {
+    Ok(AppState::new(Shared {
         leptos_options,
         site: Arc::new(site),
         db: db.clone(),
@@ -64,7 +64,7 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
         catalogue: Arc::new(catalogue),
         passwords: PasswordHasher::new(),
         shutdown: tokio_util::sync::CancellationToken::new(),
-    })
+    }))
 }
 
 /// Leptos's options, pointed at the configured address and built site.

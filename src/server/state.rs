@@ -19,8 +19,33 @@ use super::ratelimit::RateLimits;
 use super::site::SiteAssets;
 use crate::scopes::Scope;
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Cheap to clone (one reference count): every request clones it several times, once per
+/// layer that extracts it. Its fields are [`Shared`]'s.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// Leptos's handlers take the options from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     /// The built site: the bundle's hashed names, and whether there is one.
     pub site: Arc<SiteAssets>,
@@ -47,7 +72,7 @@ pub struct AppState {
     pub shutdown: tokio_util::sync::CancellationToken,
 }
 
-impl AppState {
+impl Shared {
     pub fn now(&self) -> i64 {
         self.clock.now()
     }

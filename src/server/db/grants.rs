@@ -1,6 +1,8 @@
 //! `grants`: one row per authorization of an agent. Tokens hang off a grant; a revoked grant
 //! makes all of them fail on the very next request.
 
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
 use sqlx::{Executor, FromRow};
 
 use super::columns::text_enum;
@@ -49,21 +51,11 @@ pub async fn insert<'e>(
     db: impl Executor<'e, Database = Db>,
     grant: &Grant,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at, resource) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&grant.id)
-    .bind(&grant.user_id)
-    .bind(&grant.client_id)
-    .bind(&grant.agent_name)
-    .bind(&grant.scopes)
-    .bind(grant.granted_via)
-    .bind(grant.created_at)
-    .bind(grant.expires_at)
-    .bind(&grant.resource)
-    .execute(db)
-    .await?;
+    );
+    bind(query, grant).execute(db).await?;
     Ok(())
 }
 
@@ -81,19 +73,27 @@ pub async fn insert_many(conn: &mut Conn, grants: &[Grant]) -> Result<(), sqlx::
     );
     let mut query = sqlx::query(&sql).persistent(false);
     for grant in grants {
-        query = query
-            .bind(&grant.id)
-            .bind(&grant.user_id)
-            .bind(&grant.client_id)
-            .bind(&grant.agent_name)
-            .bind(&grant.scopes)
-            .bind(grant.granted_via)
-            .bind(grant.created_at)
-            .bind(grant.expires_at)
-            .bind(&grant.resource);
+        query = bind(query, grant);
     }
     query.execute(conn).await?;
     Ok(())
+}
+
+/// Binds the inserted columns of one grant, in the order of the `INSERT`s above.
+fn bind<'q>(
+    query: Query<'q, Db, AnyArguments<'q>>,
+    grant: &'q Grant,
+) -> Query<'q, Db, AnyArguments<'q>> {
+    query
+        .bind(&grant.id)
+        .bind(&grant.user_id)
+        .bind(&grant.client_id)
+        .bind(&grant.agent_name)
+        .bind(&grant.scopes)
+        .bind(grant.granted_via)
+        .bind(grant.created_at)
+        .bind(grant.expires_at)
+        .bind(&grant.resource)
 }
 
 pub async fn find<'e>(

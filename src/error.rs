@@ -19,7 +19,10 @@ pub enum AppError {
     RateLimited(u64),
     /// The database is momentarily busy; nothing was done, and the same request may be sent
     /// again after the given seconds.
-    #[error("Agent Connect is busy right now. Try again in {0} seconds.")]
+    #[error(
+        "Agent Connect is busy right now. Try again in {0} second{s}.",
+        s = if *.0 == 1 { "" } else { "s" }
+    )]
     Unavailable(u64),
     /// The request never reached the server or its answer was unreadable.
     #[error("We couldn't reach Agent Connect. Check your connection and try again.")]
@@ -66,5 +69,22 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::Network,
             _ => Self::Internal,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AppError;
+
+    #[test]
+    fn the_wait_reads_as_people_say_it() {
+        assert_eq!(
+            AppError::Unavailable(1).to_string(),
+            "Agent Connect is busy right now. Try again in 1 second."
+        );
+        assert_eq!(
+            AppError::Unavailable(3).to_string(),
+            "Agent Connect is busy right now. Try again in 3 seconds."
+        );
     }
 }

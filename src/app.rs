@@ -9,8 +9,8 @@ use leptos_router::{SsrMode, path};
 use crate::components::header::SiteHeader;
 use crate::page_context::PageContextProvider;
 use crate::pages::{
-    connect::ConnectPage, consent::ConsentPage, device::DevicePage, login::LoginPage,
-    not_found::NotFound, security::SecurityPage, signup::SignupPage,
+    agent::AgentPage, connect::ConnectPage, consent::ConsentPage, device::DevicePage,
+    login::LoginPage, not_found::NotFound, security::SecurityPage, signup::SignupPage,
 };
 
 /// The document around the app, rendered on the server. `stylesheet` is the stylesheet's
@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                         <Route path=path!("/connect") view=ConnectPage ssr=SsrMode::Async/>
                         <Route path=path!("/security") view=SecurityPage ssr=SsrMode::Async/>
+                        <Route path=path!("/security/agents/:id") view=AgentPage ssr=SsrMode::Async/>
                         <Route path=path!("/oauth2/authorize") view=ConsentPage ssr=SsrMode::Async/>
                         <Route path=path!("/device") view=DevicePage ssr=SsrMode::Async/>
                     </Routes>

@@ -11,6 +11,9 @@ pub enum AppError {
     /// Input the person can fix; the message says how.
     #[error("{0}")]
     Invalid(String),
+    /// What the page asked for does not exist (for this account); the message says what.
+    #[error("{0}")]
+    NotFound(String),
     /// The page needs a signed-in person.
     #[error("Your session has ended. Sign in again to continue.")]
     SignedOut,
@@ -49,6 +52,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Invalid(_) => 400,
+            Self::NotFound(_) => 404,
             Self::SignedOut => 401,
             Self::RateLimited(_) => 429,
             Self::Unavailable(_) => 503,

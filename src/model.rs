@@ -103,6 +103,42 @@ pub struct GrantView {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub expires_at: i64,
+    /// The person paused it: its tokens are refused until they resume it.
+    pub paused: bool,
+}
+
+/// One agent's page: its grant, where it stands, and what it did lately.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentView {
+    pub grant: GrantView,
+    pub status: AgentStatus,
+    /// The OAuth client it redeemed through (a client id, or an HTTPS client metadata URL).
+    pub client_id: String,
+    /// The address it was last used from, when known.
+    pub last_used_ip: Option<String>,
+    /// Its recent tool calls, refreshes and the person's changes, newest first.
+    pub activity: Vec<ActivityView>,
+    pub now: i64,
+}
+
+/// Where an agent's grant stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AgentStatus {
+    Active,
+    Paused { since: i64 },
+    Revoked { at: i64 },
+    Expired,
+}
+
+/// One line of an agent's activity: something it did (or that was done to it) so many times
+/// in one minute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityView {
+    /// What happened, e.g. "Called get_quote".
+    pub title: String,
+    pub calls: i64,
+    pub client_ip: Option<String>,
+    pub last_at: i64,
 }
 
 /// One entry of the account's security log.

@@ -2,6 +2,7 @@
 //! `server`, and answers with a view model or an [`AppError`](crate::error::AppError).
 
 pub mod account;
+pub mod agent;
 pub mod connect;
 pub mod consent;
 pub mod device;

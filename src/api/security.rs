@@ -24,6 +24,7 @@ pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
             created_at: g.created_at,
             last_used_at: g.last_used_at,
             expires_at: g.expires_at,
+            paused: g.paused_at.is_some(),
         })
         .collect();
     // The page lists the last twenty events.

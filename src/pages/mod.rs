@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod agent;
 pub mod connect;
 pub mod consent;
 pub mod device;

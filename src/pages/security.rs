@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::agent::agent_path;
 use crate::api::security::{RevokeAllGrants, RevokeGrant, fetch_security_view};
 use crate::components::form::ReturnHere;
 use crate::model::{EventView, GrantView, SecurityView};
@@ -138,7 +139,10 @@ fn grant_row(
     let name = grant.agent_name.clone();
     view! {
         <tr class:confirming=confirming>
-            <td data-label="Agent" class="agent">{grant.agent_name.clone()}</td>
+            <td data-label="Agent" class="agent">
+                <a href=agent_path(&grant.id)>{grant.agent_name.clone()}</a>
+                {grant.paused.then(|| view! { " " <span class="badge badge-warn">"Paused"</span> })}
+            </td>
             <td data-label="Permissions">
                 <ul class="chips">
                     {grant.scopes.iter().map(|s| view! { <li><code>{s.clone()}</code></li> }).collect_view()}

@@ -7,6 +7,7 @@
 use std::net::IpAddr;
 
 use crate::scopes::Scopes;
+use crate::server::db::activity::{self, Activity, ActivityKind};
 use crate::server::db::events::{self, EventKind, NewEvent};
 use crate::server::db::grants::{self, Grant, GrantedVia};
 use crate::server::db::tokens::{self, NewToken, TokenKind};
@@ -122,6 +123,8 @@ pub async fn create_many(
             expires_at: now + REFRESH_TTL,
             revoked_at: None,
             resource: new.resource,
+            paused_at: None,
+            last_used_ip: None,
         };
         created.push((grant, Tokens::new()));
         addrs.push(addr);
@@ -237,10 +240,88 @@ async fn revoke_all_in_database(
     Ok(revoked)
 }
 
-/// Records that a grant was used now, for "last used" on the security page. Writes at most
-/// once a minute per grant, so that a busy agent does not turn every request into a write.
-pub async fn touch(db: &Pool, grant_id: &str, now: i64) -> Result<(), sqlx::Error> {
-    grants::touch(db, grant_id, now).await
+/// What the person changes about one of their live grants on its page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Its tokens are refused until it resumes; its refresh token is kept.
+    Pause,
+    Resume,
+    /// A new agent name, already cleaned.
+    Rename(String),
+}
+
+impl Change {
+    fn event(&self) -> EventKind {
+        match self {
+            Change::Pause => EventKind::GrantPaused,
+            Change::Resume => EventKind::GrantResumed,
+            Change::Rename(_) => EventKind::GrantRenamed,
+        }
+    }
+
+    fn activity(&self) -> (ActivityKind, &str) {
+        match self {
+            Change::Pause => (ActivityKind::Paused, ""),
+            Change::Resume => (ActivityKind::Resumed, ""),
+            Change::Rename(name) => (ActivityKind::Renamed, name),
+        }
+    }
+
+    /// The log's sentence, given the agent's name before the change.
+    fn detail(&self, agent_name: &str) -> String {
+        match self {
+            Change::Pause => {
+                format!("{agent_name} was paused: its tokens are refused until you resume it")
+            }
+            Change::Resume => format!("{agent_name} was resumed and can act for you again"),
+            Change::Rename(name) => format!("{agent_name} was renamed {name}"),
+        }
+    }
+}
+
+/// Applies the person's change to one of their live grants, with its entries in the security
+/// log and the grant's activity, and makes it visible on the very next request. Returns the
+/// grant as it was before, or `None` when it was not theirs, not live, or already so.
+pub async fn change(
+    db: &Pool,
+    live: &LiveTokens,
+    grant_id: &str,
+    user_id: &str,
+    change: Change,
+    addr: Option<IpAddr>,
+    now: i64,
+) -> Result<Option<Grant>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let Some(before) = grants::find_for_user(&mut *tx, grant_id, user_id).await? else {
+        return Ok(None);
+    };
+    let changed = match &change {
+        Change::Pause => grants::set_paused(&mut *tx, grant_id, user_id, true, now).await?,
+        Change::Resume => grants::set_paused(&mut *tx, grant_id, user_id, false, now).await?,
+        Change::Rename(name) => grants::rename(&mut *tx, grant_id, user_id, name, now).await?,
+    };
+    if changed.is_none() {
+        return Ok(None);
+    }
+    let detail = change.detail(&before.agent_name);
+    record(&mut tx, user_id, change.event(), &detail, addr, now).await?;
+    let (kind, name) = change.activity();
+    let row = Activity {
+        grant_id: grant_id.to_owned(),
+        kind,
+        name: name.to_owned(),
+        minute: now.div_euclid(60),
+        calls: 1,
+        client_ip: addr.map(|a| a.to_string()),
+        first_at: now,
+        last_at: now,
+    };
+    activity::add_many(&mut tx, &[row]).await?;
+    tx.commit().await?;
+    // Remembered tokens carry the grant's name and state: they are read afresh.
+    live.revoked();
+    tracing::info!(grant = %grant_id, user = %user_id, change = ?change, "grant changed");
+    Ok(Some(before))
 }
 
 /// Stores a fresh access and refresh token for the grant and returns them.

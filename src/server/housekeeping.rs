@@ -32,6 +32,7 @@ pub struct Pruned {
     pub clients: u64,
     pub security_events: u64,
     pub mcp_sessions: u64,
+    pub grant_activity: u64,
 }
 
 /// Deletes what has outlived its use, as of the state's clock. Portal sessions go by their
@@ -54,6 +55,8 @@ pub async fn prune(state: &AppState) -> anyhow::Result<Pruned> {
             now,
         )
         .await?,
+        grant_activity: db::activity::delete_older_than(pool, now - super::activity::RETENTION)
+            .await?,
     };
     state.sessions.delete_expired().await?;
     Ok(pruned)

@@ -12,6 +12,7 @@
 //! PostgreSQL, instances revoke each other's grants, and every check reads the database.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -98,12 +99,14 @@ impl LiveTokens {
         self.inner.revocations.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// Records that the grant was used now, at most once a minute per grant and instance.
-    pub async fn record_use(&self, db: &Pool, grant_id: &str, now: i64) {
+    /// Records that the grant was used now, from `addr` when known (a resource server asking
+    /// about a token is not the agent), at most once a minute per grant and instance.
+    pub async fn record_use(&self, db: &Pool, grant_id: &str, addr: Option<IpAddr>, now: i64) {
         if !self.touch_due(grant_id, now) {
             return;
         }
-        if let Err(err) = grants::touch(db, grant_id, now).await {
+        let addr = addr.map(|a| a.to_string());
+        if let Err(err) = grants::touch(db, grant_id, addr.as_deref(), now).await {
             tracing::warn!(%err, grant = %grant_id, "could not record the use of a grant");
         }
     }

@@ -2,6 +2,7 @@
 //! building and serving the axum application.
 
 pub mod accounts;
+pub mod activity;
 pub mod auth;
 pub mod catalogue;
 pub mod clock;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::activity::ActivityLog;
 use super::auth::password::PasswordHasher;
 use super::clock::Clock;
 use super::config::ServeConfig;
@@ -36,6 +37,9 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
         .map_err(cannot_open)?;
     let mut leptos_options = leptos_options(&config)?;
     let site = SiteAssets::discover(&mut leptos_options);
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let activity = ActivityLog::default();
+    activity.spawn_writer(db.clone(), shutdown.clone());
     Ok(AppState::new(Shared {
         leptos_options,
         site: Arc::new(site),
@@ -63,7 +67,8 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
         clock,
         catalogue: Arc::new(catalogue),
         passwords: PasswordHasher::new(),
-        shutdown: tokio_util::sync::CancellationToken::new(),
+        activity,
+        shutdown,
     }))
 }
 

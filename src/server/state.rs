@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
+use super::activity::ActivityLog;
 use super::auth::password::PasswordHasher;
 use super::clock::Clock;
 use super::config::ServeConfig;
@@ -62,6 +63,8 @@ pub struct Shared {
     pub group_commit: Option<GroupCommit>,
     /// Live access tokens and grant use, remembered between requests.
     pub live_tokens: LiveTokens,
+    /// What each agent did, counted in memory and written every couple of seconds.
+    pub activity: ActivityLog,
     /// Fetches Client ID Metadata Documents.
     pub client_metadata: Fetcher,
     /// The command-line client offered for download.

@@ -12,6 +12,7 @@
 mod support;
 
 mod agent_code_grant;
+mod agents;
 mod authorization_code;
 mod bad_input;
 mod cli;

@@ -27,7 +27,7 @@ const RESOURCE_TOOLS: [&str; 6] = [
 
 /// A client that counts `notifications/tools/list_changed`.
 #[derive(Clone, Default)]
-struct ToolListWatcher {
+pub(crate) struct ToolListWatcher {
     changes: Arc<AtomicUsize>,
     changed: Arc<Notify>,
 }
@@ -39,7 +39,7 @@ impl ClientHandler for ToolListWatcher {
     }
 }
 
-async fn agent_session(
+pub(crate) async fn agent_session(
     server: &TestServer,
 ) -> (RunningService<RoleClient, ToolListWatcher>, ToolListWatcher) {
     let watcher = ToolListWatcher::default();
@@ -54,7 +54,7 @@ async fn agent_session(
     (client, watcher)
 }
 
-async fn resource_session(
+pub(crate) async fn resource_session(
     server: &TestServer,
     token: &str,
 ) -> RunningService<RoleClient, ClientConfig> {
@@ -88,7 +88,7 @@ fn sorted(names: &[&str]) -> Vec<String> {
 }
 
 /// Calls a tool; returns whether the result is an error, and its text.
-async fn call<S: rmcp::service::Service<RoleClient>>(
+pub(crate) async fn call<S: rmcp::service::Service<RoleClient>>(
     client: &RunningService<RoleClient, S>,
     tool: &str,
     arguments: Value,
@@ -108,21 +108,21 @@ async fn call<S: rmcp::service::Service<RoleClient>>(
 }
 
 /// The access token in an `authenticate` result.
-fn token_in(text: &str) -> String {
+pub(crate) fn token_in(text: &str) -> String {
     text.lines()
         .find_map(|line| line.strip_prefix("Access token: "))
         .expect("an access token line")
         .to_owned()
 }
 
-async fn redeem_token(server: &TestServer, email: &str, scopes: &[&str]) -> String {
+pub(crate) async fn redeem_token(server: &TestServer, email: &str, scopes: &[&str]) -> String {
     let code = server.code_for(email, scopes, Some("Claude Code")).await;
     let (status, body) = server.redeem(&code).await;
     assert_eq!(status, 200, "{body}");
     body["access_token"].as_str().unwrap().to_owned()
 }
 
-async fn grant_of(server: &TestServer, token: &str) -> tokens::ActiveToken {
+pub(crate) async fn grant_of(server: &TestServer, token: &str) -> tokens::ActiveToken {
     tokens::find_active(
         &server.state.db,
         &agent_connect::server::tokens::hash(token),

@@ -62,7 +62,7 @@ macro_rules! text_enum {
         pub enum $name:ident { $($variant:ident = $text:literal,)* }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name { $($variant,)* }
 
         impl $name {

@@ -19,6 +19,9 @@ text_enum! {
         AuthorizationDenied = "authorization_denied",
         DeviceApproved = "device_approved",
         DeviceDenied = "device_denied",
+        GrantPaused = "grant_paused",
+        GrantResumed = "grant_resumed",
+        GrantRenamed = "grant_renamed",
     }
 }
 
@@ -37,6 +40,9 @@ impl EventKind {
             EventKind::AuthorizationDenied => "Application denied",
             EventKind::DeviceApproved => "Device approved",
             EventKind::DeviceDenied => "Device denied",
+            EventKind::GrantPaused => "Agent paused",
+            EventKind::GrantResumed => "Agent resumed",
+            EventKind::GrantRenamed => "Agent renamed",
         }
     }
 }

@@ -43,9 +43,13 @@ pub struct Grant {
     pub revoked_at: Option<i64>,
     /// The resource (RFC 8707) the grant's tokens are for; `None` for any.
     pub resource: Option<String>,
+    /// Set while the person has paused the grant: its tokens are refused until they resume it.
+    pub paused_at: Option<i64>,
+    /// The address the grant was last used from, when known.
+    pub last_used_ip: Option<String>,
 }
 
-const COLUMNS: &str = "id, user_id, client_id, agent_name, scopes, granted_via, created_at, last_used_at, expires_at, revoked_at, resource";
+const COLUMNS: &str = "id, user_id, client_id, agent_name, scopes, granted_via, created_at, last_used_at, expires_at, revoked_at, resource, paused_at, last_used_ip";
 
 pub async fn insert<'e>(
     db: impl Executor<'e, Database = Db>,
@@ -106,6 +110,21 @@ pub async fn find<'e>(
         .await
 }
 
+/// One of the person's grants, live or not.
+pub async fn find_for_user<'e>(
+    db: impl Executor<'e, Database = Db>,
+    id: &str,
+    user_id: &str,
+) -> Result<Option<Grant>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM grants WHERE id = $1 AND user_id = $2"
+    ))
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
 /// The person's live grants, newest first.
 pub async fn list_active<'e>(
     db: impl Executor<'e, Database = Db>,
@@ -135,6 +154,53 @@ pub async fn revoke<'e>(
     .bind(now)
     .bind(id)
     .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Pauses one of the person's live grants, or resumes it (`paused`: false). Returns the
+/// grant if it changed.
+pub async fn set_paused<'e>(
+    db: impl Executor<'e, Database = Db>,
+    id: &str,
+    user_id: &str,
+    paused: bool,
+    now: i64,
+) -> Result<Option<Grant>, sqlx::Error> {
+    let (set, unless) = if paused {
+        ("$1", "paused_at IS NULL")
+    } else {
+        ("NULL", "paused_at IS NOT NULL")
+    };
+    sqlx::query_as(&format!(
+        "UPDATE grants SET paused_at = {set} \
+         WHERE id = $2 AND user_id = $3 AND {unless} AND revoked_at IS NULL AND expires_at > $1 \
+         RETURNING {COLUMNS}"
+    ))
+    .bind(now)
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Renames one of the person's live grants. Returns the grant as it was before, if renamed.
+pub async fn rename<'e>(
+    db: impl Executor<'e, Database = Db>,
+    id: &str,
+    user_id: &str,
+    agent_name: &str,
+    now: i64,
+) -> Result<Option<Grant>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE grants SET agent_name = $1 \
+         WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL AND expires_at > $4 \
+         RETURNING {COLUMNS}"
+    ))
+    .bind(agent_name)
+    .bind(id)
+    .bind(user_id)
+    .bind(now)
     .fetch_optional(db)
     .await
 }
@@ -169,17 +235,20 @@ pub async fn revoke_all<'e>(
     .await
 }
 
-/// Records use of a grant, writing at most once a minute per grant so that a busy agent does
-/// not turn every request into a write.
+/// Records use of a grant, from `client_ip` when known, writing at most once a minute per
+/// grant so that a busy agent does not turn every request into a write.
 pub async fn touch<'e>(
     db: impl Executor<'e, Database = Db>,
     id: &str,
+    client_ip: Option<&str>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE grants SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at <= $3)",
+        "UPDATE grants SET last_used_at = $1, last_used_ip = COALESCE($2, last_used_ip) \
+         WHERE id = $3 AND (last_used_at IS NULL OR last_used_at <= $4)",
     )
     .bind(now)
+    .bind(client_ip)
     .bind(id)
     .bind(now - 60)
     .execute(db)

@@ -17,6 +17,8 @@ pub struct SessionGrant {
     pub scopes: Scopes,
     pub expires_at: i64,
     pub resource: Option<String>,
+    /// Set while the person has paused the grant.
+    pub paused_at: Option<i64>,
 }
 
 /// Where a session stands.
@@ -98,10 +100,11 @@ pub async fn auth<'e>(
         scopes: Option<Scopes>,
         expires_at: Option<i64>,
         resource: Option<String>,
+        paused_at: Option<i64>,
     }
     let row: Option<Row> = sqlx::query_as(
         "SELECT s.grant_id AS bound, g.id AS grant_id, g.user_id, u.email, g.client_id, \
-         g.agent_name, g.scopes, g.expires_at, g.resource \
+         g.agent_name, g.scopes, g.expires_at, g.resource, g.paused_at \
          FROM mcp_sessions s \
          LEFT JOIN grants g ON g.id = s.grant_id AND g.revoked_at IS NULL AND g.expires_at > $2 \
          LEFT JOIN users u ON u.id = g.user_id \
@@ -124,6 +127,7 @@ pub async fn auth<'e>(
             scopes: Some(scopes),
             expires_at: Some(expires_at),
             resource,
+            paused_at,
             ..
         } => SessionAuth::Live(SessionGrant {
             grant_id,
@@ -134,6 +138,7 @@ pub async fn auth<'e>(
             scopes,
             expires_at,
             resource,
+            paused_at,
         }),
         Row { bound: Some(_), .. } => SessionAuth::Ended,
         Row { .. } => SessionAuth::None,

@@ -2,6 +2,7 @@
 //! placeholders and run on either backend; functions take any executor, so the
 //! caller decides what shares a transaction.
 
+pub mod activity;
 pub mod agent_codes;
 pub mod authorization_codes;
 pub mod clients;

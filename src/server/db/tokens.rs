@@ -28,6 +28,8 @@ pub struct ActiveToken {
     pub created_at: i64,
     pub expires_at: i64,
     pub resource: Option<String>,
+    /// Set while the person has paused the token's grant.
+    pub paused_at: Option<i64>,
 }
 
 /// Any token row, live or not, with its grant's state.
@@ -94,14 +96,14 @@ pub async fn insert_many(conn: &mut Conn, tokens: &[NewToken<'_>]) -> Result<(),
     Ok(())
 }
 
-/// The live token with this hash, if any.
+/// The live token with this hash, if any; a paused grant's tokens are live but say so.
 pub async fn find_active<'e>(
     db: impl Executor<'e, Database = Db>,
     token_hash: &str,
     now: i64,
 ) -> Result<Option<ActiveToken>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT t.kind, t.grant_id, g.user_id, u.email, g.client_id, g.agent_name, g.scopes, t.created_at, t.expires_at, g.resource \
+        "SELECT t.kind, t.grant_id, g.user_id, u.email, g.client_id, g.agent_name, g.scopes, t.created_at, t.expires_at, g.resource, g.paused_at \
          FROM tokens t JOIN grants g ON g.id = t.grant_id JOIN users u ON u.id = g.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.used_at IS NULL AND t.expires_at > $2 \
            AND g.revoked_at IS NULL",

@@ -89,7 +89,8 @@ impl AgentServer {
         let Some(id) = session_id(context) else {
             return Ok(SessionStanding::Unauthenticated);
         };
-        self.validator.session(id).await.map_err(|err| {
+        let addr = super::auth::client_addr(context);
+        self.validator.session(id, addr).await.map_err(|err| {
             tracing::error!(%err, "could not check an MCP session's authorization");
             ErrorData::internal_error(
                 "The server is busy and could not check this session's authorization. Try again \

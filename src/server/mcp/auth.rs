@@ -2,6 +2,7 @@
 //! that validates the token on every request and hands the tools a [`Principal`], the 401
 //! challenge that points at the resource's metadata, and that metadata (RFC 9728 sections 2-3).
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::Json;
@@ -19,6 +20,7 @@ use crate::server::db::tokens::{ActiveToken, TokenKind};
 use crate::server::oauth::error::OAuthError;
 use crate::server::state::AppState;
 use crate::server::tokens::hash;
+use crate::server::web::ClientAddr;
 
 /// Where the resource's RFC 9728 metadata lives.
 pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
@@ -35,6 +37,8 @@ pub struct Principal {
     /// Unix seconds at which the access token (in an authorized `/mcp/agent` session: the
     /// grant) stops working.
     pub expires_at: i64,
+    /// The person paused the grant: every tool refuses until they resume it.
+    pub paused: bool,
 }
 
 impl Principal {
@@ -52,6 +56,15 @@ impl Principal {
     }
 }
 
+/// The caller's address, as the HTTP request behind an MCP request carried it.
+pub fn client_addr(context: &RequestContext<RoleServer>) -> Option<IpAddr> {
+    context
+        .extensions
+        .get::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientAddr>())
+        .map(|ClientAddr(addr)| *addr)
+}
+
 impl From<SessionGrant> for Principal {
     fn from(grant: SessionGrant) -> Self {
         Self {
@@ -62,6 +75,7 @@ impl From<SessionGrant> for Principal {
             client_id: grant.client_id,
             agent_name: grant.agent_name,
             expires_at: grant.expires_at,
+            paused: grant.paused_at.is_some(),
         }
     }
 }
@@ -76,6 +90,7 @@ impl From<ActiveToken> for Principal {
             client_id: token.client_id,
             agent_name: token.agent_name,
             expires_at: token.expires_at,
+            paused: token.paused_at.is_some(),
         }
     }
 }
@@ -109,8 +124,12 @@ impl TokenValidator {
     }
 
     /// The principal of a live access token, by the token's hash. Refresh tokens, and tokens
-    /// that expired or whose grant was revoked, give `None`.
-    pub async fn principal(&self, token_hash: &str) -> Result<Option<Principal>, sqlx::Error> {
+    /// that expired or whose grant was revoked, give `None`. `addr` is the caller's.
+    pub async fn principal(
+        &self,
+        token_hash: &str,
+        addr: Option<IpAddr>,
+    ) -> Result<Option<Principal>, sqlx::Error> {
         let now = self.state.now();
         let Some(token) = self
             .state
@@ -127,13 +146,17 @@ impl TokenValidator {
         if !self.meant_for_here(token.resource.as_deref()) {
             return Ok(None);
         }
-        self.record_use(&token.grant_id, now).await;
+        self.record_use(&token.grant_id, addr, now).await;
         Ok(Some(token.into()))
     }
 
     /// Where an `/mcp/agent` session stands, as any instance sees it: the principal of the
     /// grant `authenticate` bound it to while that grant lives.
-    pub async fn session(&self, session_id: &str) -> Result<SessionStanding, sqlx::Error> {
+    pub async fn session(
+        &self,
+        session_id: &str,
+        addr: Option<IpAddr>,
+    ) -> Result<SessionStanding, sqlx::Error> {
         let now = self.state.now();
         Ok(
             match mcp_sessions::auth(&self.state.db, session_id, now).await? {
@@ -143,7 +166,7 @@ impl TokenValidator {
                     SessionStanding::Ended
                 }
                 SessionAuth::Live(grant) => {
-                    self.record_use(&grant.grant_id, now).await;
+                    self.record_use(&grant.grant_id, addr, now).await;
                     SessionStanding::Authorized(grant.into())
                 }
             },
@@ -157,10 +180,10 @@ impl TokenValidator {
     }
 
     /// Records that the grant was used now, at most once a minute per grant and instance.
-    pub async fn record_use(&self, grant_id: &str, now: i64) {
+    pub async fn record_use(&self, grant_id: &str, addr: Option<IpAddr>, now: i64) {
         self.state
             .live_tokens
-            .record_use(&self.state.db, grant_id, now)
+            .record_use(&self.state.db, grant_id, addr, now)
             .await;
     }
 }
@@ -177,7 +200,8 @@ pub async fn require_bearer(
     let Some(token_hash) = bearer_token(req.headers()).map(hash) else {
         return challenge(&base, &validator.basic_scopes, false);
     };
-    match validator.principal(&token_hash).await {
+    let addr = req.extensions().get::<ClientAddr>().map(|ClientAddr(a)| *a);
+    match validator.principal(&token_hash, addr).await {
         Ok(Some(principal)) => {
             req.extensions_mut().insert(principal);
             next.run(req).await

@@ -21,11 +21,13 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_router};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::auth::Principal;
+use super::auth::{Principal, client_addr};
 use super::protocol::{failure, private_list, server_config, success, transport_config};
 use super::sandbox::{self, NOTICE, Order, Refused, Sandbox, Side, dollars};
+use crate::server::activity::ActivityLog;
 use crate::server::clock::Clock;
 use crate::server::db;
+use crate::server::db::activity::ActivityKind;
 use crate::server::state::AppState;
 use crate::timefmt;
 
@@ -77,6 +79,8 @@ pub struct ResourceTools {
     /// The catalogue's scope names: a gated tool is offered only when its scope is one of them.
     offered: Arc<Vec<String>>,
     router: Arc<ToolRouter<Self>>,
+    /// Where each call is counted for the agent's page.
+    activity: ActivityLog,
 }
 
 impl ResourceTools {
@@ -87,6 +91,7 @@ impl ResourceTools {
             public_base: state.config.public_base(),
             offered: Arc::new(state.catalogue.iter().map(|s| s.name.clone()).collect()),
             router: Arc::new(Self::tool_router()),
+            activity: state.activity.clone(),
         }
     }
 
@@ -125,8 +130,9 @@ impl ResourceTools {
             .collect()
     }
 
-    /// Runs a tool for `principal`, or refuses it with `insufficient_scope` when the principal
-    /// lacks the tool's scope.
+    /// Runs a tool for `principal`, or refuses it: while the person has paused the grant, or
+    /// with `insufficient_scope` when the principal lacks the tool's scope. Either way the
+    /// call is counted on the agent's page.
     pub async fn call(
         &self,
         principal: Principal,
@@ -136,12 +142,25 @@ impl ResourceTools {
         if !self.knows(&request.name) {
             return Err(ErrorData::invalid_params("tool not found", None));
         }
+        let addr = client_addr(&context);
+        let now = self.clock.now();
+        let count = |kind| {
+            self.activity
+                .record(&principal.grant_id, kind, &request.name, addr, now)
+        };
+        if principal.paused {
+            count(ActivityKind::ToolRefused);
+            tracing::info!(grant = %principal.grant_id, tool = %request.name, "MCP tool call refused: grant paused");
+            return Ok(failure(paused(&self.public_base, &principal)).into());
+        }
         if let Some(scope) = required_scope(&request.name)
             && !principal.has_scope(scope)
         {
+            count(ActivityKind::ToolRefused);
             tracing::info!(grant = %principal.grant_id, tool = %request.name, scope, "MCP tool call refused: insufficient scope");
             return Ok(failure(self.insufficient_scope(&principal, &request.name, scope)).into());
         }
+        count(ActivityKind::ToolCall);
         context.extensions.insert(principal);
         self.router
             .call(ToolCallContext::new(self, request, context))
@@ -153,6 +172,16 @@ impl ResourceTools {
     fn insufficient_scope(&self, principal: &Principal, tool: &str, missing: &str) -> String {
         insufficient_scope(&self.public_base, principal, tool, missing)
     }
+}
+
+/// What an agent is told while the person has paused its access.
+pub fn paused(public_base: &str, principal: &Principal) -> String {
+    format!(
+        "Paused: the person paused this agent's access ({}) on {public_base}/security. Its \
+         tokens stay valid and every tool works again once they resume it there; until then \
+         each call is refused. Tell the person, and do not retry in a loop.",
+        principal.agent_name
+    )
 }
 
 /// What an agent is told when `tool` needs `missing`, which `principal` was not granted: the

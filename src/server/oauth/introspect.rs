@@ -65,11 +65,12 @@ pub async fn introspect(
         .find(&state.db, &hash(&token), now)
         .await?
     {
-        Some(active) => {
+        // A paused grant's tokens are refused until the person resumes it.
+        Some(active) if active.paused_at.is_none() => {
             if active.kind == TokenKind::Access {
                 state
                     .live_tokens
-                    .record_use(&state.db, &active.grant_id, now)
+                    .record_use(&state.db, &active.grant_id, None, now)
                     .await;
             }
             Introspection::Active {
@@ -88,7 +89,7 @@ pub async fn introspect(
                 aud: active.resource,
             }
         }
-        None => Introspection::Inactive { active: false },
+        _ => Introspection::Inactive { active: false },
     };
     let mut res = Json(answer).into_response();
     res.headers_mut()

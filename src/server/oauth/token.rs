@@ -35,7 +35,7 @@ pub async fn token(
         GrantType::AuthorizationCode => {
             authorization_code::exchange(&state, addr, &headers, &req).await
         }
-        GrantType::RefreshToken => refresh_token::refresh(&state, &headers, &req).await,
+        GrantType::RefreshToken => refresh_token::refresh(&state, addr, &headers, &req).await,
         GrantType::DeviceCode => device_code::poll(&state, addr, &headers, &req).await,
     };
     telemetry::token_request(kind.as_str(), outcome(&answer));

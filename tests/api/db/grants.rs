@@ -159,21 +159,76 @@ async fn use_is_written_at_most_once_a_minute() {
     let db = with_people().await;
     rows::grant(&db.pool, "gr_1", "usr_ada", NOW).await;
     let last_used = || async {
-        grants::find(&db.pool, "gr_1")
-            .await
-            .unwrap()
-            .unwrap()
-            .last_used_at
+        let grant = grants::find(&db.pool, "gr_1").await.unwrap().unwrap();
+        (grant.last_used_at, grant.last_used_ip)
     };
-    grants::touch(&db.pool, "gr_1", NOW + 100).await.unwrap();
-    assert_eq!(last_used().await, Some(NOW + 100), "first use");
-    grants::touch(&db.pool, "gr_1", NOW + 159).await.unwrap();
-    assert_eq!(last_used().await, Some(NOW + 100), "59 s later");
-    grants::touch(&db.pool, "gr_1", NOW + 160).await.unwrap();
-    assert_eq!(last_used().await, Some(NOW + 160), "a minute later");
-    grants::touch(&db.pool, "gr_unknown", NOW + 300)
+    let (here, there) = (Some("192.0.2.1"), Some("198.51.100.7"));
+    grants::touch(&db.pool, "gr_1", here, NOW + 100)
         .await
         .unwrap();
+    assert_eq!(
+        last_used().await,
+        (Some(NOW + 100), here.map(Into::into)),
+        "first use"
+    );
+    grants::touch(&db.pool, "gr_1", there, NOW + 159)
+        .await
+        .unwrap();
+    assert_eq!(
+        last_used().await,
+        (Some(NOW + 100), here.map(Into::into)),
+        "59 s later"
+    );
+    // An unknown address (a resource server's introspection) keeps the last one known.
+    grants::touch(&db.pool, "gr_1", None, NOW + 160)
+        .await
+        .unwrap();
+    assert_eq!(
+        last_used().await,
+        (Some(NOW + 160), here.map(Into::into)),
+        "a minute later"
+    );
+    grants::touch(&db.pool, "gr_unknown", there, NOW + 300)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_person_pauses_resumes_and_renames_only_their_live_grants() {
+    let db = with_people().await;
+    rows::grant(&db.pool, "gr_1", "usr_ada", NOW).await;
+    let paused = |paused| grants::set_paused(&db.pool, "gr_1", "usr_ada", paused, NOW + 5);
+    assert!(paused(true).await.unwrap().is_some());
+    assert!(paused(true).await.unwrap().is_none(), "already paused");
+    let found = grants::find(&db.pool, "gr_1").await.unwrap().unwrap();
+    assert_eq!(found.paused_at, Some(NOW + 5));
+    assert!(paused(false).await.unwrap().is_some());
+    assert!(paused(false).await.unwrap().is_none(), "already running");
+    assert!(
+        grants::set_paused(&db.pool, "gr_1", "usr_bob", true, NOW)
+            .await
+            .unwrap()
+            .is_none(),
+        "not theirs"
+    );
+    let renamed = grants::rename(&db.pool, "gr_1", "usr_ada", "Bob's helper", NOW).await;
+    assert_eq!(renamed.unwrap().unwrap().agent_name, "Bob's helper");
+    assert!(
+        grants::rename(&db.pool, "gr_1", "usr_bob", "Mine", NOW)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    grants::revoke(&db.pool, "gr_1", "usr_ada", NOW + 10)
+        .await
+        .unwrap();
+    assert!(paused(true).await.unwrap().is_none(), "revoked");
+    assert!(
+        grants::rename(&db.pool, "gr_1", "usr_ada", "X", NOW)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]

@@ -73,6 +73,8 @@ pub fn grant_row(id: &str, user_id: &str, now: i64) -> Grant {
         expires_at: now + REFRESH_TTL,
         revoked_at: None,
         resource: None,
+        paused_at: None,
+        last_used_ip: None,
     }
 }
 

@@ -3,10 +3,13 @@
 //! (RFC 9700 section 4.14.2), since either the agent or a thief holds a copy, except within
 //! [`ROTATION_GRACE`] of its rotation, when it is a client retrying.
 
+use std::net::IpAddr;
+
 use axum::http::HeaderMap;
 
 use super::request::TokenRequest;
 use crate::scopes::Scopes;
+use crate::server::db::activity::ActivityKind;
 use crate::server::db::clients;
 use crate::server::db::grants;
 use crate::server::db::tokens::{self, TokenKind};
@@ -27,6 +30,7 @@ pub const ROTATION_GRACE: i64 = 10;
 
 pub async fn refresh(
     state: &AppState,
+    addr: IpAddr,
     headers: &HeaderMap,
     req: &TokenRequest,
 ) -> Result<TokenResponse, OAuthError> {
@@ -74,6 +78,16 @@ pub async fn refresh(
     let Some(grant) = grants::find(&mut *tx, &grant_id).await? else {
         return Err(refused());
     };
+    // A paused grant keeps its refresh token: the rotation is undone, and the same token
+    // works once the person resumes the grant.
+    if grant.paused_at.is_some() {
+        tx.rollback().await?;
+        return Err(OAuthError::invalid_grant(format!(
+            "{} is paused: the person paused its access on {base}/security. This refresh token \
+             works again once they resume it; keep it, and do not retry in a loop.",
+            grant.agent_name
+        )));
+    }
     if req
         .client_id
         .as_deref()
@@ -105,6 +119,9 @@ pub async fn refresh(
     }
     let tokens = grant::renew(&mut tx, &grant, now).await?;
     tx.commit().await?;
+    state
+        .activity
+        .record(&grant.id, ActivityKind::Refresh, "", Some(addr), now);
     tracing::info!(token = %log_id(token), grant = %grant.id, "refresh token rotated");
     Ok(TokenResponse::new(&grant, tokens))
 }

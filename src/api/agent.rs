@@ -1,0 +1,148 @@
+//! The page of one agent (`/security/agents/{id}`): its grant, what it did, and the person's
+//! controls over it: pause, resume, rename. Revoking is the security page's [`RevokeGrant`]
+//! (crate::api::security::RevokeGrant).
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::AgentView;
+
+/// How many lines of activity the page shows.
+#[cfg(feature = "ssr")]
+const ACTIVITY_LINES: i64 = 50;
+
+/// The agent's page, if the grant is the signed-in person's.
+#[server(endpoint = "agent")]
+pub async fn fetch_agent_view(grant_id: String) -> Result<AgentView, AppError> {
+    use crate::model::{ActivityView, AgentStatus, GrantView};
+    use crate::server::db::{activity, grants};
+    use crate::server::portal;
+
+    let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
+    let now = state.now();
+    let Some(grant) = grants::find_for_user(&state.db, &grant_id, &user.id).await? else {
+        return Err(not_found());
+    };
+    // What was counted in memory is written first, so the page shows the latest calls.
+    state.activity.flush(&state.db).await;
+    let activity = activity::list_recent(&state.db, &grant.id, ACTIVITY_LINES)
+        .await?
+        .into_iter()
+        .map(|row| ActivityView {
+            title: activity_title(row.kind, &row.name),
+            calls: row.calls,
+            client_ip: row.client_ip,
+            last_at: row.last_at,
+        })
+        .collect();
+    let status = match (grant.revoked_at, grant.paused_at) {
+        (Some(at), _) => AgentStatus::Revoked { at },
+        _ if grant.expires_at <= now => AgentStatus::Expired,
+        (None, Some(since)) => AgentStatus::Paused { since },
+        (None, None) => AgentStatus::Active,
+    };
+    Ok(AgentView {
+        status,
+        client_id: grant.client_id,
+        last_used_ip: grant.last_used_ip,
+        activity,
+        now,
+        grant: GrantView {
+            granted_via: grant.granted_via.label().to_owned(),
+            scopes: grant.scopes.into_vec(),
+            id: grant.id,
+            agent_name: grant.agent_name,
+            created_at: grant.created_at,
+            last_used_at: grant.last_used_at,
+            expires_at: grant.expires_at,
+            paused: grant.paused_at.is_some(),
+        },
+    })
+}
+
+/// Pauses the agent: its tokens are refused until the person resumes it.
+#[server(endpoint = "pause_agent")]
+pub async fn pause_agent(grant_id: String) -> Result<(), AppError> {
+    use crate::server::grant::Change;
+    change(grant_id, Change::Pause, "paused").await
+}
+
+/// Resumes a paused agent: its tokens, and its refresh token, work again.
+#[server(endpoint = "resume_agent")]
+pub async fn resume_agent(grant_id: String) -> Result<(), AppError> {
+    use crate::server::grant::Change;
+    change(grant_id, Change::Resume, "resumed").await
+}
+
+/// Gives the agent another name, on its page, the security page and in `whoami`.
+#[server(endpoint = "rename_agent")]
+pub async fn rename_agent(grant_id: String, agent_name: String) -> Result<(), AppError> {
+    use crate::server::grant::Change;
+    use crate::server::oauth::grants::agent_code::clean_agent_name;
+
+    let Some(name) = clean_agent_name(&agent_name) else {
+        return Err(AppError::invalid("Enter a name for the agent."));
+    };
+    change(grant_id, Change::Rename(name), "renamed").await
+}
+
+#[cfg(feature = "ssr")]
+async fn change(
+    grant_id: String,
+    change: crate::server::grant::Change,
+    done: &str,
+) -> Result<(), AppError> {
+    use crate::server::grant;
+    use crate::server::portal;
+
+    let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
+    let addr = portal::client_addr().await;
+    let changed = grant::change(
+        &state.db,
+        &state.live_tokens,
+        &grant_id,
+        &user.id,
+        change,
+        Some(addr),
+        state.now(),
+    )
+    .await?;
+    // Only a grant of this person's, found in the database, names the page to go back to.
+    let Some(grant) = changed else {
+        return Err(AppError::invalid(
+            "That agent could not be changed: it was revoked, has expired, or is already so. \
+             Reload the page to see where it stands.",
+        ));
+    };
+    leptos_axum::redirect(&format!("{}?done={done}", agent_path(&grant.id)));
+    Ok(())
+}
+
+/// Where an agent's page lives.
+pub fn agent_path(grant_id: &str) -> String {
+    format!(
+        "/security/agents/{}",
+        crate::links::encode_query_value(grant_id)
+    )
+}
+
+#[cfg(feature = "ssr")]
+fn not_found() -> AppError {
+    AppError::NotFound(
+        "There is no such agent on your account. It may have been removed after it ended.".into(),
+    )
+}
+
+/// A line of the timeline, in words.
+#[cfg(feature = "ssr")]
+fn activity_title(kind: crate::server::db::activity::ActivityKind, name: &str) -> String {
+    use crate::server::db::activity::ActivityKind;
+    match kind {
+        ActivityKind::ToolCall => format!("Called {name}"),
+        ActivityKind::ToolRefused => format!("Refused {name}"),
+        ActivityKind::Refresh => "Refreshed its tokens".into(),
+        ActivityKind::Paused => "Paused by you".into(),
+        ActivityKind::Resumed => "Resumed by you".into(),
+        ActivityKind::Renamed => format!("Renamed to {name}"),
+    }
+}

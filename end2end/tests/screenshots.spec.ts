@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Page } from "@playwright/test";
 import {
+  callTool,
   expect,
   newAccount,
   redeemTokens,
@@ -62,6 +63,28 @@ test.describe("@screenshots", () => {
     await securityPage.goto();
     await expect(securityPage.grantRow("Portfolio bot")).toHaveCount(1);
     await capture(page, "security");
+  });
+
+  test("agent page, paused, with activity", async ({
+    connectPage,
+    securityPage,
+    agentPage,
+    page,
+    request,
+  }) => {
+    await newAccount(page);
+    const code = await connectPage.generateCode({
+      scopes: ["quote", "account.read"],
+      agentName: "Portfolio bot",
+    });
+    const tokens = await redeemTokens(request, code);
+    for (const tool of ["whoami", "whoami", "get_account"]) {
+      await callTool(request, tokens.access_token, tool);
+    }
+    await securityPage.goto();
+    await securityPage.openAgent("Portfolio bot");
+    await agentPage.pause();
+    await capture(page, "agent");
   });
 
   test("device approval", async ({ devicePage, page, request }) => {

@@ -182,6 +182,11 @@ fn AgentControls(
     let rename_error = form_error(actions.rename.value(), pending, RenameAgent::PATH);
     let state_error = Signal::derive(move || pause_error.get().or_else(|| resume_error.get()));
     let (state_id, revoke_id) = (id.clone(), id.clone());
+    let hint = if paused {
+        "Paused: its calls are refused. Resuming lets it carry on with the same tokens."
+    } else {
+        "Pausing refuses its calls at once, without making it start over. Revoking ends its access for good."
+    };
     view! {
         <h2 id="controls-title">"Controls"</h2>
         <FormAlert error=state_error/>
@@ -193,7 +198,6 @@ fn AgentControls(
                         <input type="hidden" name="grant_id" value=state_id.clone()/>
                         <SubmitButton label="Resume" busy="Resuming…" pending=actions.resume.pending()/>
                     </ActionForm>
-                    <p class="hint">"Paused: its tokens are refused. Resuming lets it carry on, with the same tokens."</p>
                 }
                 .into_any()
             } else {
@@ -203,36 +207,35 @@ fn AgentControls(
                         <input type="hidden" name="grant_id" value=state_id.clone()/>
                         <SubmitButton label="Pause" busy="Pausing…" pending=actions.pause.pending() class="btn"/>
                     </ActionForm>
-                    <p class="hint">"Pausing refuses its calls at once, without making it start over."</p>
+                }
+                .into_any()
+            }}
+            {if confirm {
+                view! {
+                    <div class="confirm" role="group" aria-label=format!("Revoke access for {name}?")>
+                        <span>"Revoke access for " <strong>{name.clone()}</strong> "?"</span>
+                        <ActionForm action=actions.revoke>
+                            <ReturnHere/>
+                            <input type="hidden" name="grant_id" value=revoke_id.clone()/>
+                            <button type="submit" class="btn btn-danger">"Yes, revoke"</button>
+                        </ActionForm>
+                        <a class="btn btn-quiet" href=path.clone()>"Cancel"</a>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <Form method="GET" action=path.clone()>
+                        <input type="hidden" name="confirm" value="revoke"/>
+                        <button type="submit" class="btn btn-danger-quiet">"Revoke"</button>
+                    </Form>
                 }
                 .into_any()
             }}
         </div>
-        {if confirm {
-            view! {
-                <div class="confirm" role="group" aria-label=format!("Revoke access for {name}?")>
-                    <span>"Revoke access for " <strong>{name.clone()}</strong> "? It would need a new code to come back."</span>
-                    <ActionForm action=actions.revoke>
-                        <ReturnHere/>
-                        <input type="hidden" name="grant_id" value=revoke_id.clone()/>
-                        <button type="submit" class="btn btn-danger">"Yes, revoke"</button>
-                    </ActionForm>
-                    <a class="btn btn-quiet" href=path.clone()>"Cancel"</a>
-                </div>
-            }
-            .into_any()
-        } else {
-            view! {
-                <Form method="GET" action=path.clone()>
-                    <input type="hidden" name="confirm" value="revoke"/>
-                    <button type="submit" class="btn btn-danger-quiet">"Revoke"</button>
-                </Form>
-            }
-            .into_any()
-        }}
-        <h2 id="rename-title">"Name"</h2>
+        <p class="hint controls-hint">{hint}</p>
         <FormAlert error=rename_error/>
-        <ActionForm action=actions.rename attr:class="rename-form" attr:aria-labelledby="rename-title">
+        <ActionForm action=actions.rename attr:class="rename-form">
             <ReturnHere/>
             <input type="hidden" name="grant_id" value=id/>
             <div class="field">

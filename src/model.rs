@@ -36,6 +36,9 @@ pub struct ConnectView {
     /// What the form is pre-filled with: the last request, or nothing.
     pub last_scopes: Vec<String>,
     pub last_agent_name: String,
+    /// The lifetimes last chosen, as form values; empty for the defaults.
+    pub last_lifetime: String,
+    pub last_high_risk_lifetime: String,
     /// The server's public URL, as the agent must reach it.
     pub public_url: String,
     /// The command-line client this server offers for download, if it offers one.
@@ -105,6 +108,12 @@ pub struct GrantView {
     pub expires_at: i64,
     /// The person paused it: its tokens are refused until they resume it.
     pub paused: bool,
+    /// When it ends whatever its refreshes; `None` until revoked.
+    pub ends_at: Option<i64>,
+    /// Its high-risk scopes, among `scopes`.
+    pub high_risk: Vec<String>,
+    /// Until when they are active; `None` as long as the grant.
+    pub high_risk_until: Option<i64>,
 }
 
 /// One agent's page: its grant, where it stands, and what it did lately.

@@ -139,6 +139,22 @@ pub fn high_risk_titles<'a>(catalogue: &'a [Scope], scopes: &Scopes) -> Vec<&'a 
         .collect()
 }
 
+/// Whether `name` is one of the catalogue's high-risk scopes.
+pub fn is_high_risk(catalogue: &[Scope], name: &str) -> bool {
+    catalogue.iter().any(|s| s.high_risk && s.name == name)
+}
+
+/// `scopes` without the catalogue's high-risk ones.
+pub fn without_high_risk(catalogue: &[Scope], scopes: &Scopes) -> Scopes {
+    scopes
+        .as_slice()
+        .iter()
+        .filter(|name| !is_high_risk(catalogue, name))
+        .cloned()
+        .collect::<Vec<_>>()
+        .into()
+}
+
 /// Whether a scope token is well formed per RFC 6749 section 3.3
 /// (printable ASCII except space, double quote and backslash).
 pub fn is_valid_token(name: &str) -> bool {

@@ -14,7 +14,8 @@ const ACTIVITY_LINES: i64 = 50;
 /// The agent's page, if the grant is the signed-in person's.
 #[server(endpoint = "agent")]
 pub async fn fetch_agent_view(grant_id: String) -> Result<AgentView, AppError> {
-    use crate::model::{ActivityView, AgentStatus, GrantView};
+    use crate::api::security::grant_view;
+    use crate::model::{ActivityView, AgentStatus};
     use crate::server::db::{activity, grants};
     use crate::server::portal;
 
@@ -43,20 +44,11 @@ pub async fn fetch_agent_view(grant_id: String) -> Result<AgentView, AppError> {
     };
     Ok(AgentView {
         status,
-        client_id: grant.client_id,
-        last_used_ip: grant.last_used_ip,
+        client_id: grant.client_id.clone(),
+        last_used_ip: grant.last_used_ip.clone(),
         activity,
         now,
-        grant: GrantView {
-            granted_via: grant.granted_via.label().to_owned(),
-            scopes: grant.scopes.into_vec(),
-            id: grant.id,
-            agent_name: grant.agent_name,
-            created_at: grant.created_at,
-            last_used_at: grant.last_used_at,
-            expires_at: grant.expires_at,
-            paused: grant.paused_at.is_some(),
-        },
+        grant: grant_view(grant, &state.catalogue),
     })
 }
 
@@ -144,5 +136,6 @@ fn activity_title(kind: crate::server::db::activity::ActivityKind, name: &str) -
         ActivityKind::Paused => "Paused by you".into(),
         ActivityKind::Resumed => "Resumed by you".into(),
         ActivityKind::Renamed => format!("Renamed to {name}"),
+        ActivityKind::HighRiskRenewed => "High-risk permissions renewed by you".into(),
     }
 }

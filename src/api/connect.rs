@@ -39,6 +39,8 @@ pub async fn fetch_connect_view() -> Result<ConnectView, AppError> {
         issued,
         last_scopes: last.scopes,
         last_agent_name: last.agent_name,
+        last_lifetime: last.lifetime,
+        last_high_risk_lifetime: last.high_risk_lifetime,
         public_url: state.config.public_base(),
         cli_download: state.cli_build.describe().await,
         now: state.now(),
@@ -94,7 +96,10 @@ pub async fn generate_code(
     scopes: Option<Vec<String>>,
     agent_name: Option<String>,
     confirm_high_risk: Option<String>,
+    lifetime: Option<String>,
+    high_risk_lifetime: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::lifetime::{HighRiskLifetime, Lifetime, Lifetimes};
     use crate::model::IssuedCode;
     use crate::scopes::{Scopes, high_risk_titles, normalize};
     use crate::server::auth::session::{self, LastRequest, StoredCode};
@@ -113,14 +118,31 @@ pub async fn generate_code(
     let agent_name = agent_name.as_deref().and_then(agent_code::clean_agent_name);
     // Remember the request first, so a refused form comes back as the person filled it.
     let scopes = normalize(&state.catalogue, &requested).map_err(AppError::Invalid)?;
+    // A missing choice (an older page, a script) is the default; an unknown one is refused.
+    let grant_lifetime = match lifetime.as_deref() {
+        None | Some("") => Some(Lifetime::default()),
+        Some(value) => Lifetime::parse(value),
+    };
+    let high_risk_lifetime = match high_risk_lifetime.as_deref() {
+        None | Some("") => Some(HighRiskLifetime::default()),
+        Some(value) => HighRiskLifetime::parse(value),
+    };
     session::set_last_request(
         &session,
         &LastRequest {
             scopes: scopes.as_slice().to_vec(),
             agent_name: agent_name.clone().unwrap_or_default(),
+            lifetime: grant_lifetime.unwrap_or_default().value().to_owned(),
+            high_risk_lifetime: high_risk_lifetime.unwrap_or_default().value().to_owned(),
         },
     )
     .await?;
+    let (Some(grant_lifetime), Some(high_risk_lifetime)) = (grant_lifetime, high_risk_lifetime)
+    else {
+        return Err(AppError::invalid(
+            "Choose how long the access lasts from the list.",
+        ));
+    };
     if scopes.is_empty() {
         return Err(AppError::invalid(
             "Pick at least one permission for the agent.",
@@ -139,8 +161,15 @@ pub async fn generate_code(
         .await
         .map_err(AppError::RateLimited)?;
 
-    let (code, expires_at) =
-        agent_code::issue(&state, &user.id, scopes.clone(), agent_name.clone(), addr).await?;
+    let (code, expires_at) = agent_code::issue(
+        &state,
+        &user.id,
+        scopes.clone(),
+        agent_name.clone(),
+        Lifetimes::chosen(grant_lifetime, high_risk_lifetime),
+        addr,
+    )
+    .await?;
     let stored = StoredCode {
         code_hash: code.hash(),
         shown: IssuedCode {

@@ -7,7 +7,7 @@ use crate::model::SecurityView;
 
 #[server(endpoint = "security")]
 pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
-    use crate::model::{EventView, GrantView};
+    use crate::model::EventView;
     use crate::server::db::{events, grants};
     use crate::server::portal;
 
@@ -16,16 +16,7 @@ pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
     let grants = grants::list_active(&state.db, &user.id, now)
         .await?
         .into_iter()
-        .map(|g| GrantView {
-            granted_via: g.granted_via.label().to_owned(),
-            scopes: g.scopes.into_vec(),
-            id: g.id,
-            agent_name: g.agent_name,
-            created_at: g.created_at,
-            last_used_at: g.last_used_at,
-            expires_at: g.expires_at,
-            paused: g.paused_at.is_some(),
-        })
+        .map(|g| grant_view(g, &state.catalogue))
         .collect();
     // The page lists the last twenty events.
     let events = events::list_recent(&state.db, &user.id, 20)
@@ -42,6 +33,70 @@ pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
         events,
         now,
     })
+}
+
+/// A grant as the pages show it.
+#[cfg(feature = "ssr")]
+pub(crate) fn grant_view(
+    grant: crate::server::db::grants::Grant,
+    catalogue: &[crate::scopes::Scope],
+) -> crate::model::GrantView {
+    use crate::scopes::is_high_risk;
+
+    let high_risk = grant
+        .scopes
+        .as_slice()
+        .iter()
+        .filter(|name| is_high_risk(catalogue, name))
+        .cloned()
+        .collect();
+    crate::model::GrantView {
+        granted_via: grant.granted_via.label().to_owned(),
+        scopes: grant.scopes.into_vec(),
+        id: grant.id,
+        agent_name: grant.agent_name,
+        created_at: grant.created_at,
+        last_used_at: grant.last_used_at,
+        expires_at: grant.expires_at,
+        paused: grant.paused_at.is_some(),
+        ends_at: grant.ends_at,
+        high_risk,
+        high_risk_until: grant.high_risk_until,
+    }
+}
+
+/// Gives a grant's high-risk scopes another stretch of the time chosen when it was issued.
+#[server(endpoint = "renew_high_risk")]
+pub async fn renew_high_risk(grant_id: String, back: Option<String>) -> Result<(), AppError> {
+    use crate::api::agent::agent_path;
+    use crate::server::grant::{self, Change};
+    use crate::server::portal;
+
+    let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
+    let addr = portal::client_addr().await;
+    let renewed = grant::change(
+        &state.db,
+        &state.live_tokens,
+        &grant_id,
+        &user.id,
+        Change::RenewHighRisk,
+        Some(addr),
+        state.now(),
+    )
+    .await?;
+    let Some(grant) = renewed else {
+        return Err(AppError::invalid(
+            "Those permissions could not be renewed: the access was revoked or has ended. \
+             Reload the page to see where it stands.",
+        ));
+    };
+    match back.as_deref() {
+        Some("agent") => {
+            leptos_axum::redirect(&format!("{}?done=renewed", agent_path(&grant.id)));
+        }
+        _ => leptos_axum::redirect("/security?done=renewed"),
+    }
+    Ok(())
 }
 
 /// Revokes one grant; its tokens stop working on the next request.

@@ -4,5 +4,6 @@ pub mod browser;
 pub mod client_identity;
 pub mod code_panel;
 pub mod form;
+pub mod grant_scopes;
 pub mod header;
 pub mod scope_item;

@@ -10,11 +10,13 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 use crate::api::agent::{PauseAgent, RenameAgent, ResumeAgent, agent_path, fetch_agent_view};
-use crate::api::security::RevokeGrant;
+use crate::api::security::{RenewHighRisk, RevokeGrant};
 use crate::components::form::{FormAlert, ReturnHere, SubmitButton, form_error};
+use crate::components::grant_scopes::{GrantScopes, RenewFrom};
 use crate::model::{ActivityView, AgentStatus, AgentView, FormError};
 use crate::page_context::use_page_context;
 use crate::pages::load_failed;
+use crate::pages::security::ends;
 use crate::timefmt::{relative, utc};
 
 #[component]
@@ -27,6 +29,7 @@ pub fn AgentPage() -> impl IntoView {
     let resume = ServerAction::<ResumeAgent>::new();
     let rename = ServerAction::<RenameAgent>::new();
     let revoke = ServerAction::<RevokeGrant>::new();
+    let renew = ServerAction::<RenewHighRisk>::new();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let data = Resource::new(
         move || {
@@ -35,6 +38,7 @@ pub fn AgentPage() -> impl IntoView {
                 pause.version().get(),
                 resume.version().get(),
                 rename.version().get(),
+                renew.version().get(),
             )
         },
         |(id, ..)| fetch_agent_view(id),
@@ -44,6 +48,7 @@ pub fn AgentPage() -> impl IntoView {
         resume,
         rename,
         revoke,
+        renew,
     };
     view! {
         <Title text="Agent"/>
@@ -69,6 +74,7 @@ struct Actions {
     resume: ServerAction<ResumeAgent>,
     rename: ServerAction<RenameAgent>,
     revoke: ServerAction<RevokeGrant>,
+    renew: ServerAction<RenewHighRisk>,
 }
 
 #[component]
@@ -84,6 +90,7 @@ fn AgentOverview(
         Some("paused") => Some("Paused. The agent's calls are refused until you resume it."),
         Some("resumed") => Some("Resumed. The agent can act for you again."),
         Some("renamed") => Some("Renamed."),
+        Some("renewed") => Some("Renewed. It may use its high-risk permissions again."),
         _ => None,
     };
     let AgentView {
@@ -108,17 +115,15 @@ fn AgentOverview(
                 <div>
                     <dt>"May do"</dt>
                     <dd>
-                        <ul class="chips">
-                            {grant.scopes.iter().map(|s| view! { <li><code>{s.clone()}</code></li> }).collect_view()}
-                        </ul>
+                        <GrantScopes grant=grant.clone() now renew=actions.renew from=RenewFrom::Agent/>
                     </dd>
                 </div>
                 <div><dt>"Granted via"</dt><dd>{grant.granted_via.clone()}</dd></div>
                 <div><dt>"Client"</dt><dd><code class="client-id">{client_id}</code></dd></div>
                 <div><dt>"Created"</dt><dd>{when(grant.created_at, now)}</dd></div>
                 <div>
-                    <dt>{if live { "Expires" } else { "Expired" }}</dt>
-                    <dd>{when(grant.expires_at, now)}</dd>
+                    <dt>"Ends"</dt>
+                    <dd>{ends(&grant, now)}</dd>
                 </div>
                 <div>
                     <dt>"Last used"</dt>

@@ -10,6 +10,7 @@ use crate::api::connect::{GenerateCode, fetch_connect_view};
 use crate::components::code_panel::CodePanel;
 use crate::components::form::{FormAlert, ReturnHere, SubmitButton, form_error};
 use crate::components::scope_item::{HighRiskConfirmation, ScopeItem, high_risk_actions};
+use crate::lifetime::{HighRiskLifetime, Lifetime};
 use crate::model::FormError;
 use crate::page_context::use_page_context;
 use crate::pages::load_failed;
@@ -58,7 +59,8 @@ pub fn ConnectPage() -> impl IntoView {
                         } else {
                             (data.last_scopes, data.last_agent_name)
                         };
-                        view! { <ConnectForm catalogue=data.catalogue scopes agent generate pending/> }.into_any()
+                        let (lifetime, high_risk_lifetime) = (data.last_lifetime, data.last_high_risk_lifetime);
+                        view! { <ConnectForm catalogue=data.catalogue scopes agent lifetime high_risk_lifetime generate pending/> }.into_any()
                     }
                 }
             })}
@@ -73,11 +75,15 @@ fn ConnectForm(
     /// Scopes ticked when the form appears.
     scopes: Vec<String>,
     agent: String,
+    /// The lifetimes' form values to pre-select; empty for the defaults.
+    lifetime: String,
+    high_risk_lifetime: String,
     generate: ServerAction<GenerateCode>,
     pending: Option<FormError>,
 ) -> impl IntoView {
     let error = form_error(generate.value(), pending, GenerateCode::PATH);
     let risky = high_risk_actions(&catalogue);
+    let has_risky = risky.is_some();
     view! {
         <section class="card" aria-labelledby="connect-title">
             <h1 id="connect-title">"Connect an agent"</h1>
@@ -107,9 +113,46 @@ fn ConnectForm(
                     />
                 })}
                 <AgentNameField agent/>
+                <LifetimeFields lifetime high_risk_lifetime has_risky/>
                 <SubmitButton label="Generate code" busy="Generating…" pending=generate.pending()/>
             </ActionForm>
         </section>
+    }
+}
+
+/// How long the access lasts and, when the catalogue has high-risk permissions, how long
+/// those stay active. `lifetime` and `high_risk_lifetime` are form values to pre-select.
+#[component]
+fn LifetimeFields(lifetime: String, high_risk_lifetime: String, has_risky: bool) -> impl IntoView {
+    let lifetime = Lifetime::parse(&lifetime).unwrap_or_default();
+    let high_risk_lifetime = HighRiskLifetime::parse(&high_risk_lifetime).unwrap_or_default();
+    view! {
+        <div class="lifetimes">
+            <div class="field">
+                <label for="lifetime">"Access lasts"</label>
+                <select id="lifetime" name="lifetime" aria-describedby="lifetime-hint">
+                    {Lifetime::ALL
+                        .into_iter()
+                        .map(|l| view! { <option value=l.value() selected=l == lifetime>{l.label()}</option> })
+                        .collect_view()}
+                </select>
+                <p class="hint" id="lifetime-hint">"No refresh carries it past that. You can revoke it sooner."</p>
+            </div>
+            {has_risky.then(|| view! {
+                <div class="field risk-lifetime">
+                    <label for="high-risk-lifetime">"High-risk permissions last"</label>
+                    <select id="high-risk-lifetime" name="high_risk_lifetime" aria-describedby="high-risk-lifetime-hint">
+                        {HighRiskLifetime::ALL
+                            .into_iter()
+                            .map(|l| view! { <option value=l.value() selected=l == high_risk_lifetime>{l.label()}</option> })
+                            .collect_view()}
+                    </select>
+                    <p class="hint" id="high-risk-lifetime-hint">
+                        "Then the agent keeps only the others, until you renew them on the Security page."
+                    </p>
+                </div>
+            })}
+        </div>
     }
 }
 

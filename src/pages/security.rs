@@ -7,8 +7,9 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::agent::agent_path;
-use crate::api::security::{RevokeAllGrants, RevokeGrant, fetch_security_view};
+use crate::api::security::{RenewHighRisk, RevokeAllGrants, RevokeGrant, fetch_security_view};
 use crate::components::form::ReturnHere;
+use crate::components::grant_scopes::{GrantScopes, RenewFrom};
 use crate::model::{EventView, GrantView, SecurityView};
 use crate::pages::load_failed;
 use crate::timefmt::{relative, utc};
@@ -17,8 +18,15 @@ use crate::timefmt::{relative, utc};
 pub fn SecurityPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeGrant>::new();
     let revoke_all = ServerAction::<RevokeAllGrants>::new();
+    let renew = ServerAction::<RenewHighRisk>::new();
     let data = Resource::new(
-        move || (revoke.version().get(), revoke_all.version().get()),
+        move || {
+            (
+                revoke.version().get(),
+                revoke_all.version().get(),
+                renew.version().get(),
+            )
+        },
         |_| fetch_security_view(),
     );
     let query = use_query_map();
@@ -31,7 +39,7 @@ pub fn SecurityPage() -> impl IntoView {
                     Err(err) => return load_failed(err, "/security".into()),
                 };
                 let (confirm, done) = query.with(|q| (q.get("confirm").unwrap_or_default(), q.get("done")));
-                view! { <SecurityOverview data confirm done revoke revoke_all/> }.into_any()
+                view! { <SecurityOverview data confirm done revoke revoke_all renew/> }.into_any()
             })}
         </Transition>
     }
@@ -46,9 +54,11 @@ fn SecurityOverview(
     done: Option<String>,
     revoke: ServerAction<RevokeGrant>,
     revoke_all: ServerAction<RevokeAllGrants>,
+    renew: ServerAction<RenewHighRisk>,
 ) -> impl IntoView {
     let notice = match done.as_deref() {
         Some("revoked") => Some("Access revoked. The agent's tokens stopped working at once."),
+        Some("renewed") => Some("Renewed. The agent may use its high-risk permissions again."),
         Some("revoked_all") => Some("Access revoked for every agent."),
         _ => None,
     };
@@ -68,7 +78,7 @@ fn SecurityOverview(
                 {has_grants.then(|| revoke_all_control(confirm == "all", revoke_all))}
             </div>
             {if has_grants {
-                view! { <GrantsTable grants now confirm revoke/> }.into_any()
+                view! { <GrantsTable grants now confirm revoke renew/> }.into_any()
             } else {
                 view! { <NoGrants/> }.into_any()
             }}
@@ -86,6 +96,7 @@ fn GrantsTable(
     now: i64,
     confirm: String,
     revoke: ServerAction<RevokeGrant>,
+    renew: ServerAction<RenewHighRisk>,
 ) -> impl IntoView {
     view! {
         <div class="table-wrap">
@@ -106,7 +117,7 @@ fn GrantsTable(
                         .into_iter()
                         .map(|grant| {
                             let confirming = confirm == grant.id;
-                            grant_row(grant, now, confirming, revoke)
+                            grant_row(grant, now, confirming, revoke, renew)
                         })
                         .collect_view()}
                 </tbody>
@@ -130,11 +141,25 @@ fn when(at: i64, now: i64) -> impl IntoView {
     view! { <time datetime=utc(at) title=utc(at)>{relative(at, now)}</time> }
 }
 
+/// When a grant ends: its chosen end, or "Until revoked" while refreshes keep it alive.
+pub fn ends(grant: &GrantView, now: i64) -> AnyView {
+    match grant.ends_at {
+        Some(at) => when(at, now).into_any(),
+        None => view! {
+            <span title=format!("While the agent refreshes it: next by {}", utc(grant.expires_at))>
+                "Until revoked"
+            </span>
+        }
+        .into_any(),
+    }
+}
+
 fn grant_row(
     grant: GrantView,
     now: i64,
     confirming: bool,
     revoke: ServerAction<RevokeGrant>,
+    renew: ServerAction<RenewHighRisk>,
 ) -> impl IntoView {
     let name = grant.agent_name.clone();
     view! {
@@ -144,9 +169,7 @@ fn grant_row(
                 {grant.paused.then(|| view! { " " <span class="badge badge-warn">"Paused"</span> })}
             </td>
             <td data-label="Permissions">
-                <ul class="chips">
-                    {grant.scopes.iter().map(|s| view! { <li><code>{s.clone()}</code></li> }).collect_view()}
-                </ul>
+                <GrantScopes grant=grant.clone() now renew from=RenewFrom::Security/>
             </td>
             <td data-label="Granted via">{grant.granted_via.clone()}</td>
             <td data-label="Created">{when(grant.created_at, now)}</td>
@@ -156,7 +179,7 @@ fn grant_row(
                     None => view! { <span class="muted">"Not yet"</span> }.into_any(),
                 }}
             </td>
-            <td data-label="Expires">{when(grant.expires_at, now)}</td>
+            <td data-label="Expires">{ends(&grant, now)}</td>
             <td class="row-actions">
                 {if confirming {
                     view! {

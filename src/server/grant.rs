@@ -6,7 +6,8 @@
 
 use std::net::IpAddr;
 
-use crate::scopes::Scopes;
+use crate::lifetime::Lifetimes;
+use crate::scopes::{self, Scope, Scopes};
 use crate::server::db::activity::{self, Activity, ActivityKind};
 use crate::server::db::events::{self, EventKind, NewEvent};
 use crate::server::db::grants::{self, Grant, GrantedVia};
@@ -27,6 +28,8 @@ pub struct NewGrant {
     pub via: GrantedVia,
     /// The resource (RFC 8707) its tokens are for; `None` for any.
     pub resource: Option<String>,
+    /// How long it lasts, and its high-risk scopes, as the person chose.
+    pub lifetimes: Lifetimes,
 }
 
 /// A freshly minted token pair. `Debug` shows no secret.
@@ -35,6 +38,8 @@ pub struct Tokens {
     pub refresh_token: String,
     /// Seconds the access token lives.
     pub expires_in: i64,
+    access_expires_at: i64,
+    refresh_expires_at: i64,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -42,6 +47,20 @@ impl std::fmt::Debug for Tokens {
         f.debug_struct("Tokens")
             .field("expires_in", &self.expires_in)
             .finish_non_exhaustive()
+    }
+}
+
+/// The scopes a grant acts with at `now`: all it was granted, or, once `high_risk_until` has
+/// passed, all but the catalogue's high-risk ones.
+pub fn active_scopes(
+    catalogue: &[Scope],
+    scopes: Scopes,
+    high_risk_until: Option<i64>,
+    now: i64,
+) -> Scopes {
+    match high_risk_until {
+        Some(until) if until <= now => scopes::without_high_risk(catalogue, &scopes),
+        _ => scopes,
     }
 }
 
@@ -111,6 +130,8 @@ pub async fn create_many(
     let mut created = Vec::with_capacity(new.len());
     let mut addrs = Vec::with_capacity(new.len());
     for (id, new, addr) in new {
+        let ends_at = new.lifetimes.grant.map(|seconds| now + seconds);
+        let tokens = Tokens::new(now, ends_at);
         let grant = Grant {
             id,
             user_id: new.user_id,
@@ -120,13 +141,16 @@ pub async fn create_many(
             granted_via: new.via,
             created_at: now,
             last_used_at: None,
-            expires_at: now + REFRESH_TTL,
+            expires_at: tokens.refresh_expires_at,
             revoked_at: None,
             resource: new.resource,
             paused_at: None,
             last_used_ip: None,
+            ends_at,
+            high_risk_lifetime: new.lifetimes.high_risk,
+            high_risk_until: new.lifetimes.high_risk.map(|seconds| now + seconds),
         };
-        created.push((grant, Tokens::new()));
+        created.push((grant, tokens));
         addrs.push(addr);
     }
     let grant_rows: Vec<Grant> = created.iter().map(|(grant, _)| grant.clone()).collect();
@@ -156,10 +180,11 @@ pub async fn create_many(
 }
 
 /// Mints a fresh pair for a grant whose refresh token the caller's transaction just rotated,
-/// and moves the grant's expiry to a full refresh lifetime from now.
+/// and moves the grant's expiry to a full refresh lifetime from now, never past its end.
 pub async fn renew(tx: &mut Conn, grant: &Grant, now: i64) -> Result<Tokens, sqlx::Error> {
-    let tokens = mint(tx, &grant.id, now).await?;
-    grants::extend(&mut *tx, &grant.id, now + REFRESH_TTL, now).await?;
+    let tokens = Tokens::new(now, grant.ends_at);
+    tokens::insert_many(&mut *tx, &tokens.rows(&grant.id, now)).await?;
+    grants::extend(&mut *tx, &grant.id, tokens.refresh_expires_at, now).await?;
     Ok(tokens)
 }
 
@@ -248,6 +273,8 @@ pub enum Change {
     Resume,
     /// A new agent name, already cleaned.
     Rename(String),
+    /// Its high-risk scopes active for another of the lifetimes chosen at issuance.
+    RenewHighRisk,
 }
 
 impl Change {
@@ -256,6 +283,7 @@ impl Change {
             Change::Pause => EventKind::GrantPaused,
             Change::Resume => EventKind::GrantResumed,
             Change::Rename(_) => EventKind::GrantRenamed,
+            Change::RenewHighRisk => EventKind::HighRiskRenewed,
         }
     }
 
@@ -264,6 +292,7 @@ impl Change {
             Change::Pause => (ActivityKind::Paused, ""),
             Change::Resume => (ActivityKind::Resumed, ""),
             Change::Rename(name) => (ActivityKind::Renamed, name),
+            Change::RenewHighRisk => (ActivityKind::HighRiskRenewed, ""),
         }
     }
 
@@ -275,6 +304,9 @@ impl Change {
             }
             Change::Resume => format!("{agent_name} was resumed and can act for you again"),
             Change::Rename(name) => format!("{agent_name} was renamed {name}"),
+            Change::RenewHighRisk => {
+                format!("{agent_name} may use its high-risk permissions again, for a while")
+            }
         }
     }
 }
@@ -299,6 +331,7 @@ pub async fn change(
         Change::Pause => grants::set_paused(&mut *tx, grant_id, user_id, true, now).await?,
         Change::Resume => grants::set_paused(&mut *tx, grant_id, user_id, false, now).await?,
         Change::Rename(name) => grants::rename(&mut *tx, grant_id, user_id, name, now).await?,
+        Change::RenewHighRisk => grants::renew_high_risk(&mut *tx, grant_id, user_id, now).await?,
     };
     if changed.is_none() {
         return Ok(None);
@@ -324,20 +357,18 @@ pub async fn change(
     Ok(Some(before))
 }
 
-/// Stores a fresh access and refresh token for the grant and returns them.
-async fn mint(tx: &mut Conn, grant_id: &str, now: i64) -> Result<Tokens, sqlx::Error> {
-    let tokens = Tokens::new();
-    tokens::insert_many(&mut *tx, &tokens.rows(grant_id, now)).await?;
-    Ok(tokens)
-}
-
 impl Tokens {
-    /// A fresh pair of secrets.
-    fn new() -> Self {
+    /// A fresh pair of secrets, living their usual lifetimes from `now` but never past
+    /// `ends_at`, the grant's end.
+    fn new(now: i64, ends_at: Option<i64>) -> Self {
+        let cap = |at: i64| ends_at.map_or(at, |end| at.min(end));
+        let access_expires_at = cap(now + ACCESS_TTL);
         Self {
             access_token: new_secret(ACCESS_PREFIX),
             refresh_token: new_secret(REFRESH_PREFIX),
-            expires_in: ACCESS_TTL,
+            expires_in: access_expires_at - now,
+            access_expires_at,
+            refresh_expires_at: cap(now + REFRESH_TTL),
         }
     }
 
@@ -349,14 +380,14 @@ impl Tokens {
                 grant_id,
                 kind: TokenKind::Access,
                 created_at: now,
-                expires_at: now + ACCESS_TTL,
+                expires_at: self.access_expires_at,
             },
             NewToken {
                 token_hash: hash(&self.refresh_token),
                 grant_id,
                 kind: TokenKind::Refresh,
                 created_at: now,
-                expires_at: now + REFRESH_TTL,
+                expires_at: self.refresh_expires_at,
             },
         ]
     }

@@ -26,6 +26,11 @@ pub struct StoredCode {
 pub struct LastRequest {
     pub scopes: Vec<String>,
     pub agent_name: String,
+    /// The lifetimes' form values (see [`crate::lifetime`]); empty for the defaults.
+    #[serde(default)]
+    pub lifetime: String,
+    #[serde(default)]
+    pub high_risk_lifetime: String,
 }
 
 /// A form error carried across the redirect that answers a form posted without JavaScript.

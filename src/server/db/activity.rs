@@ -15,6 +15,7 @@ text_enum! {
         Paused = "paused",
         Resumed = "resumed",
         Renamed = "renamed",
+        HighRiskRenewed = "high_risk_renewed",
     }
 }
 

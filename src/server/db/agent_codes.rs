@@ -14,7 +14,15 @@ pub struct AgentCodeRow {
     pub agent_name: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
+    /// Seconds the grant will last; `None` until revoked.
+    pub lifetime: Option<i64>,
+    /// Seconds its high-risk scopes will stay active; `None` as long as the grant.
+    pub high_risk_lifetime: Option<i64>,
 }
+
+/// The columns of [`AgentCodeRow`].
+const COLUMNS: &str =
+    "code_hash, user_id, scopes, agent_name, created_at, expires_at, lifetime, high_risk_lifetime";
 
 /// Redemption state of a code, for the page that issued it.
 #[derive(Debug, Clone, FromRow)]
@@ -28,8 +36,8 @@ pub async fn insert<'e>(
     code: &AgentCodeRow,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO agent_codes (code_hash, user_id, scopes, agent_name, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO agent_codes (code_hash, user_id, scopes, agent_name, created_at, expires_at, \
+         lifetime, high_risk_lifetime) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&code.code_hash)
     .bind(&code.user_id)
@@ -37,6 +45,8 @@ pub async fn insert<'e>(
     .bind(&code.agent_name)
     .bind(code.created_at)
     .bind(code.expires_at)
+    .bind(code.lifetime)
+    .bind(code.high_risk_lifetime)
     .execute(db)
     .await?;
     Ok(())
@@ -50,11 +60,11 @@ pub async fn consume<'e>(
     grant_id: &str,
     now: i64,
 ) -> Result<Option<AgentCodeRow>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "UPDATE agent_codes SET used_at = $1, grant_id = $2 \
          WHERE code_hash = $3 AND used_at IS NULL AND expires_at > $1 \
-         RETURNING code_hash, user_id, scopes, agent_name, created_at, expires_at",
-    )
+         RETURNING {COLUMNS}"
+    ))
     .bind(now)
     .bind(grant_id)
     .bind(code_hash)
@@ -92,7 +102,7 @@ pub async fn consume_many(
     let sql = format!(
         "UPDATE agent_codes SET used_at = {used_at}, grant_id = CASE code_hash{grant_ids} END \
          WHERE code_hash IN ({}) AND used_at IS NULL AND expires_at > {} \
-         RETURNING code_hash, user_id, scopes, agent_name, created_at, expires_at, grant_id",
+         RETURNING {COLUMNS}, grant_id",
         hashes.join(", "),
         next.one()
     );

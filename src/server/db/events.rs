@@ -22,6 +22,7 @@ text_enum! {
         GrantPaused = "grant_paused",
         GrantResumed = "grant_resumed",
         GrantRenamed = "grant_renamed",
+        HighRiskRenewed = "high_risk_renewed",
     }
 }
 
@@ -43,6 +44,7 @@ impl EventKind {
             EventKind::GrantPaused => "Agent paused",
             EventKind::GrantResumed => "Agent resumed",
             EventKind::GrantRenamed => "Agent renamed",
+            EventKind::HighRiskRenewed => "High-risk permissions renewed",
         }
     }
 }

@@ -47,17 +47,25 @@ pub struct Grant {
     pub paused_at: Option<i64>,
     /// The address the grant was last used from, when known.
     pub last_used_ip: Option<String>,
+    /// When the grant ends whatever its refreshes (`expires_at` never passes it); `None`
+    /// until revoked.
+    pub ends_at: Option<i64>,
+    /// Seconds its high-risk scopes stay active from redemption or renewal; `None`: as long
+    /// as the grant.
+    pub high_risk_lifetime: Option<i64>,
+    /// Until when its high-risk scopes are active; `None`: as long as the grant.
+    pub high_risk_until: Option<i64>,
 }
 
-const COLUMNS: &str = "id, user_id, client_id, agent_name, scopes, granted_via, created_at, last_used_at, expires_at, revoked_at, resource, paused_at, last_used_ip";
+const COLUMNS: &str = "id, user_id, client_id, agent_name, scopes, granted_via, created_at, last_used_at, expires_at, revoked_at, resource, paused_at, last_used_ip, ends_at, high_risk_lifetime, high_risk_until";
 
 pub async fn insert<'e>(
     db: impl Executor<'e, Database = Db>,
     grant: &Grant,
 ) -> Result<(), sqlx::Error> {
     let query = sqlx::query(
-        "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at, resource) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at, resource, \
+         ends_at, high_risk_lifetime, high_risk_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     );
     bind(query, grant).execute(db).await?;
     Ok(())
@@ -71,9 +79,9 @@ pub async fn insert_many(conn: &mut Conn, grants: &[Grant]) -> Result<(), sqlx::
         _ => {}
     }
     let sql = format!(
-        "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at, resource) \
-         VALUES {}",
-        Placeholders::for_connection(conn).rows(grants.len(), 9)
+        "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at, resource, \
+         ends_at, high_risk_lifetime, high_risk_until) VALUES {}",
+        Placeholders::for_connection(conn).rows(grants.len(), 12)
     );
     let mut query = sqlx::query(&sql).persistent(false);
     for grant in grants {
@@ -98,6 +106,9 @@ fn bind<'q>(
         .bind(grant.created_at)
         .bind(grant.expires_at)
         .bind(&grant.resource)
+        .bind(grant.ends_at)
+        .bind(grant.high_risk_lifetime)
+        .bind(grant.high_risk_until)
 }
 
 pub async fn find<'e>(
@@ -201,6 +212,29 @@ pub async fn rename<'e>(
     .bind(id)
     .bind(user_id)
     .bind(now)
+    .fetch_optional(db)
+    .await
+}
+
+/// Gives one of the person's live grants its high-risk scopes for another
+/// `high_risk_lifetime` from now, never past the grant's end. Returns the grant if renewed.
+pub async fn renew_high_risk<'e>(
+    db: impl Executor<'e, Database = Db>,
+    id: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<Option<Grant>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE grants SET high_risk_until = CASE \
+           WHEN ends_at IS NOT NULL AND ends_at < $1 + high_risk_lifetime THEN ends_at \
+           ELSE $1 + high_risk_lifetime END \
+         WHERE id = $2 AND user_id = $3 AND high_risk_lifetime IS NOT NULL \
+           AND revoked_at IS NULL AND expires_at > $1 \
+         RETURNING {COLUMNS}"
+    ))
+    .bind(now)
+    .bind(id)
+    .bind(user_id)
     .fetch_optional(db)
     .await
 }

@@ -19,6 +19,8 @@ pub struct SessionGrant {
     pub resource: Option<String>,
     /// Set while the person has paused the grant.
     pub paused_at: Option<i64>,
+    /// Until when the grant's high-risk scopes are active; `None`: as long as the grant.
+    pub high_risk_until: Option<i64>,
 }
 
 /// Where a session stands.
@@ -101,10 +103,11 @@ pub async fn auth<'e>(
         expires_at: Option<i64>,
         resource: Option<String>,
         paused_at: Option<i64>,
+        high_risk_until: Option<i64>,
     }
     let row: Option<Row> = sqlx::query_as(
         "SELECT s.grant_id AS bound, g.id AS grant_id, g.user_id, u.email, g.client_id, \
-         g.agent_name, g.scopes, g.expires_at, g.resource, g.paused_at \
+         g.agent_name, g.scopes, g.expires_at, g.resource, g.paused_at, g.high_risk_until \
          FROM mcp_sessions s \
          LEFT JOIN grants g ON g.id = s.grant_id AND g.revoked_at IS NULL AND g.expires_at > $2 \
          LEFT JOIN users u ON u.id = g.user_id \
@@ -128,6 +131,7 @@ pub async fn auth<'e>(
             expires_at: Some(expires_at),
             resource,
             paused_at,
+            high_risk_until,
             ..
         } => SessionAuth::Live(SessionGrant {
             grant_id,
@@ -139,6 +143,7 @@ pub async fn auth<'e>(
             expires_at,
             resource,
             paused_at,
+            high_risk_until,
         }),
         Row { bound: Some(_), .. } => SessionAuth::Ended,
         Row { .. } => SessionAuth::None,

@@ -30,6 +30,8 @@ pub struct ActiveToken {
     pub resource: Option<String>,
     /// Set while the person has paused the token's grant.
     pub paused_at: Option<i64>,
+    /// Until when the grant's high-risk scopes are active; `None`: as long as the grant.
+    pub high_risk_until: Option<i64>,
 }
 
 /// Any token row, live or not, with its grant's state.
@@ -103,7 +105,7 @@ pub async fn find_active<'e>(
     now: i64,
 ) -> Result<Option<ActiveToken>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT t.kind, t.grant_id, g.user_id, u.email, g.client_id, g.agent_name, g.scopes, t.created_at, t.expires_at, g.resource, g.paused_at \
+        "SELECT t.kind, t.grant_id, g.user_id, u.email, g.client_id, g.agent_name, g.scopes, t.created_at, t.expires_at, g.resource, g.paused_at, g.high_risk_until \
          FROM tokens t JOIN grants g ON g.id = t.grant_id JOIN users u ON u.id = g.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.used_at IS NULL AND t.expires_at > $2 \
            AND g.revoked_at IS NULL",

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::scopes::Scope;
 use crate::server::db::mcp_sessions::{self, SessionAuth, SessionGrant};
 use crate::server::db::tokens::{ActiveToken, TokenKind};
+use crate::server::grant;
 use crate::server::oauth::error::OAuthError;
 use crate::server::state::AppState;
 use crate::server::tokens::hash;
@@ -147,7 +148,10 @@ impl TokenValidator {
             return Ok(None);
         }
         self.record_use(&token.grant_id, addr, now).await;
-        Ok(Some(token.into()))
+        let high_risk_until = token.high_risk_until;
+        let mut principal = Principal::from(token);
+        principal.scopes = self.active_scopes(principal.scopes, high_risk_until, now);
+        Ok(Some(principal))
     }
 
     /// Where an `/mcp/agent` session stands, as any instance sees it: the principal of the
@@ -167,10 +171,23 @@ impl TokenValidator {
                 }
                 SessionAuth::Live(grant) => {
                     self.record_use(&grant.grant_id, addr, now).await;
-                    SessionStanding::Authorized(grant.into())
+                    let high_risk_until = grant.high_risk_until;
+                    let mut principal = Principal::from(grant);
+                    principal.scopes = self.active_scopes(principal.scopes, high_risk_until, now);
+                    SessionStanding::Authorized(principal)
                 }
             },
         )
+    }
+
+    /// The scopes a grant acts with now (see [`grant::active_scopes`]).
+    fn active_scopes(
+        &self,
+        scopes: Vec<String>,
+        high_risk_until: Option<i64>,
+        now: i64,
+    ) -> Vec<String> {
+        grant::active_scopes(&self.state.catalogue, scopes.into(), high_risk_until, now).into_vec()
     }
 
     /// RFC 8707: whether a grant made for `resource` may be used at `/mcp`.

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::client_auth::authenticate_resource_server;
 use super::error::OAuthError;
 use crate::server::db::tokens::TokenKind;
+use crate::server::grant;
 use crate::server::state::AppState;
 use crate::server::tokens::hash;
 
@@ -75,7 +76,13 @@ pub async fn introspect(
             }
             Introspection::Active {
                 active: true,
-                scope: active.scopes.to_string(),
+                scope: grant::active_scopes(
+                    &state.catalogue,
+                    active.scopes,
+                    active.high_risk_until,
+                    now,
+                )
+                .to_string(),
                 client_id: active.client_id,
                 sub: active.user_id,
                 username: active.email,

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::request::TokenRequest;
 use crate::grant_type::GrantType;
+use crate::lifetime::Lifetimes;
 use crate::server::db::authorization_codes;
 use crate::server::db::grants::GrantedVia;
 use crate::server::grant::{self, NewGrant, Revocation};
@@ -90,6 +91,8 @@ pub async fn exchange(
         scopes: row.scopes,
         via: GrantedVia::AuthorizationCode,
         resource: row.resource,
+        // Standard OAuth flows choose no lifetime: the grant lives while it is refreshed.
+        lifetimes: Lifetimes::UNLIMITED,
     };
     let (grant, tokens) = grant::create(&mut tx, grant_id, new, Some(addr), now).await?;
     tx.commit().await?;

@@ -9,6 +9,7 @@ use axum::http::HeaderMap;
 
 use super::request::TokenRequest;
 use crate::grant_type::GrantType;
+use crate::lifetime::Lifetimes;
 use crate::server::db::device_codes;
 use crate::server::db::grants::GrantedVia;
 use crate::server::grant::{self, NewGrant};
@@ -61,6 +62,8 @@ pub async fn poll(
             scopes: row.scopes,
             via: GrantedVia::DeviceCode,
             resource: None,
+            // Standard OAuth flows choose no lifetime: the grant lives while it is refreshed.
+            lifetimes: Lifetimes::UNLIMITED,
         };
         let (grant, tokens) = grant::create(&mut tx, grant_id, new, Some(addr), now).await?;
         tx.commit().await?;

@@ -123,6 +123,10 @@ pub async fn refresh(
         .activity
         .record(&grant.id, ActivityKind::Refresh, "", Some(addr), now);
     tracing::info!(token = %log_id(token), grant = %grant.id, "refresh token rotated");
+    // The answer names the scopes the new token acts with: without the high-risk ones once
+    // their time is up.
+    let mut grant = grant;
+    grant.scopes = grant::active_scopes(&state.catalogue, grant.scopes, grant.high_risk_until, now);
     Ok(TokenResponse::new(&grant, tokens))
 }
 

@@ -13,6 +13,7 @@ use std::net::IpAddr;
 
 use tokio::sync::{mpsc, oneshot};
 
+use crate::lifetime::Lifetimes;
 use crate::server::db::agent_codes;
 use crate::server::db::grants::{Grant, GrantedVia};
 use crate::server::db::{self, Conn, Pool};
@@ -75,6 +76,10 @@ pub async fn redeem_all(
             scopes: row.scopes,
             via: GrantedVia::AgentCode,
             resource: None,
+            lifetimes: Lifetimes {
+                grant: row.lifetime,
+                high_risk: row.high_risk_lifetime,
+            },
         };
         new.push((grant_id, grant, Some(redemption.addr)));
     }

@@ -7,6 +7,7 @@ pub mod group_commit;
 use std::net::IpAddr;
 
 use super::request::TokenRequest;
+use crate::lifetime::Lifetimes;
 use crate::scopes::Scopes;
 use crate::server::codes::AgentCode;
 use crate::server::db::agent_codes::{self, AgentCodeRow};
@@ -29,6 +30,7 @@ pub async fn issue(
     user_id: &str,
     scopes: Scopes,
     agent_name: Option<String>,
+    lifetimes: Lifetimes,
     addr: IpAddr,
 ) -> Result<(AgentCode, i64), sqlx::Error> {
     let now = state.now();
@@ -40,6 +42,8 @@ pub async fn issue(
         agent_name,
         created_at: now,
         expires_at: now + CODE_TTL,
+        lifetime: lifetimes.grant,
+        high_risk_lifetime: lifetimes.high_risk,
     };
     let mut tx = state.db.begin().await?;
     agent_codes::insert(&mut *tx, &row).await?;

@@ -1,0 +1,74 @@
+//! A grant's permissions as chips, its high-risk ones with how long they stay active and, once
+//! that has passed, the one-click renewal.
+
+use leptos::prelude::*;
+
+use crate::api::security::RenewHighRisk;
+use crate::components::form::ReturnHere;
+use crate::model::GrantView;
+use crate::timefmt::{relative, utc};
+
+/// Where a renewal sends the browser back to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum RenewFrom {
+    Security,
+    Agent,
+}
+
+#[component]
+pub fn GrantScopes(
+    grant: GrantView,
+    now: i64,
+    renew: ServerAction<RenewHighRisk>,
+    from: RenewFrom,
+) -> impl IntoView {
+    let lapsed = grant.high_risk_until.is_some_and(|until| until <= now);
+    let limit = grant
+        .high_risk_until
+        .filter(|_| !grant.high_risk.is_empty());
+    view! {
+        <ul class="chips">
+            {grant
+                .scopes
+                .iter()
+                .map(|scope| {
+                    let risky = grant.high_risk.contains(scope);
+                    view! {
+                        <li class:chip-risk=risky class:chip-lapsed=risky && lapsed>
+                            <code>{scope.clone()}</code>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        {limit.map(|until| {
+            let names = grant.high_risk.join(", ");
+            if lapsed {
+                view! {
+                    <div class="risk-limit">
+                        <p class="hint">
+                            {format!("{names}: ended {}. The agent keeps the other permissions.", relative(until, now))}
+                        </p>
+                        <ActionForm action=renew>
+                            <ReturnHere/>
+                            <input type="hidden" name="grant_id" value=grant.id.clone()/>
+                            <input type="hidden" name="back" value=if from == RenewFrom::Agent { "agent" } else { "security" }/>
+                            <button type="submit" class="btn btn-small" aria-label=format!("Renew {names} for {}", grant.agent_name)>
+                                "Renew"
+                            </button>
+                        </ActionForm>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <p class="hint risk-limit">
+                        {format!("{names} ")}
+                        <time datetime=utc(until) title=utc(until)>{format!("until {}", relative(until, now))}</time>
+                    </p>
+                }
+                .into_any()
+            }
+        })}
+    }
+}

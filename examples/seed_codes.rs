@@ -50,6 +50,9 @@ async fn main() -> anyhow::Result<()> {
                 agent_name: Some("Bench".into()),
                 created_at: now,
                 expires_at: now + CODE_TTL,
+                // As /connect issues them by default: 30 days, high-risk for an hour.
+                lifetime: Some(30 * 24 * 3_600),
+                high_risk_lifetime: Some(3_600),
             };
             agent_codes::insert(&mut *tx, &row).await?;
             writeln!(out, "{}", code.display())?;

@@ -410,6 +410,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn high_risk_scopes_drop_out_once_their_time_is_up() {
+        let catalogue = crate::scopes::default_catalogue();
+        let granted = || Scopes::parse("quote trade.write");
+        let active = |until, now| active_scopes(&catalogue, granted(), until, now).to_string();
+        assert_eq!(active(None, 10_000), "quote trade.write");
+        assert_eq!(active(Some(100), 99), "quote trade.write");
+        assert_eq!(active(Some(100), 100), "quote");
+    }
+
+    #[test]
+    fn tokens_never_outlive_their_grant() {
+        let open = Tokens::new(1_000, None);
+        assert_eq!(open.expires_in, ACCESS_TTL);
+        assert_eq!(open.refresh_expires_at, 1_000 + REFRESH_TTL);
+        let ending = Tokens::new(1_000, Some(1_600));
+        assert_eq!(ending.expires_in, 600);
+        assert_eq!(
+            (ending.access_expires_at, ending.refresh_expires_at),
+            (1_600, 1_600)
+        );
+    }
+
+    #[test]
     fn each_revocation_reads_as_what_happened() {
         let person = Revocation::ByPerson { user_id: "u" };
         assert_eq!(person.event(), EventKind::GrantRevoked);

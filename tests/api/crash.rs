@@ -8,6 +8,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
+use agent_connect::lifetime::Lifetimes;
 use agent_connect::scopes::Scopes;
 use agent_connect::server::clock::SystemClock;
 use agent_connect::server::config::ServeConfig;
@@ -83,9 +84,16 @@ async fn tokens_answered_before_a_kill_9_work_through_the_other_instance() {
     let mut codes = Vec::new();
     for _ in 0..CODES {
         let scopes = Scopes::parse("quote");
-        let (code, _) = agent_code::issue(&state, &user.id, scopes, None, [127, 0, 0, 1].into())
-            .await
-            .unwrap();
+        let (code, _) = agent_code::issue(
+            &state,
+            &user.id,
+            scopes,
+            None,
+            Lifetimes::default(),
+            [127, 0, 0, 1].into(),
+        )
+        .await
+        .unwrap();
         codes.push(code.display());
     }
     state.db.close().await;

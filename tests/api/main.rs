@@ -23,6 +23,7 @@ mod db;
 mod device_flow;
 mod endpoints;
 mod instances;
+mod lifetimes;
 mod limits;
 mod mcp;
 mod portal;

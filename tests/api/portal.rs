@@ -248,7 +248,7 @@ async fn an_expired_code_leaves_the_session() {
 }
 
 /// The text of the element named "Agent auth code", tags removed.
-fn shown_code(html: &str) -> Option<String> {
+pub(crate) fn shown_code(html: &str) -> Option<String> {
     let rest = html.split("aria-label=\"Agent auth code\"").nth(1)?;
     let inner = &rest[rest.find('>')? + 1..rest.find("</div>")?];
     let mut text = String::new();

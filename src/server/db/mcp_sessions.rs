@@ -29,7 +29,7 @@ pub enum SessionAuth {
     /// It never authenticated (or is unknown).
     None,
     /// It acts for this live grant.
-    Live(SessionGrant),
+    Live(Box<SessionGrant>),
     /// Its grant was revoked or expired.
     Ended,
 }
@@ -133,7 +133,7 @@ pub async fn auth<'e>(
             paused_at,
             high_risk_until,
             ..
-        } => SessionAuth::Live(SessionGrant {
+        } => SessionAuth::Live(Box::new(SessionGrant {
             grant_id,
             user_id,
             email,
@@ -144,7 +144,7 @@ pub async fn auth<'e>(
             resource,
             paused_at,
             high_risk_until,
-        }),
+        })),
         Row { bound: Some(_), .. } => SessionAuth::Ended,
         Row { .. } => SessionAuth::None,
     })

@@ -40,6 +40,9 @@ pub struct Principal {
     pub expires_at: i64,
     /// The person paused the grant: every tool refuses until they resume it.
     pub paused: bool,
+    /// High-risk scopes granted for a time that has ended (not in `scopes`): the person can
+    /// renew them on the security page.
+    pub lapsed: Vec<String>,
 }
 
 impl Principal {
@@ -77,6 +80,7 @@ impl From<SessionGrant> for Principal {
             agent_name: grant.agent_name,
             expires_at: grant.expires_at,
             paused: grant.paused_at.is_some(),
+            lapsed: Vec::new(),
         }
     }
 }
@@ -92,6 +96,7 @@ impl From<ActiveToken> for Principal {
             agent_name: token.agent_name,
             expires_at: token.expires_at,
             paused: token.paused_at.is_some(),
+            lapsed: Vec::new(),
         }
     }
 }
@@ -150,7 +155,7 @@ impl TokenValidator {
         self.record_use(&token.grant_id, addr, now).await;
         let high_risk_until = token.high_risk_until;
         let mut principal = Principal::from(token);
-        principal.scopes = self.active_scopes(principal.scopes, high_risk_until, now);
+        self.limit_scopes(&mut principal, high_risk_until, now);
         Ok(Some(principal))
     }
 
@@ -172,22 +177,29 @@ impl TokenValidator {
                 SessionAuth::Live(grant) => {
                     self.record_use(&grant.grant_id, addr, now).await;
                     let high_risk_until = grant.high_risk_until;
-                    let mut principal = Principal::from(grant);
-                    principal.scopes = self.active_scopes(principal.scopes, high_risk_until, now);
+                    let mut principal = Principal::from(*grant);
+                    self.limit_scopes(&mut principal, high_risk_until, now);
                     SessionStanding::Authorized(principal)
                 }
             },
         )
     }
 
-    /// The scopes a grant acts with now (see [`grant::active_scopes`]).
-    fn active_scopes(
-        &self,
-        scopes: Vec<String>,
-        high_risk_until: Option<i64>,
-        now: i64,
-    ) -> Vec<String> {
-        grant::active_scopes(&self.state.catalogue, scopes.into(), high_risk_until, now).into_vec()
+    /// Leaves the principal the scopes its grant acts with now (see
+    /// [`grant::active_scopes`]), and notes those whose time has ended.
+    fn limit_scopes(&self, principal: &mut Principal, high_risk_until: Option<i64>, now: i64) {
+        let granted = std::mem::take(&mut principal.scopes);
+        let active = grant::active_scopes(
+            &self.state.catalogue,
+            granted.clone().into(),
+            high_risk_until,
+            now,
+        );
+        principal.lapsed = granted
+            .into_iter()
+            .filter(|scope| !active.contains(scope))
+            .collect();
+        principal.scopes = active.into_vec();
     }
 
     /// RFC 8707: whether a grant made for `resource` may be used at `/mcp`.

@@ -197,6 +197,16 @@ pub fn insufficient_scope(
         &step_up_scopes(principal, missing),
         &principal.agent_name,
     );
+    if principal.lapsed.iter().any(|scope| scope == missing) {
+        return format!(
+            "insufficient_scope: {tool} needs the permission \"{missing}\". The person granted \
+             it to this agent for a limited time, which has ended; the agent keeps its other \
+             permissions ({}).\nAsk the person to renew it with one click on \
+             {public_base}/security, then call {tool} again. (Or they can open this link for a \
+             new code: {link})",
+            granted_words(&principal.scopes)
+        );
+    }
     format!(
         "insufficient_scope: {tool} needs the permission \"{missing}\", which this agent was not granted \
          (granted: {}).\nAsk the person to open this link, which pre-fills the form with the \

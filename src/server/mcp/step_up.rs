@@ -109,6 +109,7 @@ mod tests {
     fn principal(scopes: &[&str]) -> Principal {
         Principal {
             paused: false,
+            lapsed: Vec::new(),
             grant_id: "grt_1".into(),
             user_id: "usr_1".into(),
             email: "ann@example.com".into(),

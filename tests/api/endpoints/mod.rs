@@ -11,6 +11,7 @@ mod revoke;
 mod token;
 mod web;
 
+use agent_connect::lifetime::Lifetimes;
 use agent_connect::server::db::users;
 use agent_connect::server::oauth::grants::agent_code;
 use serde_json::Value;
@@ -36,6 +37,7 @@ pub async fn agent_code(app: &TestApp, scopes: &[&str]) -> String {
         &user_id,
         scopes.into(),
         Some("Claude Code".into()),
+        Lifetimes::UNLIMITED,
         [127, 0, 0, 1].into(),
     )
     .await

@@ -13,6 +13,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use agent_connect::lifetime::Lifetimes;
 use agent_connect::server::clock::ManualClock;
 use agent_connect::server::config::ServeConfig;
 use agent_connect::server::oauth::grants::agent_code;
@@ -166,8 +167,21 @@ impl TestServer {
             .id
     }
 
-    /// An account and a fresh code for `scopes`, issued as the portal does.
+    /// An account and a fresh code for `scopes`, issued as the portal does, for a grant with
+    /// no time limits (kept alive by refreshes).
     pub async fn code_for(&self, email: &str, scopes: &[&str], agent_name: Option<&str>) -> String {
+        self.code_lasting(email, scopes, agent_name, Lifetimes::UNLIMITED)
+            .await
+    }
+
+    /// [`Self::code_for`] with the lifetimes chosen on /connect.
+    pub async fn code_lasting(
+        &self,
+        email: &str,
+        scopes: &[&str],
+        agent_name: Option<&str>,
+        lifetimes: Lifetimes,
+    ) -> String {
         if agent_connect::server::db::users::find_by_email(&self.state.db, email)
             .await
             .unwrap()
@@ -182,6 +196,7 @@ impl TestServer {
             &user,
             scopes.into(),
             agent_name.map(str::to_owned),
+            lifetimes,
             [127, 0, 0, 1].into(),
         )
         .await

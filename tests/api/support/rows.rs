@@ -75,6 +75,9 @@ pub fn grant_row(id: &str, user_id: &str, now: i64) -> Grant {
         resource: None,
         paused_at: None,
         last_used_ip: None,
+        ends_at: None,
+        high_risk_lifetime: None,
+        high_risk_until: None,
     }
 }
 
@@ -111,6 +114,8 @@ pub fn agent_code_row(code_hash: &str, user_id: &str, now: i64) -> AgentCodeRow 
         agent_name: Some("Claude Code".into()),
         created_at: now,
         expires_at: now + 300,
+        lifetime: None,
+        high_risk_lifetime: None,
     }
 }
 

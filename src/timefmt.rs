@@ -15,8 +15,9 @@ pub fn relative(at: i64, now: i64) -> String {
         return "just now".into();
     }
     let (n, unit) = match secs {
-        s if s < 3_600 => ((s + 30) / 60, "minute"),
-        s if s < 86_400 => ((s + 1_800) / 3_600, "hour"),
+        // Rounded up to the next unit, a whole one reads as that unit: "1 hour", not "60 minutes".
+        s if s < 3_570 => ((s + 30) / 60, "minute"),
+        s if s < 84_600 => ((s + 1_800) / 3_600, "hour"),
         s => ((s + 43_200) / 86_400, "day"),
     };
     let unit = if n == 1 {
@@ -74,6 +75,10 @@ mod tests {
         assert_eq!(relative(1_000, 1_000 + 60), "1 minute ago");
         assert_eq!(relative(0, 3 * 3_600), "3 hours ago");
         assert_eq!(relative(30 * 86_400, 0), "in 30 days");
+        assert_eq!(relative(3_599, 0), "in 1 hour", "not 60 minutes");
+        assert_eq!(relative(86_399, 0), "in 1 day", "not 24 hours");
+        assert_eq!(relative(3_540, 0), "in 59 minutes");
+        assert_eq!(relative(23 * 3_600, 0), "in 23 hours");
     }
 
     #[test]

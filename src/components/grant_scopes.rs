@@ -45,7 +45,7 @@ pub fn GrantScopes(
             let names = grant.high_risk.join(", ");
             if lapsed {
                 view! {
-                    <div class="risk-limit">
+                    <div class="risk-limit risk-renew">
                         <p class="hint">
                             {format!("{names}: ended {}. The agent keeps the other permissions.", relative(until, now))}
                         </p>

@@ -1,0 +1,44 @@
+import { expect, introspect, newAccount, redeemTokens, scopeSet, test } from "./fixtures";
+
+for (const javaScript of [true, false]) {
+  test.describe(javaScript ? "lifetimes" : "lifetimes without JavaScript", () => {
+    test.use({ javaScriptEnabled: javaScript });
+
+    test("the person chooses how long the access and its high-risk permissions last", async ({
+      page,
+      request,
+      connectPage,
+      securityPage,
+    }) => {
+      await newAccount(page);
+      await connectPage.expectForm();
+      await expect(connectPage.lifetime).toHaveValue("30d");
+      if (javaScript) {
+        // Offered once a high-risk permission is ticked.
+        await connectPage.scope("trade.write").setChecked(false);
+        await expect(connectPage.highRiskLifetime).toBeHidden();
+      }
+      const code = await connectPage.generateCode({
+        scopes: ["quote", "trade.write"],
+        agentName: "Day trader",
+        lifetime: "1 day",
+        highRiskLifetime: "1 hour",
+      });
+      const tokens = await redeemTokens(request, code);
+      expect(scopeSet(tokens.scope)).toEqual(scopeSet("quote trade.write"));
+      const active = await introspect(request, tokens.access_token);
+      expect(active.active).toBe(true);
+
+      await securityPage.goto();
+      const row = securityPage.grantRow("Day trader");
+      await expect(row.getByRole("cell").filter({ hasText: "in 1 day" })).toHaveCount(1);
+      await expect(row).toContainText("trade.write until in 1 hour");
+
+      // The form keeps the choices for the next code.
+      await page.goto("/connect");
+      await connectPage.generateAnotherButton.click();
+      await connectPage.expectForm();
+      await expect(connectPage.lifetime).toHaveValue("1d");
+    });
+  });
+}

@@ -90,6 +90,8 @@ pub enum CodeStatus {
 /// The /security page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SecurityView {
+    /// Signs of a stolen token or code in the last weeks, newest first: shown on top.
+    pub alerts: Vec<EventView>,
     pub grants: Vec<GrantView>,
     pub events: Vec<EventView>,
     pub now: i64,

@@ -5,6 +5,10 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::model::SecurityView;
 
+/// How many days a theft signal stays on top of the security page.
+#[cfg(feature = "ssr")]
+const ALERT_DAYS: i64 = 30;
+
 #[server(endpoint = "security")]
 pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
     use crate::model::EventView;
@@ -28,7 +32,18 @@ pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
             at: e.created_at,
         })
         .collect();
+    // Theft signals of the last 30 days stay on top of the page.
+    let alerts = events::list_theft_signals(&state.db, &user.id, now - ALERT_DAYS * 86_400, 5)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            title: e.kind.title().to_owned(),
+            detail: e.detail,
+            at: e.created_at,
+        })
+        .collect();
     Ok(SecurityView {
+        alerts,
         grants,
         events,
         now,

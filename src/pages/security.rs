@@ -63,6 +63,7 @@ fn SecurityOverview(
         _ => None,
     };
     let SecurityView {
+        alerts,
         grants,
         events,
         now,
@@ -73,6 +74,7 @@ fn SecurityOverview(
             <h1 id="security-title">"Security"</h1>
             <p class="lede">"Agents you have authorized. Revoking one stops it at once; it would need a new code to come back."</p>
             {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            {(!alerts.is_empty()).then(|| view! { <Alerts alerts now/> })}
             <div class="section-head">
                 <h2 id="grants-title">"AI Agent grants"</h2>
                 {has_grants.then(|| revoke_all_control(confirm == "all", revoke_all))}
@@ -85,6 +87,23 @@ fn SecurityOverview(
             <h2 id="events-title">"Recent security events"</h2>
             <ul class="events" aria-labelledby="events-title">
                 {events.into_iter().map(|event| event_item(event, now)).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// Signs that a token or code of the account was stolen, above everything else.
+#[component]
+fn Alerts(alerts: Vec<EventView>, now: i64) -> impl IntoView {
+    view! {
+        <section class="attention" aria-labelledby="attention-title">
+            <h2 id="attention-title">"Needs your attention"</h2>
+            <p>
+                "Someone may hold a copy of an agent's token. Agent Connect stopped it; check that \
+                 the agents below are yours, and revoke any you don't recognise."
+            </p>
+            <ul class="events" aria-labelledby="attention-title">
+                {alerts.into_iter().map(|event| event_item(event, now)).collect_view()}
             </ul>
         </section>
     }

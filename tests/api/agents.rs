@@ -295,3 +295,34 @@ async fn activity_is_written_in_batches_and_pruned_after_a_week() {
     let pruned = housekeeping::prune(&server.state).await.unwrap();
     assert_eq!(pruned.grant_activity, 1);
 }
+
+#[tokio::test]
+async fn a_replayed_refresh_token_is_put_on_top_of_the_security_page() {
+    let server = TestServer::start().await;
+    let browser = server.sign_up("thief@example.com").await;
+    let (_, refresh, _) = redeemed(&server, "thief@example.com", "Copied").await;
+    let (_, html, _) = page(&browser, &server, "/security").await;
+    assert!(!html.contains("Needs your attention"));
+
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh.as_str()),
+    ];
+    assert_eq!(server.token(&form).await.0, 200);
+    server.clock.advance(60);
+    assert_eq!(
+        server.token(&form).await.0,
+        400,
+        "a replay after the grace period"
+    );
+    let (_, html, _) = page(&browser, &server, "/security").await;
+    let top = html.split("AI Agent grants").next().unwrap();
+    assert!(top.contains("Needs your attention") && top.contains("Reused refresh token blocked"));
+
+    // A month later it has left the top of the page, and stays in the log.
+    server.clock.advance(31 * 24 * 3_600);
+    let (_, html, _) = page(&browser, &server, "/security").await;
+    assert!(
+        !html.contains("Needs your attention") && html.contains("Reused refresh token blocked")
+    );
+}

@@ -141,6 +141,33 @@ pub async fn list_recent<'e>(
     .await
 }
 
+/// The kinds that signal a stolen token or code, which the security page puts on top.
+pub const THEFT_SIGNALS: [EventKind; 1] = [EventKind::RefreshReuse];
+
+/// The account's theft signals (see [`THEFT_SIGNALS`]) recorded since `since`, newest first.
+pub async fn list_theft_signals<'e>(
+    db: impl Executor<'e, Database = Db>,
+    user_id: &str,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<Event>, sqlx::Error> {
+    let kinds: Vec<String> = THEFT_SIGNALS
+        .iter()
+        .map(|kind| format!("'{}'", kind.as_str()))
+        .collect();
+    sqlx::query_as(&format!(
+        "SELECT kind, detail, created_at FROM security_events \
+         WHERE user_id = $1 AND created_at >= $2 AND kind IN ({}) \
+         ORDER BY created_at DESC, id DESC LIMIT $3",
+        kinds.join(", ")
+    ))
+    .bind(user_id)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
 /// Deletes events recorded before `cutoff` (the retention the operator configured).
 pub async fn delete_older_than<'e>(
     db: impl Executor<'e, Database = Db>,

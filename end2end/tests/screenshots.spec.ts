@@ -65,6 +65,44 @@ test.describe("@screenshots", () => {
     await capture(page, "security");
   });
 
+  test("connect form with a high-risk permission", async ({ connectPage, page }) => {
+    await newAccount(page);
+    await connectPage.goto("?scope=quote+trade.write&agent=Day%20trader");
+    await connectPage.highRiskConfirmation.check();
+    await connectPage.lifetime.selectOption({ label: "1 day" });
+    await capture(page, "connect-high-risk");
+  });
+
+  test("security page with an alert and a time-limited permission", async ({
+    connectPage,
+    securityPage,
+    page,
+    request,
+  }) => {
+    await newAccount(page);
+    const code = await connectPage.generateCode({
+      scopes: ["quote", "trade.write"],
+      agentName: "Day trader",
+      highRiskLifetime: "1 hour",
+    });
+    const tokens = await redeemTokens(request, code);
+    const refresh = { grant_type: "refresh_token", refresh_token: tokens.refresh_token };
+    expect((await request.post("/oauth2/token", { form: refresh })).status()).toBe(200);
+    // Presented again after the grace period: a replay, which revokes the grant.
+    await page.waitForTimeout(10_500);
+    expect((await request.post("/oauth2/token", { form: refresh })).status()).toBe(400);
+    await page.goto("/connect");
+    await connectPage.generateAnotherButton.click();
+    const second = await connectPage.generateCode({
+      scopes: ["quote", "trade.write"],
+      agentName: "Portfolio bot",
+      highRiskLifetime: "1 day",
+    });
+    await redeemTokens(request, second);
+    await securityPage.goto();
+    await capture(page, "security-alert");
+  });
+
   test("agent page, paused, with activity", async ({
     connectPage,
     securityPage,

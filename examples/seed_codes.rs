@@ -53,6 +53,7 @@ async fn main() -> anyhow::Result<()> {
                 // As /connect issues them by default: 30 days, high-risk for an hour.
                 lifetime: Some(30 * 24 * 3_600),
                 high_risk_lifetime: Some(3_600),
+                confirm_within: None,
             };
             agent_codes::insert(&mut *tx, &row).await?;
             writeln!(out, "{}", code.display())?;

@@ -137,6 +137,32 @@ impl Lifetimes {
     }
 }
 
+/// What holds a grant's high-risk scopes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HighRiskLimits {
+    /// Until when they wait for the person's approval.
+    pub pending_until: Option<i64>,
+    /// Until when they are active.
+    pub high_risk_until: Option<i64>,
+}
+
+impl HighRiskLimits {
+    /// They wait for the person's approval.
+    pub fn pending(self, now: i64) -> bool {
+        self.pending_until.is_some_and(|until| until > now)
+    }
+
+    /// Nobody approved them in time: the whole grant is over (and revoked by housekeeping).
+    pub fn unapproved(self, now: i64) -> bool {
+        self.pending_until.is_some_and(|until| until <= now)
+    }
+
+    /// Their time is up, until the person renews them.
+    pub fn lapsed(self, now: i64) -> bool {
+        self.high_risk_until.is_some_and(|until| until <= now)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,8 +83,37 @@ impl std::fmt::Debug for IssuedCode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CodeStatus {
     Waiting,
-    Redeemed { agent_name: String, at: i64 },
+    Redeemed {
+        agent_name: String,
+        at: i64,
+        /// Set when the code granted high-risk permissions, which wait for the person.
+        confirmation: Option<Confirmation>,
+    },
     Expired,
+}
+
+/// Who redeemed a code with high-risk permissions, for the person to approve or deny.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub grant_id: String,
+    /// The software that redeemed it, as it named itself.
+    pub client_software: Option<String>,
+    /// The address it redeemed from.
+    pub address: Option<String>,
+    /// The high-risk permissions that wait for the person.
+    pub waiting: Vec<String>,
+    pub state: ConfirmationState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConfirmationState {
+    /// Waiting for the person until then (unix seconds); then revoked.
+    Pending {
+        until: i64,
+    },
+    Approved,
+    /// Denied, not approved in time, or revoked since.
+    Revoked,
 }
 
 /// The /security page.

@@ -19,8 +19,7 @@ pub async fn fetch_connect_view() -> Result<ConnectView, AppError> {
     let last = session::last_request(&session).await?;
     let issued = match session::issued_code(&session).await? {
         Some(stored) => {
-            let status =
-                status_of(&state, &user.id, &stored.code_hash, stored.shown.expires_at).await?;
+            let status = status_of(&state, &user.id, &stored).await?;
             if status != CodeStatus::Waiting {
                 // The code itself is never shown again once it has expired or been used.
                 session::forget_plain_code(&session, &stored).await?;
@@ -60,8 +59,7 @@ pub async fn fetch_code_status() -> Result<Option<CodeStatus>, AppError> {
     } = portal::signed_in().await?;
     match session::issued_code(&session).await? {
         Some(stored) => {
-            let status =
-                status_of(&state, &user.id, &stored.code_hash, stored.shown.expires_at).await?;
+            let status = status_of(&state, &user.id, &stored).await?;
             if status != CodeStatus::Waiting {
                 session::forget_plain_code(&session, &stored).await?;
             }
@@ -75,17 +73,44 @@ pub async fn fetch_code_status() -> Result<Option<CodeStatus>, AppError> {
 async fn status_of(
     state: &crate::server::state::AppState,
     user_id: &str,
-    code_hash: &str,
-    expires_at: i64,
+    stored: &crate::server::auth::session::StoredCode,
 ) -> Result<CodeStatus, AppError> {
+    use crate::model::{Confirmation, ConfirmationState};
+    use crate::scopes::is_high_risk;
     use crate::server::db::agent_codes;
-    let redemption = agent_codes::find_redemption(&state.db, code_hash, user_id).await?;
+
+    let now = state.now();
+    let redemption = agent_codes::find_redemption(&state.db, &stored.code_hash, user_id).await?;
     Ok(match redemption {
-        Some(r) if r.used_at.is_some() => CodeStatus::Redeemed {
-            agent_name: r.agent_name.unwrap_or_else(|| "an agent".into()),
-            at: r.used_at.unwrap_or_default(),
-        },
-        _ if state.now() >= expires_at => CodeStatus::Expired,
+        Some(r) if r.used_at.is_some() => {
+            let confirmation = r.confirm_within.zip(r.grant_id).map(|(_, grant_id)| {
+                let standing = match (r.revoked_at, r.pending_until) {
+                    (Some(_), _) => ConfirmationState::Revoked,
+                    (None, Some(until)) if until > now => ConfirmationState::Pending { until },
+                    (None, Some(_)) => ConfirmationState::Revoked,
+                    (None, None) => ConfirmationState::Approved,
+                };
+                Confirmation {
+                    grant_id,
+                    client_software: r.client_software,
+                    address: r.redeemed_ip,
+                    waiting: stored
+                        .shown
+                        .scopes
+                        .iter()
+                        .filter(|scope| is_high_risk(&state.catalogue, scope))
+                        .cloned()
+                        .collect(),
+                    state: standing,
+                }
+            });
+            CodeStatus::Redeemed {
+                agent_name: r.agent_name.unwrap_or_else(|| "an agent".into()),
+                at: r.used_at.unwrap_or_default(),
+                confirmation,
+            }
+        }
+        _ if now >= stored.shown.expires_at => CodeStatus::Expired,
         _ => CodeStatus::Waiting,
     })
 }
@@ -181,6 +206,57 @@ pub async fn generate_code(
         },
     };
     session::set_issued_code(&session, &stored).await?;
+    leptos_axum::redirect("/connect");
+    Ok(())
+}
+
+/// Approves the agent that redeemed this session's code: its high-risk permissions work from
+/// the very next request.
+#[server(endpoint = "approve_agent")]
+pub async fn approve_agent(grant_id: String) -> Result<(), AppError> {
+    use crate::server::grant;
+    use crate::server::portal;
+
+    let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
+    let addr = portal::client_addr().await;
+    let now = state.now();
+    let approved = grant::approve(
+        &state.db,
+        &state.live_tokens,
+        &grant_id,
+        &user.id,
+        Some(addr),
+        now,
+    )
+    .await?;
+    if approved.is_none() {
+        return Err(AppError::invalid(
+            "There is nothing to approve any more: the agent was denied, or the time to approve \
+             it ran out. Generate a new code if you still want to connect it.",
+        ));
+    }
+    leptos_axum::redirect("/connect");
+    Ok(())
+}
+
+/// Denies the agent that redeemed this session's code: its access is revoked at once.
+#[server(endpoint = "deny_agent")]
+pub async fn deny_agent(grant_id: String) -> Result<(), AppError> {
+    use crate::server::grant::{self, Revocation};
+    use crate::server::portal;
+
+    let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
+    let addr = portal::client_addr().await;
+    let why = Revocation::Denied { user_id: &user.id };
+    grant::revoke(
+        &state.db,
+        &state.live_tokens,
+        &grant_id,
+        why,
+        Some(addr),
+        state.now(),
+    )
+    .await?;
     leptos_axum::redirect("/connect");
     Ok(())
 }

@@ -14,11 +14,11 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos::task::spawn_local;
 
-use crate::api::connect::{GenerateCode, NewCodeForm, fetch_code_status};
+use crate::api::connect::{ApproveAgent, DenyAgent, GenerateCode, NewCodeForm, fetch_code_status};
 use crate::components::browser::{copy_text, focus, now_ms};
 use crate::instructions::{Channel, Instructions};
 use crate::links::return_path::RETURN_FIELD;
-use crate::model::{CliDownload, CodeStatus, IssuedCode};
+use crate::model::{CliDownload, CodeStatus, Confirmation, ConfirmationState, IssuedCode};
 use crate::timefmt::{countdown, utc};
 
 /// How often the page asks whether the code was redeemed.
@@ -36,6 +36,8 @@ pub fn CodePanel(
     high_risk: bool,
     /// The page's own path and query, where the panel's forms come back to.
     return_to: String,
+    /// Why the person's last Approve or Deny was refused.
+    error: Option<String>,
 ) -> impl IntoView {
     let live = LiveCode::new(server_now, issued.expires_at, issued.status.clone());
     live.run_in_browser(server_now);
@@ -51,10 +53,12 @@ pub fn CodePanel(
     let scope_list = granted.clone();
     let agent_name = agent_name.unwrap_or_default();
     let again_return_to = return_to.clone();
+    let confirm_return_to = return_to.clone();
 
     view! {
         <section class="card code-card" aria-labelledby="code-title">
             <CodeHeading live/>
+            {error.map(|message| view! { <div class="alert" role="alert"><p>{message}</p></div> })}
             <RedemptionStatus live/>
             <Show when=move || live.is_usable()>
                 <p class="lede">
@@ -64,7 +68,10 @@ pub fn CodePanel(
                 <CodeRow code=code.clone() live clipboard/>
                 <InstructionTabs texts=texts.clone() hydrated=live.hydrated clipboard/>
             </Show>
-            <Show when=move || live.is_redeemed()>
+            {move || live.pending_confirmation().map(|(agent_name, at, confirmation)| view! {
+                <ConfirmAgent agent_name at confirmation return_to=confirm_return_to.clone()/>
+            })}
+            <Show when=move || live.is_redeemed() && live.pending_confirmation().is_none()>
                 <RedeemedNote granted=granted.clone()/>
             </Show>
             <div class="actions">
@@ -153,6 +160,20 @@ impl LiveCode {
         matches!(self.status.get(), CodeStatus::Redeemed { .. })
     }
 
+    /// Who redeemed the code, while its high-risk permissions wait for the person.
+    fn pending_confirmation(self) -> Option<(String, i64, Confirmation)> {
+        match self.status.get() {
+            CodeStatus::Redeemed {
+                agent_name,
+                at,
+                confirmation: Some(confirmation),
+            } if matches!(confirmation.state, ConfirmationState::Pending { .. }) => {
+                Some((agent_name, at, confirmation))
+            }
+            _ => None,
+        }
+    }
+
     /// Waiting for the agent and not expired: the code can still be handed over.
     fn is_usable(self) -> bool {
         self.status.get() == CodeStatus::Waiting && !self.expired.get()
@@ -229,8 +250,24 @@ fn CodeHeading(live: LiveCode) -> impl IntoView {
 #[component]
 fn RedemptionStatus(live: LiveCode) -> impl IntoView {
     let line = move || match live.status.get() {
-        CodeStatus::Redeemed { agent_name, at } => {
-            format!("Redeemed by {agent_name} at {}", utc(at))
+        CodeStatus::Redeemed {
+            agent_name,
+            at,
+            confirmation,
+        } => {
+            let redeemed = format!("Redeemed by {agent_name} at {}", utc(at));
+            match confirmation.map(|c| c.state) {
+                Some(ConfirmationState::Pending { .. }) => {
+                    format!("{redeemed}. Waiting for your approval.")
+                }
+                Some(ConfirmationState::Approved) => format!("{redeemed}. You approved it."),
+                Some(ConfirmationState::Revoked) => {
+                    format!(
+                        "{redeemed}. Its access was revoked: it was denied or not approved in time."
+                    )
+                }
+                None => redeemed,
+            }
         }
         _ if live.is_expired() => {
             "This code has expired. It was never used, so nothing was granted.".to_owned()
@@ -238,6 +275,14 @@ fn RedemptionStatus(live: LiveCode) -> impl IntoView {
         _ => "Waiting for your agent to use this code…".to_owned(),
     };
     let class = move || match live.status.get() {
+        CodeStatus::Redeemed {
+            confirmation: Some(confirmation),
+            ..
+        } => match confirmation.state {
+            ConfirmationState::Pending { .. } => "status status-waiting",
+            ConfirmationState::Approved => "status status-ok",
+            ConfirmationState::Revoked => "status status-expired",
+        },
         CodeStatus::Redeemed { .. } => "status status-ok",
         _ if live.is_expired() => "status status-expired",
         _ => "status status-waiting",
@@ -406,6 +451,65 @@ fn TabPanel(
             <p class="panel-label" hidden=move || hydrated.get()>{channel.label()}</p>
             <pre>{text}</pre>
         </div>
+    }
+}
+
+/// Who redeemed the code, for the person to recognise, and Approve or Deny: until then its
+/// high-risk permissions wait. Plain forms: the answer is this page again, from the server.
+#[component]
+fn ConfirmAgent(
+    agent_name: String,
+    at: i64,
+    confirmation: Confirmation,
+    return_to: String,
+) -> impl IntoView {
+    let Confirmation {
+        grant_id,
+        client_software,
+        address,
+        waiting,
+        state,
+    } = confirmation;
+    let until = match state {
+        ConfirmationState::Pending { until } => until,
+        _ => at,
+    };
+    view! {
+        <section class="confirm-agent" aria-labelledby="confirm-agent-title">
+            <h2 id="confirm-agent-title">"Is this your agent?"</h2>
+            <p>
+                "Only you should have had this code. Approve only if you recognise what redeemed it: "
+                <span class="scope-list">{waiting.join(", ")}</span>
+                " waits for your approval; its other permissions work already."
+            </p>
+            <dl class="facts" aria-label="Who redeemed the code">
+                <div><dt>"Agent"</dt><dd>{agent_name}</dd></div>
+                <div>
+                    <dt>"Software"</dt>
+                    <dd>{client_software.unwrap_or_else(|| "Not given".to_owned())}</dd>
+                </div>
+                <div>
+                    <dt>"Address"</dt>
+                    <dd><code>{address.unwrap_or_else(|| "Unknown".to_owned())}</code></dd>
+                </div>
+                <div><dt>"Redeemed"</dt><dd>{utc(at)}</dd></div>
+            </dl>
+            <div class="actions">
+                <form method="post" action=ApproveAgent::url()>
+                    <input type="hidden" name=RETURN_FIELD value=return_to.clone()/>
+                    <input type="hidden" name="grant_id" value=grant_id.clone()/>
+                    <button type="submit" class="btn btn-primary">"Approve"</button>
+                </form>
+                <form method="post" action=DenyAgent::url()>
+                    <input type="hidden" name=RETURN_FIELD value=return_to/>
+                    <input type="hidden" name="grant_id" value=grant_id/>
+                    <button type="submit" class="btn btn-danger">"Deny"</button>
+                </form>
+            </div>
+            <p class="hint">
+                {format!("Denying revokes its access at once. If you decide neither by {}, its access is revoked.", utc(until))}
+            </p>
+        </section>
     }
 }
 

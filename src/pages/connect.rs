@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
 
-use crate::api::connect::{GenerateCode, fetch_connect_view};
+use crate::api::connect::{ApproveAgent, DenyAgent, GenerateCode, fetch_connect_view};
 use crate::components::code_panel::CodePanel;
 use crate::components::form::{FormAlert, ReturnHere, SubmitButton, form_error};
 use crate::components::scope_item::{HighRiskConfirmation, ScopeItem, high_risk_actions};
@@ -41,9 +41,14 @@ pub fn ConnectPage() -> impl IntoView {
                             .catalogue
                             .iter()
                             .any(|s| s.high_risk && issued.scopes.contains(&s.name));
+                        // A refused Approve or Deny comes back here through the session.
+                        let error = pending
+                            .filter(|e| e.action == ApproveAgent::PATH || e.action == DenyAgent::PATH)
+                            .map(|e| e.message);
                         view! {
                             <CodePanel
                                 issued
+                                error
                                 public_url=data.public_url
                                 cli_download=data.cli_download
                                 server_now=data.now

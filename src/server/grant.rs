@@ -6,7 +6,7 @@
 
 use std::net::IpAddr;
 
-use crate::lifetime::Lifetimes;
+use crate::lifetime::{HighRiskLimits, Lifetimes};
 use crate::scopes::{self, Scope, Scopes};
 use crate::server::db::activity::{self, Activity, ActivityKind};
 use crate::server::db::events::{self, EventKind, NewEvent};
@@ -30,6 +30,11 @@ pub struct NewGrant {
     pub resource: Option<String>,
     /// How long it lasts, and its high-risk scopes, as the person chose.
     pub lifetimes: Lifetimes,
+    /// Seconds its high-risk scopes may wait for the person's approval; `None` when they need
+    /// none.
+    pub confirm_within: Option<i64>,
+    /// The software that redeemed it, as it named itself.
+    pub client_software: Option<String>,
 }
 
 /// A freshly minted token pair. `Debug` shows no secret.
@@ -55,12 +60,13 @@ impl std::fmt::Debug for Tokens {
 pub fn active_scopes(
     catalogue: &[Scope],
     scopes: Scopes,
-    high_risk_until: Option<i64>,
+    limits: HighRiskLimits,
     now: i64,
 ) -> Scopes {
-    match high_risk_until {
-        Some(until) if until <= now => scopes::without_high_risk(catalogue, &scopes),
-        _ => scopes,
+    if limits.pending(now) || limits.lapsed(now) {
+        scopes::without_high_risk(catalogue, &scopes)
+    } else {
+        scopes
     }
 }
 
@@ -75,12 +81,15 @@ pub enum Revocation<'a> {
     RefreshReplay,
     /// An authorization code was presented a second time.
     CodeReplay,
+    /// The person denied the agent that redeemed their code; only their own grants.
+    Denied { user_id: &'a str },
 }
 
 impl Revocation<'_> {
     fn event(self) -> EventKind {
         match self {
             Revocation::ByPerson { .. } | Revocation::CodeReplay => EventKind::GrantRevoked,
+            Revocation::Denied { .. } => EventKind::AgentDenied,
             Revocation::ByAgent => EventKind::TokenRevoked,
             Revocation::RefreshReplay => EventKind::RefreshReuse,
         }
@@ -96,6 +105,11 @@ impl Revocation<'_> {
             Revocation::CodeReplay => format!(
                 "An authorization code of {agent_name} was used twice; its access was revoked."
             ),
+            Revocation::Denied { .. } => {
+                format!(
+                    "You denied {agent_name} after it redeemed your code; its access was revoked."
+                )
+            }
         }
     }
 }
@@ -149,6 +163,9 @@ pub async fn create_many(
             ends_at,
             high_risk_lifetime: new.lifetimes.high_risk,
             high_risk_until: new.lifetimes.high_risk.map(|seconds| now + seconds),
+            pending_until: new.confirm_within.map(|seconds| now + seconds),
+            client_software: new.client_software,
+            redeemed_ip: addr.map(|a| a.to_string()),
         };
         created.push((grant, tokens));
         addrs.push(addr);
@@ -212,7 +229,7 @@ async fn revoke_in_database(
 ) -> Result<Option<Grant>, sqlx::Error> {
     let mut tx = db.begin().await?;
     let revoked = match why {
-        Revocation::ByPerson { user_id } => {
+        Revocation::ByPerson { user_id } | Revocation::Denied { user_id } => {
             grants::revoke(&mut *tx, grant_id, user_id, now).await?
         }
         _ => grants::revoke_by_id(&mut *tx, grant_id, now).await?,
@@ -224,6 +241,70 @@ async fn revoke_in_database(
     }
     tx.commit().await?;
     Ok(revoked)
+}
+
+/// Approves the high-risk scopes of a grant that waits for the person: they work from the
+/// very next request. Returns the grant if it was theirs and waiting.
+pub async fn approve(
+    db: &Pool,
+    live: &LiveTokens,
+    grant_id: &str,
+    user_id: &str,
+    addr: Option<IpAddr>,
+    now: i64,
+) -> Result<Option<Grant>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let Some(grant) = grants::approve(&mut *tx, grant_id, user_id, now).await? else {
+        return Ok(None);
+    };
+    let detail = format!(
+        "You approved {}: it may now {}",
+        grant.agent_name, grant.scopes
+    );
+    record(
+        &mut tx,
+        user_id,
+        EventKind::AgentApproved,
+        &detail,
+        addr,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    live.revoked();
+    tracing::info!(grant = %grant.id, user = %user_id, "high-risk scopes approved");
+    Ok(Some(grant))
+}
+
+/// Revokes the grants whose high-risk scopes nobody approved in time, each with an entry in
+/// its person's log. Returns how many.
+pub async fn revoke_unapproved(
+    db: &Pool,
+    live: &LiveTokens,
+    now: i64,
+) -> Result<usize, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let revoked = grants::revoke_unapproved(&mut *tx, now).await?;
+    let events: Vec<NewEvent> = revoked
+        .iter()
+        .map(|grant| NewEvent {
+            user_id: &grant.user_id,
+            kind: EventKind::GrantRevoked,
+            detail: format!(
+                "{} redeemed your code but was not approved in time; its access was revoked.",
+                grant.agent_name
+            ),
+            client_ip: None,
+            created_at: now,
+        })
+        .collect();
+    events::record_many(&mut tx, &events).await?;
+    tx.commit().await?;
+    if !revoked.is_empty() {
+        live.revoked();
+        tracing::info!(count = revoked.len(), "unapproved grants revoked");
+    }
+    Ok(revoked.len())
 }
 
 /// Ends every live grant of the person, with one entry in their log naming the agents.
@@ -410,13 +491,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn high_risk_scopes_drop_out_once_their_time_is_up() {
+    fn high_risk_scopes_wait_for_approval_and_drop_out_once_their_time_is_up() {
         let catalogue = crate::scopes::default_catalogue();
-        let granted = || Scopes::parse("quote trade.write");
-        let active = |until, now| active_scopes(&catalogue, granted(), until, now).to_string();
-        assert_eq!(active(None, 10_000), "quote trade.write");
-        assert_eq!(active(Some(100), 99), "quote trade.write");
-        assert_eq!(active(Some(100), 100), "quote");
+        let active = |pending_until, high_risk_until, now| {
+            let limits = HighRiskLimits {
+                pending_until,
+                high_risk_until,
+            };
+            active_scopes(&catalogue, Scopes::parse("quote trade.write"), limits, now).to_string()
+        };
+        assert_eq!(active(None, None, 10_000), "quote trade.write");
+        assert_eq!(active(None, Some(100), 99), "quote trade.write");
+        assert_eq!(active(None, Some(100), 100), "quote", "lapsed");
+        assert_eq!(active(Some(100), None, 99), "quote", "waiting for approval");
+        let limits = HighRiskLimits {
+            pending_until: Some(100),
+            high_risk_until: None,
+        };
+        assert!(limits.pending(99) && !limits.unapproved(99));
+        assert!(!limits.pending(100) && limits.unapproved(100));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::time::Duration;
 use tower_sessions::session_store::ExpiredDeletion;
 
 use super::db;
+use super::grant;
 use super::state::AppState;
 
 /// How often memory is tidied: idle MCP sessions and rate-limit buckets.
@@ -66,6 +67,11 @@ pub async fn prune(state: &AppState) -> anyhow::Result<Pruned> {
 pub async fn tidy_memory(state: &AppState) {
     state.agent_sessions.sweep().await;
     state.limits.shrink().await;
+    // Not memory, but due within the minute: tokens refuse such grants already, and this
+    // makes the revocation visible on the pages and in the person's log.
+    if let Err(err) = grant::revoke_unapproved(&state.db, &state.live_tokens, state.now()).await {
+        tracing::warn!(%err, "could not revoke unapproved grants");
+    }
 }
 
 /// Runs [`tidy_memory`] every minute and [`prune`] every ten, for as long as the server runs.

@@ -211,6 +211,7 @@ async fn sandbox_orders_are_the_same_on_every_instance_and_never_overdraw() {
         .await;
     let session = open_agent_session(&a).await;
     call_tool(&a, &session, 2, "authenticate", json!({ "code": code })).await;
+    a.approve_pending("ed@example.com").await;
     let placed = call_tool(
         &a,
         &session,

@@ -113,6 +113,7 @@ async fn high_risk_permissions_fall_back_when_their_time_is_up_and_renew_in_one_
     .await;
     let grant_id = grant_of(&server, &body).await.id;
     let access = body["access_token"].as_str().unwrap().to_owned();
+    server.approve_pending("hr@example.com").await;
     assert_eq!(
         server.introspect(&access).await["scope"],
         "quote trade.write"

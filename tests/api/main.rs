@@ -18,6 +18,7 @@ mod bad_input;
 mod cli;
 mod client_metadata;
 mod concurrency;
+mod confirmation;
 mod crash;
 mod db;
 mod device_flow;

@@ -375,6 +375,7 @@ async fn a_bearer_token_lists_and_calls_the_resource_tools() {
         &["quote", "account.read", "trade.read", "trade.write"],
     )
     .await;
+    server.approve_pending("di@example.com").await;
     let client = resource_session(&server, &token).await;
     assert_eq!(tool_names(&client).await, sorted(&RESOURCE_TOOLS));
 

@@ -18,17 +18,27 @@ pub struct AgentCodeRow {
     pub lifetime: Option<i64>,
     /// Seconds its high-risk scopes will stay active; `None` as long as the grant.
     pub high_risk_lifetime: Option<i64>,
+    /// Seconds the grant may wait for the person to approve its high-risk scopes; `None` when
+    /// it has none.
+    pub confirm_within: Option<i64>,
 }
 
 /// The columns of [`AgentCodeRow`].
-const COLUMNS: &str =
-    "code_hash, user_id, scopes, agent_name, created_at, expires_at, lifetime, high_risk_lifetime";
+const COLUMNS: &str = "code_hash, user_id, scopes, agent_name, created_at, expires_at, lifetime, high_risk_lifetime, \
+     confirm_within";
 
-/// Redemption state of a code, for the page that issued it.
+/// Redemption state of a code, for the page that issued it: when it was used, and the grant
+/// it became.
 #[derive(Debug, Clone, FromRow)]
 pub struct Redemption {
     pub used_at: Option<i64>,
+    pub confirm_within: Option<i64>,
+    pub grant_id: Option<String>,
     pub agent_name: Option<String>,
+    pub client_software: Option<String>,
+    pub redeemed_ip: Option<String>,
+    pub pending_until: Option<i64>,
+    pub revoked_at: Option<i64>,
 }
 
 pub async fn insert<'e>(
@@ -37,7 +47,7 @@ pub async fn insert<'e>(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO agent_codes (code_hash, user_id, scopes, agent_name, created_at, expires_at, \
-         lifetime, high_risk_lifetime) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         lifetime, high_risk_lifetime, confirm_within) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&code.code_hash)
     .bind(&code.user_id)
@@ -47,6 +57,7 @@ pub async fn insert<'e>(
     .bind(code.expires_at)
     .bind(code.lifetime)
     .bind(code.high_risk_lifetime)
+    .bind(code.confirm_within)
     .execute(db)
     .await?;
     Ok(())
@@ -123,7 +134,9 @@ pub async fn find_redemption<'e>(
     user_id: &str,
 ) -> Result<Option<Redemption>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT c.used_at, g.agent_name FROM agent_codes c LEFT JOIN grants g ON g.id = c.grant_id \
+        "SELECT c.used_at, c.confirm_within, g.id AS grant_id, g.agent_name, g.client_software, \
+         g.redeemed_ip, g.pending_until, g.revoked_at \
+         FROM agent_codes c LEFT JOIN grants g ON g.id = c.grant_id \
          WHERE c.code_hash = $1 AND c.user_id = $2",
     )
     .bind(code_hash)

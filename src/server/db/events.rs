@@ -23,6 +23,8 @@ text_enum! {
         GrantResumed = "grant_resumed",
         GrantRenamed = "grant_renamed",
         HighRiskRenewed = "high_risk_renewed",
+        AgentApproved = "agent_approved",
+        AgentDenied = "agent_denied",
     }
 }
 
@@ -45,6 +47,8 @@ impl EventKind {
             EventKind::GrantResumed => "Agent resumed",
             EventKind::GrantRenamed => "Agent renamed",
             EventKind::HighRiskRenewed => "High-risk permissions renewed",
+            EventKind::AgentApproved => "Agent approved",
+            EventKind::AgentDenied => "Agent denied",
         }
     }
 }

@@ -7,6 +7,7 @@ use sqlx::{Executor, FromRow};
 
 use super::columns::text_enum;
 use super::{Conn, Db, Placeholders};
+use crate::lifetime::HighRiskLimits;
 use crate::scopes::Scopes;
 
 text_enum! {
@@ -55,9 +56,25 @@ pub struct Grant {
     pub high_risk_lifetime: Option<i64>,
     /// Until when its high-risk scopes are active; `None`: as long as the grant.
     pub high_risk_until: Option<i64>,
+    /// Until when its high-risk scopes wait for the person's approval, after which the grant
+    /// is revoked; `None` once approved, or when nothing needed approval.
+    pub pending_until: Option<i64>,
+    /// The software that redeemed it, as it named itself (User-Agent, MCP client info).
+    pub client_software: Option<String>,
+    /// The address it was redeemed from.
+    pub redeemed_ip: Option<String>,
 }
 
-const COLUMNS: &str = "id, user_id, client_id, agent_name, scopes, granted_via, created_at, last_used_at, expires_at, revoked_at, resource, paused_at, last_used_ip, ends_at, high_risk_lifetime, high_risk_until";
+impl Grant {
+    pub fn high_risk_limits(&self) -> HighRiskLimits {
+        HighRiskLimits {
+            pending_until: self.pending_until,
+            high_risk_until: self.high_risk_until,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, user_id, client_id, agent_name, scopes, granted_via, created_at, last_used_at, expires_at, revoked_at, resource, paused_at, last_used_ip, ends_at, high_risk_lifetime, high_risk_until, pending_until, client_software, redeemed_ip";
 
 pub async fn insert<'e>(
     db: impl Executor<'e, Database = Db>,
@@ -65,7 +82,8 @@ pub async fn insert<'e>(
 ) -> Result<(), sqlx::Error> {
     let query = sqlx::query(
         "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at, resource, \
-         ends_at, high_risk_lifetime, high_risk_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         ends_at, high_risk_lifetime, high_risk_until, pending_until, client_software, redeemed_ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     );
     bind(query, grant).execute(db).await?;
     Ok(())
@@ -80,8 +98,9 @@ pub async fn insert_many(conn: &mut Conn, grants: &[Grant]) -> Result<(), sqlx::
     }
     let sql = format!(
         "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at, resource, \
-         ends_at, high_risk_lifetime, high_risk_until) VALUES {}",
-        Placeholders::for_connection(conn).rows(grants.len(), 12)
+         ends_at, high_risk_lifetime, high_risk_until, pending_until, client_software, redeemed_ip) \
+         VALUES {}",
+        Placeholders::for_connection(conn).rows(grants.len(), 15)
     );
     let mut query = sqlx::query(&sql).persistent(false);
     for grant in grants {
@@ -109,6 +128,9 @@ fn bind<'q>(
         .bind(grant.ends_at)
         .bind(grant.high_risk_lifetime)
         .bind(grant.high_risk_until)
+        .bind(grant.pending_until)
+        .bind(&grant.client_software)
+        .bind(&grant.redeemed_ip)
 }
 
 pub async fn find<'e>(
@@ -236,6 +258,40 @@ pub async fn renew_high_risk<'e>(
     .bind(id)
     .bind(user_id)
     .fetch_optional(db)
+    .await
+}
+
+/// Approves the high-risk scopes of one of the person's grants that waits for it. Returns the
+/// grant if it was waiting.
+pub async fn approve<'e>(
+    db: impl Executor<'e, Database = Db>,
+    id: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<Option<Grant>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE grants SET pending_until = NULL \
+         WHERE id = $1 AND user_id = $2 AND pending_until > $3 AND revoked_at IS NULL \
+         RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(user_id)
+    .bind(now)
+    .fetch_optional(db)
+    .await
+}
+
+/// Revokes the grants whose high-risk scopes waited for approval until `now` in vain.
+pub async fn revoke_unapproved<'e>(
+    db: impl Executor<'e, Database = Db>,
+    now: i64,
+) -> Result<Vec<Grant>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE grants SET revoked_at = $1 \
+         WHERE pending_until <= $1 AND revoked_at IS NULL RETURNING {COLUMNS}"
+    ))
+    .bind(now)
+    .fetch_all(db)
     .await
 }
 

@@ -4,6 +4,7 @@
 use sqlx::{Executor, FromRow};
 
 use super::Db;
+use crate::lifetime::HighRiskLimits;
 use crate::scopes::Scopes;
 
 /// What an authenticated session may do, from its grant, while the grant lives.
@@ -21,6 +22,17 @@ pub struct SessionGrant {
     pub paused_at: Option<i64>,
     /// Until when the grant's high-risk scopes are active; `None`: as long as the grant.
     pub high_risk_until: Option<i64>,
+    /// Until when they wait for the person's approval.
+    pub pending_until: Option<i64>,
+}
+
+impl SessionGrant {
+    pub fn high_risk_limits(&self) -> HighRiskLimits {
+        HighRiskLimits {
+            pending_until: self.pending_until,
+            high_risk_until: self.high_risk_until,
+        }
+    }
 }
 
 /// Where a session stands.
@@ -104,10 +116,11 @@ pub async fn auth<'e>(
         resource: Option<String>,
         paused_at: Option<i64>,
         high_risk_until: Option<i64>,
+        pending_until: Option<i64>,
     }
     let row: Option<Row> = sqlx::query_as(
         "SELECT s.grant_id AS bound, g.id AS grant_id, g.user_id, u.email, g.client_id, \
-         g.agent_name, g.scopes, g.expires_at, g.resource, g.paused_at, g.high_risk_until \
+         g.agent_name, g.scopes, g.expires_at, g.resource, g.paused_at, g.high_risk_until, g.pending_until \
          FROM mcp_sessions s \
          LEFT JOIN grants g ON g.id = s.grant_id AND g.revoked_at IS NULL AND g.expires_at > $2 \
          LEFT JOIN users u ON u.id = g.user_id \
@@ -132,6 +145,7 @@ pub async fn auth<'e>(
             resource,
             paused_at,
             high_risk_until,
+            pending_until,
             ..
         } => SessionAuth::Live(Box::new(SessionGrant {
             grant_id,
@@ -144,6 +158,7 @@ pub async fn auth<'e>(
             resource,
             paused_at,
             high_risk_until,
+            pending_until,
         })),
         Row { bound: Some(_), .. } => SessionAuth::Ended,
         Row { .. } => SessionAuth::None,

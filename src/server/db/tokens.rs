@@ -5,6 +5,7 @@ use sqlx::{Executor, FromRow};
 
 use super::columns::text_enum;
 use super::{Conn, Db, Placeholders};
+use crate::lifetime::HighRiskLimits;
 use crate::scopes::Scopes;
 
 text_enum! {
@@ -32,6 +33,17 @@ pub struct ActiveToken {
     pub paused_at: Option<i64>,
     /// Until when the grant's high-risk scopes are active; `None`: as long as the grant.
     pub high_risk_until: Option<i64>,
+    /// Until when they wait for the person's approval (see [`super::grants::Grant`]).
+    pub pending_until: Option<i64>,
+}
+
+impl ActiveToken {
+    pub fn high_risk_limits(&self) -> HighRiskLimits {
+        HighRiskLimits {
+            pending_until: self.pending_until,
+            high_risk_until: self.high_risk_until,
+        }
+    }
 }
 
 /// Any token row, live or not, with its grant's state.
@@ -105,7 +117,7 @@ pub async fn find_active<'e>(
     now: i64,
 ) -> Result<Option<ActiveToken>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT t.kind, t.grant_id, g.user_id, u.email, g.client_id, g.agent_name, g.scopes, t.created_at, t.expires_at, g.resource, g.paused_at, g.high_risk_until \
+        "SELECT t.kind, t.grant_id, g.user_id, u.email, g.client_id, g.agent_name, g.scopes, t.created_at, t.expires_at, g.resource, g.paused_at, g.high_risk_until, g.pending_until \
          FROM tokens t JOIN grants g ON g.id = t.grant_id JOIN users u ON u.id = g.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.used_at IS NULL AND t.expires_at > $2 \
            AND g.revoked_at IS NULL",

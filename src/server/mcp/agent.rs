@@ -145,12 +145,30 @@ impl AgentServer {
             let client = &info.client_info;
             client.title.clone().unwrap_or_else(|| client.name.clone())
         });
+        // The MCP client info names the software; its HTTP User-Agent is the fallback.
+        let software = context
+            .peer
+            .peer_info()
+            .map(|info| format!("{} {}", info.client_info.name, info.client_info.version))
+            .or_else(|| {
+                parts
+                    .and_then(|p| p.headers.get(http::header::USER_AGENT))
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            });
         let token_request = TokenRequest {
             code: Some(code),
             agent_name,
             ..Default::default()
         };
-        let tokens = match agent_code::redeem(&self.state, addr, &token_request).await {
+        let tokens = match agent_code::redeem(
+            &self.state,
+            addr,
+            software.as_deref(),
+            &token_request,
+        )
+        .await
+        {
             Ok(tokens) => tokens,
             Err(err) => return failure(refusal(&base, &err)),
         };
@@ -289,7 +307,7 @@ impl ServerHandler for AgentServer {
         }
         let standing = self.standing(&context).await?;
         if let SessionStanding::Authorized(principal) = standing {
-            return self.tools.call(principal, request, context).await;
+            return self.tools.call(*principal, request, context).await;
         }
         if !self.tools.knows(&request.name) {
             return Err(ErrorData::invalid_params("tool not found", None));

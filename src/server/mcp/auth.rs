@@ -14,6 +14,7 @@ use rmcp::RoleServer;
 use rmcp::service::RequestContext;
 use serde::Serialize;
 
+use crate::lifetime::HighRiskLimits;
 use crate::scopes::Scope;
 use crate::server::db::mcp_sessions::{self, SessionAuth, SessionGrant};
 use crate::server::db::tokens::{ActiveToken, TokenKind};
@@ -43,6 +44,9 @@ pub struct Principal {
     /// High-risk scopes granted for a time that has ended (not in `scopes`): the person can
     /// renew them on the security page.
     pub lapsed: Vec<String>,
+    /// High-risk scopes waiting for the person's approval on the page that issued the code
+    /// (not in `scopes`).
+    pub pending: Vec<String>,
 }
 
 impl Principal {
@@ -81,6 +85,7 @@ impl From<SessionGrant> for Principal {
             expires_at: grant.expires_at,
             paused: grant.paused_at.is_some(),
             lapsed: Vec::new(),
+            pending: Vec::new(),
         }
     }
 }
@@ -97,6 +102,7 @@ impl From<ActiveToken> for Principal {
             expires_at: token.expires_at,
             paused: token.paused_at.is_some(),
             lapsed: Vec::new(),
+            pending: Vec::new(),
         }
     }
 }
@@ -106,7 +112,7 @@ pub enum SessionStanding {
     /// It has not authenticated.
     Unauthenticated,
     /// It acts for this principal.
-    Authorized(Principal),
+    Authorized(Box<Principal>),
     /// Its grant was revoked or expired.
     Ended,
 }
@@ -152,10 +158,14 @@ impl TokenValidator {
         if !self.meant_for_here(token.resource.as_deref()) {
             return Ok(None);
         }
+        // Nobody approved its high-risk scopes in time: the grant is over.
+        let limits = token.high_risk_limits();
+        if limits.unapproved(now) {
+            return Ok(None);
+        }
         self.record_use(&token.grant_id, addr, now).await;
-        let high_risk_until = token.high_risk_until;
         let mut principal = Principal::from(token);
-        self.limit_scopes(&mut principal, high_risk_until, now);
+        self.limit_scopes(&mut principal, limits, now);
         Ok(Some(principal))
     }
 
@@ -171,34 +181,39 @@ impl TokenValidator {
             match mcp_sessions::auth(&self.state.db, session_id, now).await? {
                 SessionAuth::None => SessionStanding::Unauthenticated,
                 SessionAuth::Ended => SessionStanding::Ended,
-                SessionAuth::Live(grant) if !self.meant_for_here(grant.resource.as_deref()) => {
+                SessionAuth::Live(grant)
+                    if !self.meant_for_here(grant.resource.as_deref())
+                        || grant.high_risk_limits().unapproved(now) =>
+                {
                     SessionStanding::Ended
                 }
                 SessionAuth::Live(grant) => {
                     self.record_use(&grant.grant_id, addr, now).await;
-                    let high_risk_until = grant.high_risk_until;
+                    let limits = grant.high_risk_limits();
                     let mut principal = Principal::from(*grant);
-                    self.limit_scopes(&mut principal, high_risk_until, now);
-                    SessionStanding::Authorized(principal)
+                    self.limit_scopes(&mut principal, limits, now);
+                    SessionStanding::Authorized(Box::new(principal))
                 }
             },
         )
     }
 
     /// Leaves the principal the scopes its grant acts with now (see
-    /// [`grant::active_scopes`]), and notes those whose time has ended.
-    fn limit_scopes(&self, principal: &mut Principal, high_risk_until: Option<i64>, now: i64) {
+    /// [`grant::active_scopes`]), and notes those held back: waiting for the person's
+    /// approval, or whose time is up.
+    fn limit_scopes(&self, principal: &mut Principal, limits: HighRiskLimits, now: i64) {
         let granted = std::mem::take(&mut principal.scopes);
-        let active = grant::active_scopes(
-            &self.state.catalogue,
-            granted.clone().into(),
-            high_risk_until,
-            now,
-        );
-        principal.lapsed = granted
+        let active =
+            grant::active_scopes(&self.state.catalogue, granted.clone().into(), limits, now);
+        let held: Vec<String> = granted
             .into_iter()
             .filter(|scope| !active.contains(scope))
             .collect();
+        if limits.pending(now) {
+            principal.pending = held;
+        } else {
+            principal.lapsed = held;
+        }
         principal.scopes = active.into_vec();
     }
 

@@ -197,6 +197,15 @@ pub fn insufficient_scope(
         &step_up_scopes(principal, missing),
         &principal.agent_name,
     );
+    if principal.pending.iter().any(|scope| scope == missing) {
+        return format!(
+            "Waiting for the person to approve on {public_base}/connect: {tool} needs \"{missing}\", \
+             a high-risk permission that starts only once the person approves this agent on the \
+             page where they generated the code (they have 10 minutes). Tell them, then call \
+             {tool} again. Your other permissions ({}) work already.",
+            granted_words(&principal.scopes)
+        );
+    }
     if principal.lapsed.iter().any(|scope| scope == missing) {
         return format!(
             "insufficient_scope: {tool} needs the permission \"{missing}\". The person granted \

@@ -110,6 +110,7 @@ mod tests {
         Principal {
             paused: false,
             lapsed: Vec::new(),
+            pending: Vec::new(),
             grant_id: "grt_1".into(),
             user_id: "usr_1".into(),
             email: "ann@example.com".into(),

@@ -67,7 +67,9 @@ pub async fn introspect(
         .await?
     {
         // A paused grant's tokens are refused until the person resumes it.
-        Some(active) if active.paused_at.is_none() => {
+        Some(active)
+            if active.paused_at.is_none() && !active.high_risk_limits().unapproved(now) =>
+        {
             if active.kind == TokenKind::Access {
                 state
                     .live_tokens
@@ -78,8 +80,8 @@ pub async fn introspect(
                 active: true,
                 scope: grant::active_scopes(
                     &state.catalogue,
-                    active.scopes,
-                    active.high_risk_until,
+                    active.scopes.clone(),
+                    active.high_risk_limits(),
                     now,
                 )
                 .to_string(),

@@ -31,7 +31,12 @@ pub async fn token(
         return Err(OAuthError::unsupported_grant_type(grant_type));
     };
     let answer = match kind {
-        GrantType::AgentCode => agent_code::redeem(&state, addr, &req).await,
+        GrantType::AgentCode => {
+            let software = headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok());
+            agent_code::redeem(&state, addr, software, &req).await
+        }
         GrantType::AuthorizationCode => {
             authorization_code::exchange(&state, addr, &headers, &req).await
         }

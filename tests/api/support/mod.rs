@@ -204,6 +204,29 @@ impl TestServer {
         code.display()
     }
 
+    /// Approves, as the person does on /connect, every grant of the account whose high-risk
+    /// permissions wait for it.
+    pub async fn approve_pending(&self, email: &str) {
+        let user = self.user_id(email).await;
+        let now = self.state.now();
+        let live = agent_connect::server::db::grants::list_active(&self.state.db, &user, now)
+            .await
+            .unwrap();
+        for grant in live.iter().filter(|g| g.pending_until.is_some()) {
+            agent_connect::server::grant::approve(
+                &self.state.db,
+                &self.state.live_tokens,
+                &grant.id,
+                &user,
+                None,
+                now,
+            )
+            .await
+            .unwrap()
+            .expect("a grant waiting for approval");
+        }
+    }
+
     pub async fn token(&self, form: &[(&str, &str)]) -> (u16, Value) {
         let res = self
             .http

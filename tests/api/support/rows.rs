@@ -78,6 +78,9 @@ pub fn grant_row(id: &str, user_id: &str, now: i64) -> Grant {
         ends_at: None,
         high_risk_lifetime: None,
         high_risk_until: None,
+        pending_until: None,
+        client_software: None,
+        redeemed_ip: None,
     }
 }
 
@@ -116,6 +119,7 @@ pub fn agent_code_row(code_hash: &str, user_id: &str, now: i64) -> AgentCodeRow 
         expires_at: now + 300,
         lifetime: None,
         high_risk_lifetime: None,
+        confirm_within: None,
     }
 }
 

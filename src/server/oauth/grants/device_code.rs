@@ -64,6 +64,9 @@ pub async fn poll(
             resource: None,
             // Standard OAuth flows choose no lifetime: the grant lives while it is refreshed.
             lifetimes: Lifetimes::UNLIMITED,
+            // The person approved on the consent or device page already.
+            confirm_within: None,
+            client_software: None,
         };
         let (grant, tokens) = grant::create(&mut tx, grant_id, new, Some(addr), now).await?;
         tx.commit().await?;

@@ -78,6 +78,11 @@ pub async fn refresh(
     let Some(grant) = grants::find(&mut *tx, &grant_id).await? else {
         return Err(refused());
     };
+    // Its high-risk scopes waited for the person's approval in vain: it is over.
+    if grant.high_risk_limits().unapproved(now) {
+        tx.rollback().await?;
+        return Err(refused());
+    }
     // A paused grant keeps its refresh token: the rotation is undone, and the same token
     // works once the person resumes the grant.
     if grant.paused_at.is_some() {
@@ -126,7 +131,12 @@ pub async fn refresh(
     // The answer names the scopes the new token acts with: without the high-risk ones once
     // their time is up.
     let mut grant = grant;
-    grant.scopes = grant::active_scopes(&state.catalogue, grant.scopes, grant.high_risk_until, now);
+    grant.scopes = grant::active_scopes(
+        &state.catalogue,
+        grant.scopes.clone(),
+        grant.high_risk_limits(),
+        now,
+    );
     Ok(TokenResponse::new(&grant, tokens))
 }
 

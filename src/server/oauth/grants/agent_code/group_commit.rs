@@ -32,6 +32,8 @@ pub struct Redemption {
     pub code_hash: String,
     /// The agent's name, cleaned; the name given on /connect wins.
     pub agent_name: Option<String>,
+    /// The software that redeems it, as it named itself, cleaned.
+    pub client_software: Option<String>,
     pub addr: IpAddr,
     pub now: i64,
 }
@@ -80,6 +82,8 @@ pub async fn redeem_all(
                 grant: row.lifetime,
                 high_risk: row.high_risk_lifetime,
             },
+            confirm_within: row.confirm_within,
+            client_software: redemption.client_software.clone(),
         };
         new.push((grant_id, grant, Some(redemption.addr)));
     }

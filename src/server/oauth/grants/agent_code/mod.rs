@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use super::request::TokenRequest;
 use crate::lifetime::Lifetimes;
-use crate::scopes::Scopes;
+use crate::scopes::{Scopes, high_risk_titles};
 use crate::server::codes::AgentCode;
 use crate::server::db::agent_codes::{self, AgentCodeRow};
 use crate::server::db::events::{self, EventKind};
@@ -21,6 +21,11 @@ use group_commit::{Redemption, redeem_all};
 
 /// A code is valid while `now < issued + CODE_TTL`.
 pub const CODE_TTL: i64 = 300;
+/// Seconds the high-risk scopes of a redeemed code wait for the person's approval on the
+/// page that issued it; then the grant is revoked.
+pub const CONFIRM_WITHIN: i64 = 600;
+/// Longest client software name kept.
+const MAX_SOFTWARE: usize = 120;
 /// Longest agent name kept.
 pub const MAX_AGENT_NAME: usize = 64;
 
@@ -35,6 +40,8 @@ pub async fn issue(
 ) -> Result<(AgentCode, i64), sqlx::Error> {
     let now = state.now();
     let code = AgentCode::generate();
+    let confirm_within =
+        (!high_risk_titles(&state.catalogue, &scopes).is_empty()).then_some(CONFIRM_WITHIN);
     let row = AgentCodeRow {
         code_hash: code.hash(),
         user_id: user_id.to_owned(),
@@ -44,6 +51,7 @@ pub async fn issue(
         expires_at: now + CODE_TTL,
         lifetime: lifetimes.grant,
         high_risk_lifetime: lifetimes.high_risk,
+        confirm_within,
     };
     let mut tx = state.db.begin().await?;
     agent_codes::insert(&mut *tx, &row).await?;
@@ -76,12 +84,15 @@ fn refused(state: &AppState) -> OAuthError {
 
 /// Redeems a code: rate-limited per address, refused without a lookup when malformed, and
 /// consumed only together with the grant and tokens it creates.
+/// `software` is what the client says it is (its User-Agent, its MCP client info), kept for
+/// the person to recognise it.
 pub async fn redeem(
     state: &AppState,
     addr: IpAddr,
+    software: Option<&str>,
     req: &TokenRequest,
 ) -> Result<TokenResponse, OAuthError> {
-    let answer = redeem_once(state, addr, req).await;
+    let answer = redeem_once(state, addr, software, req).await;
     telemetry::redemption(outcome(&answer));
     answer
 }
@@ -89,6 +100,7 @@ pub async fn redeem(
 async fn redeem_once(
     state: &AppState,
     addr: IpAddr,
+    software: Option<&str>,
     req: &TokenRequest,
 ) -> Result<TokenResponse, OAuthError> {
     state
@@ -106,6 +118,7 @@ async fn redeem_once(
     let redemption = Redemption {
         code_hash: code.hash(),
         agent_name: req.agent_name.as_deref().and_then(clean_agent_name),
+        client_software: software.and_then(clean_software),
         addr,
         now: state.now(),
     };
@@ -138,9 +151,30 @@ pub fn clean_agent_name(raw: &str) -> Option<String> {
     (!cleaned.is_empty()).then(|| cleaned.to_owned())
 }
 
+/// Client software as the person will read it: printable, bounded; `None` when nothing is left.
+fn clean_software(raw: &str) -> Option<String> {
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_SOFTWARE)
+        .collect();
+    let cleaned = cleaned.trim();
+    (!cleaned.is_empty()).then(|| cleaned.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_software_is_kept_readable_and_bounded() {
+        assert_eq!(clean_software(" curl/8.5.0\r\n"), Some("curl/8.5.0".into()));
+        assert_eq!(clean_software("\t"), None);
+        assert_eq!(
+            clean_software(&"x".repeat(500)).unwrap().len(),
+            MAX_SOFTWARE
+        );
+    }
 
     #[test]
     fn agent_names_are_cleaned() {

@@ -53,6 +53,21 @@ test.describe("@screenshots", () => {
     await capture(page, "connect-code");
   });
 
+  test("connect code redeemed, waiting for approval", async ({ connectPage, page, request }) => {
+    await newAccount(page);
+    const code = await connectPage.generateCode({
+      scopes: ["quote", "trade.write"],
+      agentName: "Day trader",
+    });
+    const response = await request.post("/oauth2/token", {
+      form: { grant_type: "urn:agent-connect:grant-type:agent-auth-code", code },
+      headers: { "User-Agent": "claude-code/2.0.14" },
+    });
+    expect(response.status()).toBe(200);
+    await expect(connectPage.confirmAgent).toBeVisible();
+    await capture(page, "connect-approve");
+  });
+
   test("security page with one grant", async ({ connectPage, securityPage, page, request }) => {
     await newAccount(page);
     const code = await connectPage.generateCode({

@@ -66,6 +66,11 @@ pub struct IssuedCode {
     pub agent_name: Option<String>,
     pub expires_at: i64,
     pub status: CodeStatus,
+    /// The lifetimes chosen for it, as form values, so a new code can be asked the same way.
+    #[serde(default)]
+    pub lifetime: String,
+    #[serde(default)]
+    pub high_risk_lifetime: String,
 }
 
 impl std::fmt::Debug for IssuedCode {

@@ -203,6 +203,8 @@ pub async fn generate_code(
             agent_name,
             expires_at,
             status: CodeStatus::Waiting,
+            lifetime: grant_lifetime.value().to_owned(),
+            high_risk_lifetime: high_risk_lifetime.value().to_owned(),
         },
     };
     session::set_issued_code(&session, &stored).await?;

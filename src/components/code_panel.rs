@@ -47,6 +47,8 @@ pub fn CodePanel(
         code,
         scopes,
         agent_name,
+        lifetime,
+        high_risk_lifetime,
         ..
     } = issued;
     let granted = scopes.join(", ");
@@ -79,6 +81,8 @@ pub fn CodePanel(
                     <RegenerateForm
                         scopes=scopes.clone()
                         agent_name=agent_name.clone()
+                        lifetime=lifetime.clone()
+                        high_risk_lifetime=high_risk_lifetime.clone()
                         high_risk
                         return_to=again_return_to.clone()
                     />
@@ -530,6 +534,8 @@ fn RedeemedNote(granted: String) -> impl IntoView {
 fn RegenerateForm(
     scopes: Vec<String>,
     agent_name: String,
+    lifetime: String,
+    high_risk_lifetime: String,
     high_risk: bool,
     return_to: String,
 ) -> impl IntoView {
@@ -541,6 +547,8 @@ fn RegenerateForm(
                 .map(|scope| view! { <input type="hidden" name="scopes[]" value=scope/> })
                 .collect_view()}
             <input type="hidden" name="agent_name" value=agent_name/>
+            <input type="hidden" name="lifetime" value=lifetime/>
+            <input type="hidden" name="high_risk_lifetime" value=high_risk_lifetime/>
             {high_risk.then(|| view! { <input type="hidden" name="confirm_high_risk" value="yes"/> })}
             <button type="submit" class="btn btn-primary">"Generate a new code"</button>
         </form>

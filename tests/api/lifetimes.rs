@@ -252,3 +252,24 @@ async fn the_connect_form_stores_the_lifetimes_chosen_and_refuses_others() {
     let (_, html, _) = page(&browser, &server, "/connect").await;
     assert!(html.contains("Choose how long the access lasts"));
 }
+
+#[tokio::test]
+async fn a_new_code_for_an_expired_one_keeps_its_lifetimes() {
+    let server = TestServer::start().await;
+    let browser = server.sign_up("again@example.com").await;
+    post_form(
+        &browser,
+        &server,
+        "/api/generate_code",
+        "/connect",
+        &[("scopes[]", "quote"), ("lifetime", "1h")],
+    )
+    .await;
+    server.clock.advance(301);
+    let (_, html, _) = page(&browser, &server, "/connect").await;
+    assert!(html.contains("Generate a new code"));
+    assert!(
+        html.contains("name=\"lifetime\" value=\"1h\""),
+        "the expired code's choice is asked again"
+    );
+}

@@ -54,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
                 lifetime: Some(30 * 24 * 3_600),
                 high_risk_lifetime: Some(3_600),
                 confirm_within: None,
+                guard_network: 0,
             };
             agent_codes::insert(&mut *tx, &row).await?;
             writeln!(out, "{}", code.display())?;

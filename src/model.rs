@@ -39,6 +39,7 @@ pub struct ConnectView {
     /// The lifetimes last chosen, as form values; empty for the defaults.
     pub last_lifetime: String,
     pub last_high_risk_lifetime: String,
+    pub last_guard_network: bool,
     /// The server's public URL, as the agent must reach it.
     pub public_url: String,
     /// The command-line client this server offers for download, if it offers one.
@@ -71,6 +72,9 @@ pub struct IssuedCode {
     pub lifetime: String,
     #[serde(default)]
     pub high_risk_lifetime: String,
+    /// Its grant is paused if used from a new network.
+    #[serde(default)]
+    pub guard_network: bool,
 }
 
 impl std::fmt::Debug for IssuedCode {
@@ -161,6 +165,8 @@ pub struct AgentView {
     pub client_id: String,
     /// The address it was last used from, when known.
     pub last_used_ip: Option<String>,
+    /// The network it is paused outside of, when the person asked for that guard.
+    pub home_network: Option<String>,
     /// Its recent tool calls, refreshes and the person's changes, newest first.
     pub activity: Vec<ActivityView>,
     pub now: i64,

@@ -46,6 +46,7 @@ pub async fn fetch_agent_view(grant_id: String) -> Result<AgentView, AppError> {
         status,
         client_id: grant.client_id.clone(),
         last_used_ip: grant.last_used_ip.clone(),
+        home_network: grant.home_network.clone(),
         activity,
         now,
         grant: grant_view(grant, &state.catalogue),
@@ -137,5 +138,6 @@ fn activity_title(kind: crate::server::db::activity::ActivityKind, name: &str) -
         ActivityKind::Resumed => "Resumed by you".into(),
         ActivityKind::Renamed => format!("Renamed to {name}"),
         ActivityKind::HighRiskRenewed => "High-risk permissions renewed by you".into(),
+        ActivityKind::PausedOnNewNetwork => format!("Paused: used from a new network, {name}"),
     }
 }

@@ -40,6 +40,7 @@ pub async fn fetch_connect_view() -> Result<ConnectView, AppError> {
         last_agent_name: last.agent_name,
         last_lifetime: last.lifetime,
         last_high_risk_lifetime: last.high_risk_lifetime,
+        last_guard_network: last.guard_network,
         public_url: state.config.public_base(),
         cli_download: state.cli_build.describe().await,
         now: state.now(),
@@ -123,6 +124,7 @@ pub async fn generate_code(
     confirm_high_risk: Option<String>,
     lifetime: Option<String>,
     high_risk_lifetime: Option<String>,
+    guard_network: Option<String>,
 ) -> Result<(), AppError> {
     use crate::lifetime::{HighRiskLifetime, Lifetime, Lifetimes};
     use crate::model::IssuedCode;
@@ -159,6 +161,7 @@ pub async fn generate_code(
             agent_name: agent_name.clone().unwrap_or_default(),
             lifetime: grant_lifetime.unwrap_or_default().value().to_owned(),
             high_risk_lifetime: high_risk_lifetime.unwrap_or_default().value().to_owned(),
+            guard_network: guard_network.is_some(),
         },
     )
     .await?;
@@ -192,6 +195,7 @@ pub async fn generate_code(
         scopes.clone(),
         agent_name.clone(),
         Lifetimes::chosen(grant_lifetime, high_risk_lifetime),
+        guard_network.is_some(),
         addr,
     )
     .await?;
@@ -205,6 +209,7 @@ pub async fn generate_code(
             status: CodeStatus::Waiting,
             lifetime: grant_lifetime.value().to_owned(),
             high_risk_lifetime: high_risk_lifetime.value().to_owned(),
+            guard_network: guard_network.is_some(),
         },
     };
     session::set_issued_code(&session, &stored).await?;

@@ -49,6 +49,7 @@ pub fn CodePanel(
         agent_name,
         lifetime,
         high_risk_lifetime,
+        guard_network,
         ..
     } = issued;
     let granted = scopes.join(", ");
@@ -83,6 +84,7 @@ pub fn CodePanel(
                         agent_name=agent_name.clone()
                         lifetime=lifetime.clone()
                         high_risk_lifetime=high_risk_lifetime.clone()
+                        guard_network
                         high_risk
                         return_to=again_return_to.clone()
                     />
@@ -536,6 +538,7 @@ fn RegenerateForm(
     agent_name: String,
     lifetime: String,
     high_risk_lifetime: String,
+    guard_network: bool,
     high_risk: bool,
     return_to: String,
 ) -> impl IntoView {
@@ -549,6 +552,7 @@ fn RegenerateForm(
             <input type="hidden" name="agent_name" value=agent_name/>
             <input type="hidden" name="lifetime" value=lifetime/>
             <input type="hidden" name="high_risk_lifetime" value=high_risk_lifetime/>
+            {guard_network.then(|| view! { <input type="hidden" name="guard_network" value="yes"/> })}
             {high_risk.then(|| view! { <input type="hidden" name="confirm_high_risk" value="yes"/> })}
             <button type="submit" class="btn btn-primary">"Generate a new code"</button>
         </form>

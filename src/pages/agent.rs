@@ -98,6 +98,7 @@ fn AgentOverview(
         status,
         client_id,
         last_used_ip,
+        home_network,
         activity,
         now,
     } = data;
@@ -137,6 +138,12 @@ fn AgentOverview(
                         }}
                     </dd>
                 </div>
+                {home_network.map(|network| view! {
+                    <div>
+                        <dt>"Network guard"</dt>
+                        <dd>"Paused if used outside " <code>{network}</code></dd>
+                    </div>
+                })}
             </dl>
             {live.then(|| view! {
                 <AgentControls

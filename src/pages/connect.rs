@@ -65,7 +65,8 @@ pub fn ConnectPage() -> impl IntoView {
                             (data.last_scopes, data.last_agent_name)
                         };
                         let (lifetime, high_risk_lifetime) = (data.last_lifetime, data.last_high_risk_lifetime);
-                        view! { <ConnectForm catalogue=data.catalogue scopes agent lifetime high_risk_lifetime generate pending/> }.into_any()
+                        let guard_network = data.last_guard_network;
+                        view! { <ConnectForm catalogue=data.catalogue scopes agent lifetime high_risk_lifetime guard_network generate pending/> }.into_any()
                     }
                 }
             })}
@@ -83,6 +84,8 @@ fn ConnectForm(
     /// The lifetimes' form values to pre-select; empty for the defaults.
     lifetime: String,
     high_risk_lifetime: String,
+    /// The network guard box is ticked.
+    guard_network: bool,
     generate: ServerAction<GenerateCode>,
     pending: Option<FormError>,
 ) -> impl IntoView {
@@ -119,6 +122,13 @@ fn ConnectForm(
                 })}
                 <AgentNameField agent/>
                 <LifetimeFields lifetime high_risk_lifetime has_risky/>
+                <div class="check guard">
+                    <input type="checkbox" id="guard-network" name="guard_network" value="yes" checked=guard_network aria-describedby="guard-network-hint"/>
+                    <label for="guard-network">"Pause it if it's used from a new network"</label>
+                </div>
+                <p class="hint" id="guard-network-hint">
+                    "If the agent shows up from a network other than the one it redeemed the code from, it is paused and you are told on the Security page."
+                </p>
                 <SubmitButton label="Generate code" busy="Generating…" pending=generate.pending()/>
             </ActionForm>
         </section>

@@ -35,6 +35,8 @@ pub struct NewGrant {
     pub confirm_within: Option<i64>,
     /// The software that redeemed it, as it named itself.
     pub client_software: Option<String>,
+    /// The network it may be used from without being paused; `None`: any.
+    pub home_network: Option<String>,
 }
 
 /// A freshly minted token pair. `Debug` shows no secret.
@@ -166,6 +168,7 @@ pub async fn create_many(
             pending_until: new.confirm_within.map(|seconds| now + seconds),
             client_software: new.client_software,
             redeemed_ip: addr.map(|a| a.to_string()),
+            home_network: new.home_network,
         };
         created.push((grant, tokens));
         addrs.push(addr);
@@ -274,6 +277,52 @@ pub async fn approve(
     live.revoked();
     tracing::info!(grant = %grant.id, user = %user_id, "high-risk scopes approved");
     Ok(Some(grant))
+}
+
+/// Pauses a guarded grant used from `addr`, outside its home network, with an entry in its
+/// person's log and activity: a theft signal. Returns whether it was paused now.
+pub async fn pause_on_new_network(
+    db: &Pool,
+    live: &LiveTokens,
+    grant_id: &str,
+    addr: IpAddr,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let network = crate::server::network::of(addr);
+    let mut tx = db.begin().await?;
+    let Some(grant) = grants::pause_on_new_network(&mut *tx, grant_id, &network, now).await? else {
+        return Ok(false);
+    };
+    let detail = format!(
+        "{} was used from {addr}, outside the network it was redeemed from, and was paused. \
+         Resume it on its page if that was you; revoke it if not.",
+        grant.agent_name
+    );
+    let ip = Some(addr);
+    record(
+        &mut tx,
+        &grant.user_id,
+        EventKind::PausedOnNewNetwork,
+        &detail,
+        ip,
+        now,
+    )
+    .await?;
+    let row = Activity {
+        grant_id: grant.id.clone(),
+        kind: ActivityKind::PausedOnNewNetwork,
+        name: addr.to_string(),
+        minute: now.div_euclid(60),
+        calls: 1,
+        client_ip: Some(addr.to_string()),
+        first_at: now,
+        last_at: now,
+    };
+    activity::add_many(&mut tx, &[row]).await?;
+    tx.commit().await?;
+    live.revoked();
+    tracing::warn!(grant = %grant.id, %addr, "grant used from a new network: paused");
+    Ok(true)
 }
 
 /// Revokes the grants whose high-risk scopes nobody approved in time, each with an entry in

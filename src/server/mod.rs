@@ -15,6 +15,7 @@ pub mod health;
 pub mod housekeeping;
 pub mod live_tokens;
 pub mod mcp;
+pub mod network;
 pub mod oauth;
 pub mod portal;
 pub mod ratelimit;

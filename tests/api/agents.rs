@@ -326,3 +326,108 @@ async fn a_replayed_refresh_token_is_put_on_top_of_the_security_page() {
         !html.contains("Needs your attention") && html.contains("Reused refresh token blocked")
     );
 }
+
+/// Calls whoami at /mcp from `from` (through the trusted local proxy); whether it was refused
+/// as paused.
+async fn whoami_from(server: &TestServer, token: &str, from: &str) -> bool {
+    let res = server
+        .http
+        .post(server.url("/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .header("x-forwarded-for", from)
+        .bearer_auth(token)
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                      "params": {"name": "whoami", "arguments": {}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    text.contains("paused this agent's access")
+}
+
+#[tokio::test]
+async fn a_guarded_agent_used_from_a_new_network_is_paused_and_the_person_told() {
+    let server = TestServer::start_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let browser = server.sign_up("net@example.com").await;
+    post_form(
+        &browser,
+        &server,
+        "/api/generate_code",
+        "/connect",
+        &[
+            ("scopes[]", "quote"),
+            ("agent_name", "Homebody"),
+            ("guard_network", "yes"),
+        ],
+    )
+    .await;
+    let (_, html, _) = page(&browser, &server, "/connect").await;
+    let code = crate::portal::shown_code(&html).unwrap();
+    let res = server
+        .http
+        .post(server.url("/oauth2/token"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .form(&[
+            ("grant_type", "urn:agent-connect:grant-type:agent-auth-code"),
+            ("code", code.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let tokens: serde_json::Value = res.json().await.unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    let grant_id = grant_of(&server, access).await.grant_id;
+
+    assert!(
+        !whoami_from(&server, access, "203.0.113.77").await,
+        "same /24"
+    );
+    assert!(
+        whoami_from(&server, access, "198.51.100.7").await,
+        "a new network pauses"
+    );
+    assert!(
+        whoami_from(&server, access, "203.0.113.9").await,
+        "and stays paused"
+    );
+    let (_, html, _) = page(&browser, &server, "/security").await;
+    let top = html.split("AI Agent grants").next().unwrap();
+    assert!(top.contains("Agent paused: used from a new network") && top.contains("198.51.100.7"));
+    let (_, html, _) = page(&browser, &server, &agent_page(&grant_id)).await;
+    assert!(html.contains("Paused: used from a new network, 198.51.100.7"));
+
+    // Resuming accepts the new network; the old one now counts as new.
+    post_form(
+        &browser,
+        &server,
+        "/api/resume_agent",
+        "/security",
+        &[("grant_id", &grant_id)],
+    )
+    .await;
+    assert!(!whoami_from(&server, access, "198.51.100.20").await);
+    let res = server
+        .http
+        .post(server.url("/oauth2/token"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("is paused"),
+        "{body}"
+    );
+}

@@ -90,6 +90,7 @@ async fn tokens_answered_before_a_kill_9_work_through_the_other_instance() {
             scopes,
             None,
             Lifetimes::default(),
+            false,
             [127, 0, 0, 1].into(),
         )
         .await

@@ -31,6 +31,9 @@ pub struct LastRequest {
     pub lifetime: String,
     #[serde(default)]
     pub high_risk_lifetime: String,
+    /// Asked to pause the agent if it is used from a new network.
+    #[serde(default)]
+    pub guard_network: bool,
 }
 
 /// A form error carried across the redirect that answers a form posted without JavaScript.

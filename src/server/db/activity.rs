@@ -16,6 +16,7 @@ text_enum! {
         Resumed = "resumed",
         Renamed = "renamed",
         HighRiskRenewed = "high_risk_renewed",
+        PausedOnNewNetwork = "paused_on_new_network",
     }
 }
 

@@ -21,11 +21,13 @@ pub struct AgentCodeRow {
     /// Seconds the grant may wait for the person to approve its high-risk scopes; `None` when
     /// it has none.
     pub confirm_within: Option<i64>,
+    /// 1 when the person asked to pause the grant if it is used from a new network, else 0.
+    pub guard_network: i64,
 }
 
 /// The columns of [`AgentCodeRow`].
 const COLUMNS: &str = "code_hash, user_id, scopes, agent_name, created_at, expires_at, lifetime, high_risk_lifetime, \
-     confirm_within";
+     confirm_within, guard_network";
 
 /// Redemption state of a code, for the page that issued it: when it was used, and the grant
 /// it became.
@@ -47,7 +49,8 @@ pub async fn insert<'e>(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO agent_codes (code_hash, user_id, scopes, agent_name, created_at, expires_at, \
-         lifetime, high_risk_lifetime, confirm_within) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         lifetime, high_risk_lifetime, confirm_within, guard_network) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&code.code_hash)
     .bind(&code.user_id)
@@ -58,6 +61,7 @@ pub async fn insert<'e>(
     .bind(code.lifetime)
     .bind(code.high_risk_lifetime)
     .bind(code.confirm_within)
+    .bind(code.guard_network)
     .execute(db)
     .await?;
     Ok(())

@@ -25,6 +25,7 @@ text_enum! {
         HighRiskRenewed = "high_risk_renewed",
         AgentApproved = "agent_approved",
         AgentDenied = "agent_denied",
+        PausedOnNewNetwork = "paused_on_new_network",
     }
 }
 
@@ -49,6 +50,7 @@ impl EventKind {
             EventKind::HighRiskRenewed => "High-risk permissions renewed",
             EventKind::AgentApproved => "Agent approved",
             EventKind::AgentDenied => "Agent denied",
+            EventKind::PausedOnNewNetwork => "Agent paused: used from a new network",
         }
     }
 }
@@ -146,7 +148,7 @@ pub async fn list_recent<'e>(
 }
 
 /// The kinds that signal a stolen token or code, which the security page puts on top.
-pub const THEFT_SIGNALS: [EventKind; 1] = [EventKind::RefreshReuse];
+pub const THEFT_SIGNALS: [EventKind; 2] = [EventKind::RefreshReuse, EventKind::PausedOnNewNetwork];
 
 /// The account's theft signals (see [`THEFT_SIGNALS`]) recorded since `since`, newest first.
 pub async fn list_theft_signals<'e>(

@@ -63,6 +63,9 @@ pub struct Grant {
     pub client_software: Option<String>,
     /// The address it was redeemed from.
     pub redeemed_ip: Option<String>,
+    /// The network it may be used from without being paused (see [`crate::server::network`]);
+    /// `None` when the person asked for no such guard.
+    pub home_network: Option<String>,
 }
 
 impl Grant {
@@ -74,7 +77,7 @@ impl Grant {
     }
 }
 
-const COLUMNS: &str = "id, user_id, client_id, agent_name, scopes, granted_via, created_at, last_used_at, expires_at, revoked_at, resource, paused_at, last_used_ip, ends_at, high_risk_lifetime, high_risk_until, pending_until, client_software, redeemed_ip";
+const COLUMNS: &str = "id, user_id, client_id, agent_name, scopes, granted_via, created_at, last_used_at, expires_at, revoked_at, resource, paused_at, last_used_ip, ends_at, high_risk_lifetime, high_risk_until, pending_until, client_software, redeemed_ip, home_network";
 
 pub async fn insert<'e>(
     db: impl Executor<'e, Database = Db>,
@@ -82,8 +85,8 @@ pub async fn insert<'e>(
 ) -> Result<(), sqlx::Error> {
     let query = sqlx::query(
         "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at, resource, \
-         ends_at, high_risk_lifetime, high_risk_until, pending_until, client_software, redeemed_ip) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         ends_at, high_risk_lifetime, high_risk_until, pending_until, client_software, redeemed_ip, \
+         home_network) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     );
     bind(query, grant).execute(db).await?;
     Ok(())
@@ -98,9 +101,9 @@ pub async fn insert_many(conn: &mut Conn, grants: &[Grant]) -> Result<(), sqlx::
     }
     let sql = format!(
         "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at, resource, \
-         ends_at, high_risk_lifetime, high_risk_until, pending_until, client_software, redeemed_ip) \
-         VALUES {}",
-        Placeholders::for_connection(conn).rows(grants.len(), 15)
+         ends_at, high_risk_lifetime, high_risk_until, pending_until, client_software, redeemed_ip, \
+         home_network) VALUES {}",
+        Placeholders::for_connection(conn).rows(grants.len(), 16)
     );
     let mut query = sqlx::query(&sql).persistent(false);
     for grant in grants {
@@ -131,6 +134,7 @@ fn bind<'q>(
         .bind(grant.pending_until)
         .bind(&grant.client_software)
         .bind(&grant.redeemed_ip)
+        .bind(&grant.home_network)
 }
 
 pub async fn find<'e>(
@@ -213,6 +217,27 @@ pub async fn set_paused<'e>(
     .bind(now)
     .bind(id)
     .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Pauses a guarded grant used from `network`, a network other than its home, and makes that
+/// network its home (so that resuming accepts it). Returns the grant if it was paused now.
+pub async fn pause_on_new_network<'e>(
+    db: impl Executor<'e, Database = Db>,
+    id: &str,
+    network: &str,
+    now: i64,
+) -> Result<Option<Grant>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE grants SET paused_at = $1, home_network = $2 \
+         WHERE id = $3 AND home_network IS NOT NULL AND home_network <> $2 \
+           AND paused_at IS NULL AND revoked_at IS NULL \
+         RETURNING {COLUMNS}"
+    ))
+    .bind(now)
+    .bind(network)
+    .bind(id)
     .fetch_optional(db)
     .await
 }

@@ -24,6 +24,8 @@ pub struct SessionGrant {
     pub high_risk_until: Option<i64>,
     /// Until when they wait for the person's approval.
     pub pending_until: Option<i64>,
+    /// The network the grant may be used from without being paused; `None`: any.
+    pub home_network: Option<String>,
 }
 
 impl SessionGrant {
@@ -117,10 +119,11 @@ pub async fn auth<'e>(
         paused_at: Option<i64>,
         high_risk_until: Option<i64>,
         pending_until: Option<i64>,
+        home_network: Option<String>,
     }
     let row: Option<Row> = sqlx::query_as(
         "SELECT s.grant_id AS bound, g.id AS grant_id, g.user_id, u.email, g.client_id, \
-         g.agent_name, g.scopes, g.expires_at, g.resource, g.paused_at, g.high_risk_until, g.pending_until \
+         g.agent_name, g.scopes, g.expires_at, g.resource, g.paused_at, g.high_risk_until, g.pending_until, g.home_network \
          FROM mcp_sessions s \
          LEFT JOIN grants g ON g.id = s.grant_id AND g.revoked_at IS NULL AND g.expires_at > $2 \
          LEFT JOIN users u ON u.id = g.user_id \
@@ -146,6 +149,7 @@ pub async fn auth<'e>(
             paused_at,
             high_risk_until,
             pending_until,
+            home_network,
             ..
         } => SessionAuth::Live(Box::new(SessionGrant {
             grant_id,
@@ -159,6 +163,7 @@ pub async fn auth<'e>(
             paused_at,
             high_risk_until,
             pending_until,
+            home_network,
         })),
         Row { bound: Some(_), .. } => SessionAuth::Ended,
         Row { .. } => SessionAuth::None,

@@ -35,6 +35,8 @@ pub struct ActiveToken {
     pub high_risk_until: Option<i64>,
     /// Until when they wait for the person's approval (see [`super::grants::Grant`]).
     pub pending_until: Option<i64>,
+    /// The network the grant may be used from without being paused; `None`: any.
+    pub home_network: Option<String>,
 }
 
 impl ActiveToken {
@@ -117,7 +119,7 @@ pub async fn find_active<'e>(
     now: i64,
 ) -> Result<Option<ActiveToken>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT t.kind, t.grant_id, g.user_id, u.email, g.client_id, g.agent_name, g.scopes, t.created_at, t.expires_at, g.resource, g.paused_at, g.high_risk_until, g.pending_until \
+        "SELECT t.kind, t.grant_id, g.user_id, u.email, g.client_id, g.agent_name, g.scopes, t.created_at, t.expires_at, g.resource, g.paused_at, g.high_risk_until, g.pending_until, g.home_network \
          FROM tokens t JOIN grants g ON g.id = t.grant_id JOIN users u ON u.id = g.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.used_at IS NULL AND t.expires_at > $2 \
            AND g.revoked_at IS NULL",

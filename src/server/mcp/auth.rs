@@ -18,11 +18,11 @@ use crate::lifetime::HighRiskLimits;
 use crate::scopes::Scope;
 use crate::server::db::mcp_sessions::{self, SessionAuth, SessionGrant};
 use crate::server::db::tokens::{ActiveToken, TokenKind};
-use crate::server::grant;
 use crate::server::oauth::error::OAuthError;
 use crate::server::state::AppState;
 use crate::server::tokens::hash;
 use crate::server::web::ClientAddr;
+use crate::server::{grant, network};
 
 /// Where the resource's RFC 9728 metadata lives.
 pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
@@ -164,7 +164,11 @@ impl TokenValidator {
             return Ok(None);
         }
         self.record_use(&token.grant_id, addr, now).await;
+        let strays = self
+            .strays(token.home_network.as_deref(), &token.grant_id, addr, now)
+            .await?;
         let mut principal = Principal::from(token);
+        principal.paused |= strays;
         self.limit_scopes(&mut principal, limits, now);
         Ok(Some(principal))
     }
@@ -190,12 +194,36 @@ impl TokenValidator {
                 SessionAuth::Live(grant) => {
                     self.record_use(&grant.grant_id, addr, now).await;
                     let limits = grant.high_risk_limits();
+                    let strays = self
+                        .strays(grant.home_network.as_deref(), &grant.grant_id, addr, now)
+                        .await?;
                     let mut principal = Principal::from(*grant);
+                    principal.paused |= strays;
                     self.limit_scopes(&mut principal, limits, now);
                     SessionStanding::Authorized(Box::new(principal))
                 }
             },
         )
+    }
+
+    /// Whether a grant guarded to its `home` network is used from `addr` outside it: then the
+    /// grant is paused, now, and the person told.
+    async fn strays(
+        &self,
+        home: Option<&str>,
+        grant_id: &str,
+        addr: Option<IpAddr>,
+        now: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let (Some(home), Some(addr)) = (home, addr) else {
+            return Ok(false);
+        };
+        if network::of(addr) == home {
+            return Ok(false);
+        }
+        grant::pause_on_new_network(&self.state.db, &self.state.live_tokens, grant_id, addr, now)
+            .await?;
+        Ok(true)
     }
 
     /// Leaves the principal the scopes its grant acts with now (see

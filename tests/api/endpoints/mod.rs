@@ -38,6 +38,7 @@ pub async fn agent_code(app: &TestApp, scopes: &[&str]) -> String {
         scopes.into(),
         Some("Claude Code".into()),
         Lifetimes::UNLIMITED,
+        false,
         [127, 0, 0, 1].into(),
     )
     .await

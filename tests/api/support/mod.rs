@@ -197,6 +197,7 @@ impl TestServer {
             scopes.into(),
             agent_name.map(str::to_owned),
             lifetimes,
+            false,
             [127, 0, 0, 1].into(),
         )
         .await

@@ -81,6 +81,7 @@ pub fn grant_row(id: &str, user_id: &str, now: i64) -> Grant {
         pending_until: None,
         client_software: None,
         redeemed_ip: None,
+        home_network: None,
     }
 }
 
@@ -120,6 +121,7 @@ pub fn agent_code_row(code_hash: &str, user_id: &str, now: i64) -> AgentCodeRow 
         lifetime: None,
         high_risk_lifetime: None,
         confirm_within: None,
+        guard_network: 0,
     }
 }
 

@@ -67,6 +67,7 @@ pub async fn poll(
             // The person approved on the consent or device page already.
             confirm_within: None,
             client_software: None,
+            home_network: None,
         };
         let (grant, tokens) = grant::create(&mut tx, grant_id, new, Some(addr), now).await?;
         tx.commit().await?;

@@ -14,6 +14,7 @@ use crate::server::db::clients;
 use crate::server::db::grants;
 use crate::server::db::tokens::{self, TokenKind};
 use crate::server::grant::{self, Revocation};
+use crate::server::network;
 use crate::server::oauth::client_auth::authenticate_client;
 use crate::server::oauth::error::OAuthError;
 use crate::server::oauth::issue::TokenResponse;
@@ -83,10 +84,19 @@ pub async fn refresh(
         tx.rollback().await?;
         return Err(refused());
     }
+    // Guarded to its home network and refreshed from another: paused now, and refused below.
+    let strays = grant
+        .home_network
+        .as_deref()
+        .is_some_and(|home| network::of(addr) != home);
     // A paused grant keeps its refresh token: the rotation is undone, and the same token
     // works once the person resumes the grant.
-    if grant.paused_at.is_some() {
+    if grant.paused_at.is_some() || strays {
         tx.rollback().await?;
+        if strays {
+            grant::pause_on_new_network(&state.db, &state.live_tokens, &grant.id, addr, now)
+                .await?;
+        }
         return Err(OAuthError::invalid_grant(format!(
             "{} is paused: the person paused its access on {base}/security. This refresh token \
              works again once they resume it; keep it, and do not retry in a loop.",

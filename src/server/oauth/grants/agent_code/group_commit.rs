@@ -84,6 +84,8 @@ pub async fn redeem_all(
             },
             confirm_within: row.confirm_within,
             client_software: redemption.client_software.clone(),
+            home_network: (row.guard_network != 0)
+                .then(|| crate::server::network::of(redemption.addr)),
         };
         new.push((grant_id, grant, Some(redemption.addr)));
     }

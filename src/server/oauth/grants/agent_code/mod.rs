@@ -30,12 +30,16 @@ const MAX_SOFTWARE: usize = 120;
 pub const MAX_AGENT_NAME: usize = 64;
 
 /// Issues a code for `user_id` with already-checked `scopes`. Returns the code and its expiry.
+/// `guard_network`: its grant is paused when used from a network other than the one that
+/// redeemed it.
+#[allow(clippy::too_many_arguments)]
 pub async fn issue(
     state: &AppState,
     user_id: &str,
     scopes: Scopes,
     agent_name: Option<String>,
     lifetimes: Lifetimes,
+    guard_network: bool,
     addr: IpAddr,
 ) -> Result<(AgentCode, i64), sqlx::Error> {
     let now = state.now();
@@ -52,6 +56,7 @@ pub async fn issue(
         lifetime: lifetimes.grant,
         high_risk_lifetime: lifetimes.high_risk,
         confirm_within,
+        guard_network: i64::from(guard_network),
     };
     let mut tx = state.db.begin().await?;
     agent_codes::insert(&mut *tx, &row).await?;

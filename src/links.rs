@@ -16,6 +16,11 @@ pub fn encode_query_value(value: &str) -> String {
         .collect()
 }
 
+/// Where an agent's page lives: `/security/agents/{grant id}`.
+pub fn agent_path(grant_id: &str) -> String {
+    format!("/security/agents/{}", encode_query_value(grant_id))
+}
+
 /// A path with its raw query string (as the router gives it, without `?`), if any.
 pub fn with_query(path: &str, search: &str) -> String {
     if search.is_empty() {

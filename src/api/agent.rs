@@ -107,16 +107,11 @@ async fn change(
              Reload the page to see where it stands.",
         ));
     };
-    leptos_axum::redirect(&format!("{}?done={done}", agent_path(&grant.id)));
+    leptos_axum::redirect(&format!(
+        "{}?done={done}",
+        crate::links::agent_path(&grant.id)
+    ));
     Ok(())
-}
-
-/// Where an agent's page lives.
-pub fn agent_path(grant_id: &str) -> String {
-    format!(
-        "/security/agents/{}",
-        crate::links::encode_query_value(grant_id)
-    )
 }
 
 #[cfg(feature = "ssr")]

@@ -83,7 +83,7 @@ pub(crate) fn grant_view(
 /// Gives a grant's high-risk scopes another stretch of the time chosen when it was issued.
 #[server(endpoint = "renew_high_risk")]
 pub async fn renew_high_risk(grant_id: String, back: Option<String>) -> Result<(), AppError> {
-    use crate::api::agent::agent_path;
+    use crate::links::agent_path;
     use crate::server::grant::{self, Change};
     use crate::server::portal;
 

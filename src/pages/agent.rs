@@ -9,10 +9,11 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
-use crate::api::agent::{PauseAgent, RenameAgent, ResumeAgent, agent_path, fetch_agent_view};
+use crate::api::agent::{PauseAgent, RenameAgent, ResumeAgent, fetch_agent_view};
 use crate::api::security::{RenewHighRisk, RevokeGrant};
 use crate::components::form::{FormAlert, ReturnHere, SubmitButton, form_error};
 use crate::components::grant_scopes::{GrantScopes, RenewFrom};
+use crate::links::agent_path;
 use crate::model::{ActivityView, AgentStatus, AgentView, FormError};
 use crate::page_context::use_page_context;
 use crate::pages::load_failed;

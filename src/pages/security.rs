@@ -6,10 +6,10 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::agent::agent_path;
 use crate::api::security::{RenewHighRisk, RevokeAllGrants, RevokeGrant, fetch_security_view};
 use crate::components::form::ReturnHere;
 use crate::components::grant_scopes::{GrantScopes, RenewFrom};
+use crate::links::agent_path;
 use crate::model::{EventView, GrantView, SecurityView};
 use crate::pages::load_failed;
 use crate::timefmt::{relative, utc};

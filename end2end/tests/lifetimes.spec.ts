@@ -1,5 +1,25 @@
 import { expect, introspect, newAccount, redeemTokens, scopeSet, test } from "./fixtures";
 
+test("the person asks for the agent to be paused if it shows up from a new network", async ({
+  page,
+  request,
+  connectPage,
+  securityPage,
+  agentPage,
+}) => {
+  await newAccount(page);
+  await connectPage.expectForm();
+  const guard = page.getByRole("checkbox", { name: "Pause it if it's used from a new network" });
+  await expect(guard).not.toBeChecked();
+  await connectPage.fill({ scopes: ["quote"], agentName: "Homebody" });
+  await guard.check();
+  await connectPage.generateCodeButton.click();
+  await redeemTokens(request, await connectPage.shownCode());
+  await securityPage.goto();
+  await securityPage.openAgent("Homebody");
+  await expect(agentPage.fact("Network guard")).toContainText("127.0.0.0/24");
+});
+
 for (const javaScript of [true, false]) {
   test.describe(javaScript ? "lifetimes" : "lifetimes without JavaScript", () => {
     test.use({ javaScriptEnabled: javaScript });

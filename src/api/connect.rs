@@ -249,21 +249,7 @@ pub async fn approve_agent(grant_id: String) -> Result<(), AppError> {
 /// Denies the agent that redeemed this session's code: its access is revoked at once.
 #[server(endpoint = "deny_agent")]
 pub async fn deny_agent(grant_id: String) -> Result<(), AppError> {
-    use crate::server::grant::{self, Revocation};
-    use crate::server::portal;
-
-    let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
-    let addr = portal::client_addr().await;
-    let why = Revocation::Denied { user_id: &user.id };
-    grant::revoke(
-        &state.db,
-        &state.live_tokens,
-        &grant_id,
-        why,
-        Some(addr),
-        state.now(),
-    )
-    .await?;
+    crate::api::security::revoke_for_person(&grant_id, true).await?;
     leptos_axum::redirect("/connect");
     Ok(())
 }

@@ -117,22 +117,35 @@ pub async fn renew_high_risk(grant_id: String, back: Option<String>) -> Result<(
 /// Revokes one grant; its tokens stop working on the next request.
 #[server(endpoint = "revoke_grant")]
 pub async fn revoke_grant(grant_id: String) -> Result<(), AppError> {
+    revoke_for_person(&grant_id, false).await?;
+    leptos_axum::redirect("/security?done=revoked");
+    Ok(())
+}
+
+/// Revokes one of the signed-in person's grants, as they asked: on the security or agent
+/// page, or by denying the agent that redeemed their code (`denied`).
+#[cfg(feature = "ssr")]
+pub(crate) async fn revoke_for_person(grant_id: &str, denied: bool) -> Result<(), AppError> {
     use crate::server::grant::{self, Revocation};
     use crate::server::portal;
 
     let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
     let addr = portal::client_addr().await;
-    let why = Revocation::ByPerson { user_id: &user.id };
+    let why = if denied {
+        Revocation::Denied { user_id: &user.id }
+    } else {
+        Revocation::ByPerson { user_id: &user.id }
+    };
+    let now = state.now();
     grant::revoke(
         &state.db,
         &state.live_tokens,
-        &grant_id,
+        grant_id,
         why,
         Some(addr),
-        state.now(),
+        now,
     )
     .await?;
-    leptos_axum::redirect("/security?done=revoked");
     Ok(())
 }
 

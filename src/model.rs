@@ -154,6 +154,8 @@ pub struct GrantView {
     pub high_risk: Vec<String>,
     /// Until when they are active; `None` as long as the grant.
     pub high_risk_until: Option<i64>,
+    /// Until when they wait for the person's approval; then the grant is revoked.
+    pub pending_until: Option<i64>,
 }
 
 /// One agent's page: its grant, where it stands, and what it did lately.
@@ -167,6 +169,9 @@ pub struct AgentView {
     pub last_used_ip: Option<String>,
     /// The network it is paused outside of, when the person asked for that guard.
     pub home_network: Option<String>,
+    /// The software that redeemed the code, as it named itself, and its address.
+    pub client_software: Option<String>,
+    pub redeemed_ip: Option<String>,
     /// Its recent tool calls, refreshes and the person's changes, newest first.
     pub activity: Vec<ActivityView>,
     pub now: i64,

@@ -47,6 +47,8 @@ pub async fn fetch_agent_view(grant_id: String) -> Result<AgentView, AppError> {
         client_id: grant.client_id.clone(),
         last_used_ip: grant.last_used_ip.clone(),
         home_network: grant.home_network.clone(),
+        client_software: grant.client_software.clone(),
+        redeemed_ip: grant.redeemed_ip.clone(),
         activity,
         now,
         grant: grant_view(grant, &state.catalogue),

@@ -220,7 +220,7 @@ pub async fn generate_code(
 /// Approves the agent that redeemed this session's code: its high-risk permissions work from
 /// the very next request.
 #[server(endpoint = "approve_agent")]
-pub async fn approve_agent(grant_id: String) -> Result<(), AppError> {
+pub async fn approve_agent(grant_id: String, back: Option<String>) -> Result<(), AppError> {
     use crate::server::grant;
     use crate::server::portal;
 
@@ -242,16 +242,32 @@ pub async fn approve_agent(grant_id: String) -> Result<(), AppError> {
              it ran out. Generate a new code if you still want to connect it.",
         ));
     }
-    leptos_axum::redirect("/connect");
+    decided(&grant_id, back.as_deref(), "approved");
     Ok(())
 }
 
 /// Denies the agent that redeemed this session's code: its access is revoked at once.
 #[server(endpoint = "deny_agent")]
-pub async fn deny_agent(grant_id: String) -> Result<(), AppError> {
+pub async fn deny_agent(grant_id: String, back: Option<String>) -> Result<(), AppError> {
     crate::api::security::revoke_for_person(&grant_id, true).await?;
-    leptos_axum::redirect("/connect");
+    match back.as_deref() {
+        // A denied agent's page has nothing left to decide: the security page says it went.
+        Some("agent") => leptos_axum::redirect("/security?done=revoked"),
+        _ => leptos_axum::redirect("/connect"),
+    }
     Ok(())
+}
+
+/// Sends the browser back after an approval: to /connect, or to the agent's page.
+#[cfg(feature = "ssr")]
+fn decided(grant_id: &str, back: Option<&str>, done: &str) {
+    match back {
+        Some("agent") => leptos_axum::redirect(&format!(
+            "{}?done={done}",
+            crate::links::agent_path(grant_id)
+        )),
+        _ => leptos_axum::redirect("/connect"),
+    }
 }
 
 /// Puts the form back, pre-filled with the last request ("Generate another").

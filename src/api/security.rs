@@ -77,6 +77,7 @@ pub(crate) fn grant_view(
         ends_at: grant.ends_at,
         high_risk,
         high_risk_until: grant.high_risk_until,
+        pending_until: grant.pending_until,
     }
 }
 

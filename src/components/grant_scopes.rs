@@ -23,6 +23,7 @@ pub fn GrantScopes(
     from: RenewFrom,
 ) -> impl IntoView {
     let lapsed = grant.high_risk_until.is_some_and(|until| until <= now);
+    let pending = grant.pending_until.filter(|until| *until > now);
     let limit = grant
         .high_risk_until
         .filter(|_| !grant.high_risk.is_empty());
@@ -34,14 +35,20 @@ pub fn GrantScopes(
                 .map(|scope| {
                     let risky = grant.high_risk.contains(scope);
                     view! {
-                        <li class:chip-risk=risky class:chip-lapsed=risky && lapsed>
+                        <li class:chip-risk=risky class:chip-lapsed=risky && (lapsed || pending.is_some())>
                             <code>{scope.clone()}</code>
                         </li>
                     }
                 })
                 .collect_view()}
         </ul>
-        {limit.map(|until| {
+        {pending.map(|until| view! {
+            <p class="hint risk-limit">
+                {format!("{} waits for your approval, ", grant.high_risk.join(", "))}
+                <time datetime=utc(until) title=utc(until)>{format!("until {}", relative(until, now))}</time>
+            </p>
+        })}
+        {limit.filter(|_| pending.is_none()).map(|until| {
             let names = grant.high_risk.join(", ");
             if lapsed {
                 view! {

@@ -10,6 +10,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 use crate::api::agent::{PauseAgent, RenameAgent, ResumeAgent, fetch_agent_view};
+use crate::api::connect::{ApproveAgent, DenyAgent};
 use crate::api::security::{RenewHighRisk, RevokeGrant};
 use crate::components::form::{FormAlert, ReturnHere, SubmitButton, form_error};
 use crate::components::grant_scopes::{GrantScopes, RenewFrom};
@@ -31,6 +32,8 @@ pub fn AgentPage() -> impl IntoView {
     let rename = ServerAction::<RenameAgent>::new();
     let revoke = ServerAction::<RevokeGrant>::new();
     let renew = ServerAction::<RenewHighRisk>::new();
+    let approve = ServerAction::<ApproveAgent>::new();
+    let deny = ServerAction::<DenyAgent>::new();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let data = Resource::new(
         move || {
@@ -40,6 +43,7 @@ pub fn AgentPage() -> impl IntoView {
                 resume.version().get(),
                 rename.version().get(),
                 renew.version().get(),
+                approve.version().get(),
             )
         },
         |(id, ..)| fetch_agent_view(id),
@@ -50,6 +54,8 @@ pub fn AgentPage() -> impl IntoView {
         rename,
         revoke,
         renew,
+        approve,
+        deny,
     };
     view! {
         <Title text="Agent"/>
@@ -76,6 +82,8 @@ struct Actions {
     rename: ServerAction<RenameAgent>,
     revoke: ServerAction<RevokeGrant>,
     renew: ServerAction<RenewHighRisk>,
+    approve: ServerAction<ApproveAgent>,
+    deny: ServerAction<DenyAgent>,
 }
 
 #[component]
@@ -92,6 +100,7 @@ fn AgentOverview(
         Some("resumed") => Some("Resumed. The agent can act for you again."),
         Some("renamed") => Some("Renamed."),
         Some("renewed") => Some("Renewed. It may use its high-risk permissions again."),
+        Some("approved") => Some("Approved. Its high-risk permissions work from its next call."),
         _ => None,
     };
     let AgentView {
@@ -100,9 +109,12 @@ fn AgentOverview(
         client_id,
         last_used_ip,
         home_network,
+        client_software,
+        redeemed_ip,
         activity,
         now,
     } = data;
+    let waiting_until = grant.pending_until.filter(|until| *until > now);
     let live = matches!(status, AgentStatus::Active | AgentStatus::Paused { .. });
     let path = agent_path(&grant.id);
     view! {
@@ -120,7 +132,14 @@ fn AgentOverview(
                         <GrantScopes grant=grant.clone() now renew=actions.renew from=RenewFrom::Agent/>
                     </dd>
                 </div>
-                <div><dt>"Granted via"</dt><dd>{grant.granted_via.clone()}</dd></div>
+                <div>
+                    <dt>"Granted via"</dt>
+                    <dd>
+                        {grant.granted_via.clone()}
+                        {client_software.map(|software| view! { ", by " {software} })}
+                        {redeemed_ip.map(|ip| view! { " from " <code>{ip}</code> })}
+                    </dd>
+                </div>
                 <div><dt>"Client"</dt><dd><code class="client-id">{client_id}</code></dd></div>
                 <div><dt>"Created"</dt><dd>{when(grant.created_at, now)}</dd></div>
                 <div>
@@ -146,6 +165,9 @@ fn AgentOverview(
                     </div>
                 })}
             </dl>
+            {waiting_until.filter(|_| live).map(|until| view! {
+                <ApproveHere id=grant.id.clone() waiting=grant.high_risk.join(", ") until now actions/>
+            })}
             {live.then(|| view! {
                 <AgentControls
                     id=grant.id.clone()
@@ -257,6 +279,42 @@ fn AgentControls(
             </div>
             <SubmitButton label="Rename" busy="Renaming…" pending=actions.rename.pending() class="btn"/>
         </ActionForm>
+    }
+}
+
+/// Approve or Deny, for an agent whose high-risk permissions wait for the person: the same
+/// decision as on /connect, for when that page is closed.
+#[component]
+fn ApproveHere(
+    id: String,
+    waiting: String,
+    until: i64,
+    now: i64,
+    actions: Actions,
+) -> impl IntoView {
+    let deny_id = id.clone();
+    view! {
+        <section class="confirm-agent" aria-labelledby="approve-title">
+            <h2 id="approve-title">"Waiting for your approval"</h2>
+            <p>
+                <span class="scope-list">{waiting}</span>
+                {format!(" starts once you approve this agent; if you don't by {} ({}), its access is revoked.", utc(until), relative(until, now))}
+            </p>
+            <div class="actions">
+                <ActionForm action=actions.approve>
+                    <ReturnHere/>
+                    <input type="hidden" name="grant_id" value=id.clone()/>
+                    <input type="hidden" name="back" value="agent"/>
+                    <button type="submit" class="btn btn-primary">"Approve"</button>
+                </ActionForm>
+                <ActionForm action=actions.deny>
+                    <ReturnHere/>
+                    <input type="hidden" name="grant_id" value=deny_id/>
+                    <input type="hidden" name="back" value="agent"/>
+                    <button type="submit" class="btn btn-danger">"Deny"</button>
+                </ActionForm>
+            </div>
+        </section>
     }
 }
 

@@ -186,6 +186,9 @@ fn grant_row(
             <td data-label="Agent" class="agent">
                 <a href=agent_path(&grant.id)>{grant.agent_name.clone()}</a>
                 {grant.paused.then(|| view! { " " <span class="badge badge-warn">"Paused"</span> })}
+                {grant.pending_until.filter(|until| *until > now).map(|_| view! {
+                    " " <span class="badge badge-warn">"Waiting for approval"</span>
+                })}
             </td>
             <td data-label="Permissions">
                 <GrantScopes grant=grant.clone() now renew from=RenewFrom::Security/>

@@ -257,3 +257,55 @@ async fn a_code_without_high_risk_permissions_needs_no_approval() {
         .unwrap();
     assert_eq!(stored.pending_until, None);
 }
+
+#[tokio::test]
+async fn the_agent_page_approves_or_denies_when_connect_is_closed() {
+    let server = TestServer::start().await;
+    let (browser, tokens) = redeemed_high_risk(&server, "page@example.com").await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let grant_id = grant_of(&server, access).await.grant_id;
+    let here = agent_connect::links::agent_path(&grant_id);
+
+    let (_, html, _) = page(&browser, &server, "/security").await;
+    assert!(
+        html.contains("Waiting for approval")
+            && html.contains("trade.write waits for your approval")
+    );
+    let (_, html, _) = page(&browser, &server, &here).await;
+    assert!(html.contains("Waiting for your approval"));
+    assert!(html.contains("TradeBot/2.1"));
+    let res = post_form(
+        &browser,
+        &server,
+        "/api/approve_agent",
+        &here,
+        &[("grant_id", &grant_id), ("back", "agent")],
+    )
+    .await;
+    assert_eq!(
+        res.headers()[LOCATION],
+        format!("{here}?done=approved").as_str()
+    );
+    assert_eq!(
+        server.introspect(access).await["scope"],
+        "quote trade.write"
+    );
+    let (_, html, _) = page(&browser, &server, &here).await;
+    assert!(!html.contains("Waiting for your approval"));
+
+    // A second agent, denied from its page.
+    let (_, tokens) = redeemed_high_risk(&server, "page2@example.com").await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let grant_id = grant_of(&server, access).await.grant_id;
+    let owner = server.sign_in("page2@example.com").await;
+    let res = post_form(
+        &owner,
+        &server,
+        "/api/deny_agent",
+        &agent_connect::links::agent_path(&grant_id),
+        &[("grant_id", &grant_id), ("back", "agent")],
+    )
+    .await;
+    assert_eq!(res.headers()[LOCATION], "/security?done=revoked");
+    assert_eq!(server.introspect(access).await, json!({"active": false}));
+}

@@ -45,6 +45,30 @@ for (const javaScript of [true, false]) {
       expect(placed.isError).toBe(false);
     });
 
+    test("with /connect closed, the agent's page approves it", async ({
+      page,
+      request,
+      connectPage,
+      securityPage,
+      agentPage,
+    }) => {
+      await newAccount(page);
+      await connectPage.expectForm();
+      const code = await connectPage.generateCode({ scopes: ["quote", "trade.write"], agentName: "Later" });
+      const response = await redeem(request, code);
+      expect(response.status()).toBe(200);
+      const tokens = (await response.json()) as { access_token: string };
+      await securityPage.goto();
+      await expect(securityPage.grantRow("Later")).toContainText("Waiting for approval");
+      await securityPage.openAgent("Later");
+      await expect(page.getByRole("heading", { name: "Waiting for your approval" })).toBeVisible();
+      await page.getByRole("button", { name: "Approve", exact: true }).click();
+      await expect(agentPage.statusMessage("Approved.")).toBeVisible();
+      await expect(page.getByRole("heading", { name: "Waiting for your approval" })).toHaveCount(0);
+      const placed = await callTool(request, tokens.access_token, "place_order", ORDER);
+      expect(placed.status).toBe(200);
+    });
+
     test("denying revokes the agent at once", async ({ page, request, connectPage }) => {
       await newAccount(page);
       await connectPage.expectForm();

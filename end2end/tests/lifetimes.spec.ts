@@ -48,6 +48,10 @@ for (const javaScript of [true, false]) {
       expect(scopeSet(tokens.scope)).toEqual(scopeSet("quote trade.write"));
       const active = await introspect(request, tokens.access_token);
       expect(active.active).toBe(true);
+      // Its high-risk permission starts once approved on the page that issued the code.
+      if (!javaScript) await page.reload();
+      await connectPage.approveButton.click();
+      await expect(connectPage.redemptionStatus).toContainText("You approved it.");
 
       await securityPage.goto();
       const row = securityPage.grantRow("Day trader");

@@ -118,6 +118,22 @@ test.describe("@screenshots", () => {
     await capture(page, "security-alert");
   });
 
+  test("agent page waiting for approval", async ({ connectPage, securityPage, page, request }) => {
+    await newAccount(page);
+    const code = await connectPage.generateCode({
+      scopes: ["quote", "trade.write"],
+      agentName: "Day trader",
+    });
+    const response = await request.post("/oauth2/token", {
+      form: { grant_type: "urn:agent-connect:grant-type:agent-auth-code", code },
+      headers: { "User-Agent": "claude-code/2.0.14" },
+    });
+    expect(response.status()).toBe(200);
+    await securityPage.goto();
+    await securityPage.openAgent("Day trader");
+    await capture(page, "agent-pending");
+  });
+
   test("agent page, paused, with activity", async ({
     connectPage,
     securityPage,

@@ -35,7 +35,11 @@ pub fn GrantScopes(
                 .map(|scope| {
                     let risky = grant.high_risk.contains(scope);
                     view! {
-                        <li class:chip-risk=risky class:chip-lapsed=risky && (lapsed || pending.is_some())>
+                        <li
+                            class:chip-risk=risky
+                            class:chip-lapsed=risky && lapsed && pending.is_none()
+                            class:chip-pending=risky && pending.is_some()
+                        >
                             <code>{scope.clone()}</code>
                         </li>
                     }

@@ -122,7 +122,10 @@ fn AgentOverview(
             <p class="crumbs"><a href="/security">"Security"</a>" / AI Agent"</p>
             <div class="agent-head">
                 <h1 id="agent-title">{grant.agent_name.clone()}</h1>
-                {status_badge(status, now)}
+                {match (status, waiting_until) {
+                    (AgentStatus::Active, Some(_)) => view! { <span class="badge badge-warn">"Waiting for approval"</span> }.into_any(),
+                    _ => status_badge(status, now).into_any(),
+                }}
             </div>
             {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
             <dl class="facts" aria-label="About this agent">

@@ -15,7 +15,7 @@ use crate::server::db::tokens::{self, NewToken, TokenKind};
 use crate::server::db::{Conn, Pool};
 use crate::server::live_tokens::LiveTokens;
 use crate::server::tokens::{
-    ACCESS_PREFIX, ACCESS_TTL, REFRESH_PREFIX, REFRESH_TTL, hash, new_id, new_secret,
+    ACCESS_PREFIX, ACCESS_TTL, REFRESH_PREFIX, REFRESH_TTL, hash, new_ordered_id, new_secret,
 };
 
 /// What a new grant is for; the rest (id, times) the lifecycle fills in.
@@ -119,7 +119,7 @@ impl Revocation<'_> {
 /// The id of a grant about to be created, drawn first so that consuming a single-use code
 /// can record which grant it became.
 pub fn new_grant_id() -> String {
-    new_id("gr_")
+    new_ordered_id("gr_")
 }
 
 /// Creates grant `id` inside the caller's transaction (the one that consumed the code) and

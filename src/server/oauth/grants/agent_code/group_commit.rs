@@ -18,7 +18,7 @@ use crate::server::db::agent_codes;
 use crate::server::db::grants::{Grant, GrantedVia};
 use crate::server::db::{self, Conn, Pool};
 use crate::server::grant::{self, NewGrant, Tokens};
-use crate::server::tokens::new_id;
+use crate::server::tokens::new_ordered_id;
 
 /// Name of an agent that gave none.
 const UNNAMED: &str = "Unnamed agent";
@@ -70,7 +70,7 @@ pub async fn redeem_all(
         let grant = NewGrant {
             user_id: row.user_id,
             // Each redemption makes its own agent client: there is nothing to register first.
-            client_id: new_id("agent_"),
+            client_id: new_ordered_id("agent_"),
             agent_name: row
                 .agent_name
                 .or_else(|| redemption.agent_name.clone())

@@ -22,6 +22,8 @@ step() { printf '==> %s\n' "$*"; }
 need_apt=()
 if [ "$mode" = test ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+  # Chinese glyphs for the screenshots of the zh-Hans and zh-Hant-HK pages.
+  fc-list :lang=zh 2>/dev/null | grep -q . || need_apt+=(fonts-wqy-microhei)
 fi
 # The suite's second pass runs on PostgreSQL (a throwaway cluster, scripts/postgres.sh).
 if [ "$mode" = test ] || [ "${WITH_POSTGRES:-0}" = 1 ]; then

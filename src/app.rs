@@ -6,7 +6,8 @@ use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::components::header::SiteHeader;
+use crate::components::header::{LanguageSwitcher, SiteHeader};
+use crate::language::{self, td_string};
 use crate::page_context::PageContextProvider;
 use crate::pages::{
     agent::AgentPage, connect::ConnectPage, consent::ConsentPage, device::DevicePage,
@@ -16,9 +17,10 @@ use crate::pages::{
 /// The document around the app, rendered on the server. `stylesheet` is the stylesheet's
 /// (content-hashed) address.
 pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
+    let locale = language::current();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=language::tag(locale)>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -37,14 +39,17 @@ pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Read once from the request; every view below translates with it.
+    let locale = language::current();
+    provide_context(locale);
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Meta name="color-scheme" content="light dark"/>
-        <Meta name="description" content="Authorize AI agents to act on your account, with only the permissions you choose."/>
+        <Meta name="description" content=td_string!(locale, common.description)/>
         <Title formatter=|page: String| if page.is_empty() { "Agent Connect".to_owned() } else { format!("{page} · Agent Connect") }/>
         <Router>
             <PageContextProvider>
-                <a class="skip-link" href="#main">"Skip to content"</a>
+                <a class="skip-link" href="#main">{td_string!(locale, common.skip_to_content)}</a>
                 <SiteHeader/>
                 <main id="main" tabindex="-1">
                     <Routes fallback=NotFound>
@@ -59,7 +64,8 @@ pub fn App() -> impl IntoView {
                     </Routes>
                 </main>
                 <footer class="site-footer">
-                    <p>"Agent Connect · codes work once, for 5 minutes · revoke any agent on the Security page"</p>
+                    <p>{td_string!(locale, common.footer)}</p>
+                    <LanguageSwitcher/>
                 </footer>
             </PageContextProvider>
         </Router>

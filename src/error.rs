@@ -5,6 +5,8 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::language::{Locale, td_string};
+
 /// What went wrong, worded for the person in front of the page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -48,6 +50,24 @@ impl AppError {
         }
     }
 
+    /// The message in the visitor's language. [`AppError::Invalid`] and [`AppError::NotFound`]
+    /// were worded in it when they were made; `Display` stays English, for logs and the API.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            Self::Invalid(message) | Self::NotFound(message) => message.clone(),
+            Self::SignedOut => td_string!(locale, common.error_signed_out).to_owned(),
+            Self::RateLimited(wait) => {
+                td_string!(locale, common.error_rate_limited, seconds = *wait).to_string()
+            }
+            Self::Unavailable(1) => td_string!(locale, common.error_unavailable_one).to_owned(),
+            Self::Unavailable(wait) => {
+                td_string!(locale, common.error_unavailable, seconds = *wait).to_string()
+            }
+            Self::Network => td_string!(locale, common.error_network).to_owned(),
+            Self::Internal => td_string!(locale, common.error_internal).to_owned(),
+        }
+    }
+
     /// HTTP status for the response that carries this error.
     pub fn status(&self) -> u16 {
         match self {
@@ -67,9 +87,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
-                Self::invalid("That form could not be read. Reload the page and try again.")
-            }
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => Self::invalid(
+                td_string!(crate::language::current(), common.error_unreadable_form),
+            ),
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::Network,
             _ => Self::Internal,
         }
@@ -79,6 +99,7 @@ impl FromServerFnError for AppError {
 #[cfg(test)]
 mod tests {
     use super::AppError;
+    use crate::language::Locale;
 
     #[test]
     fn the_wait_reads_as_people_say_it() {
@@ -89,6 +110,14 @@ mod tests {
         assert_eq!(
             AppError::Unavailable(3).to_string(),
             "Agent Connect is busy right now. Try again in 3 seconds."
+        );
+        assert_eq!(
+            AppError::Unavailable(3).message(Locale::en),
+            AppError::Unavailable(3).to_string()
+        );
+        assert_eq!(
+            AppError::Unavailable(3).message(Locale::zh_Hans),
+            "Agent Connect 现在很忙，请 3 秒后重试。"
         );
     }
 }

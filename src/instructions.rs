@@ -1,6 +1,7 @@
 //! The paste-ready texts shown beside a fresh code, one per way an agent can redeem it.
 
 use crate::grant_type::GrantType;
+use crate::language::{Locale, td_display, td_string};
 use crate::model::CliDownload;
 
 /// Where the server offers its own build of the command-line client.
@@ -18,11 +19,11 @@ impl Channel {
     pub const ALL: [Channel; 3] = [Channel::Cli, Channel::ClaudeCode, Channel::AnyAgent];
 
     /// The tab's label.
-    pub fn label(self) -> &'static str {
+    pub fn label(self, locale: Locale) -> &'static str {
         match self {
             Channel::Cli => "CLI",
             Channel::ClaudeCode => "MCP / Claude Code",
-            Channel::AnyAgent => "Any agent",
+            Channel::AnyAgent => td_string!(locale, instructions.any_agent),
         }
     }
 
@@ -44,52 +45,64 @@ pub struct Instructions<'a> {
     /// The client the server offers for download; without it the CLI tab assumes it is
     /// installed.
     pub download: Option<&'a CliDownload>,
+    /// The language of the prose around the commands.
+    pub locale: Locale,
 }
 
 impl Instructions<'_> {
-    /// The text of one tab, ready to paste into an agent's prompt or a terminal.
+    /// The text of one tab, ready to paste into an agent's prompt or a terminal. The prose is
+    /// in the visitor's language; the commands, the code and the addresses are the same in
+    /// every language.
     pub fn text(&self, channel: Channel) -> String {
+        let locale = self.locale;
         let url = self.public_url.trim_end_matches('/');
         let code = self.code;
         let scopes = self.scopes.join(" ");
-        let limits = "The code works once and expires 5 minutes after it was issued.";
-        let grant_type = GrantType::AgentCode;
-        let refresh = GrantType::RefreshToken;
+        let footer = format!(
+            "{}\n{}\n",
+            td_display!(locale, instructions.granted, scopes),
+            td_string!(locale, instructions.limits)
+        );
+        let login = format!("agent-connect auth login --auth-code {code} --server {url}");
         match channel {
             Channel::Cli => match self.download {
                 Some(CliDownload { sha256, platform }) => format!(
-                    "Sign in to Agent Connect with this one-time code. These commands fetch the \
-                     agent-connect command-line client from the server ({platform} build), check \
-                     it against its SHA-256, and run it:\n\n\
+                    "{}\n\n\
                      curl -fsSLo agent-connect {url}{CLI_DOWNLOAD_PATH}\n\
                      echo \"{sha256}  agent-connect\" | sha256sum -c -\n\
                      chmod +x agent-connect\n\
-                     ./agent-connect auth login --auth-code {code} --server {url}\n\n\
-                     If agent-connect is already installed, run only the last line, without \"./\".\n\n\
-                     Permissions granted: {scopes}\n{limits}\n"
+                     ./{login}\n\n\
+                     {}\n\n{footer}",
+                    td_display!(locale, instructions.cli_fetch, platform),
+                    td_string!(locale, instructions.cli_installed),
                 ),
                 None => format!(
-                    "Sign in to Agent Connect with this one-time code by running:\n\n\
-                     agent-connect auth login --auth-code {code} --server {url}\n\n\
-                     Permissions granted: {scopes}\n{limits}\n"
+                    "{}\n\n{login}\n\n{footer}",
+                    td_string!(locale, instructions.cli_run)
                 ),
             },
             Channel::ClaudeCode => format!(
-                "Connect Claude Code (or any MCP client) to Agent Connect:\n\n\
+                "{}\n\n\
                  claude mcp add --transport http agent-connect-auth {url}/mcp/agent\n\n\
-                 Then ask the assistant: \"Use the agent-connect-auth authenticate tool with \
-                 code {code}\".\n\n\
-                 Permissions granted: {scopes}\n{limits}\n"
+                 {}\n\n{footer}",
+                td_string!(locale, instructions.mcp_connect),
+                td_display!(locale, instructions.mcp_ask, code),
             ),
             Channel::AnyAgent => format!(
-                "Exchange this one-time code for an access token with one HTTP request:\n\n\
+                "{}\n\n\
                  curl -s -X POST {url}/oauth2/token \\\n  \
                  -d grant_type={grant_type} \\\n  \
                  -d code={code}\n\n\
-                 The JSON answer has access_token (valid 30 minutes) and refresh_token. Send \
-                 \"Authorization: Bearer <access_token>\" with each request, and refresh at \
-                 {url}/oauth2/token with grant_type={refresh}.\n\n\
-                 Permissions granted: {scopes}\n{limits}\n"
+                 {}\n\n{footer}",
+                td_string!(locale, instructions.any_exchange),
+                td_display!(
+                    locale,
+                    instructions.any_use,
+                    url,
+                    header = "Authorization: Bearer <access_token>",
+                    refresh = GrantType::RefreshToken
+                ),
+                grant_type = GrantType::AgentCode,
             ),
         }
     }
@@ -107,6 +120,7 @@ mod tests {
             public_url: "https://ac.example/",
             scopes: &SCOPES,
             download: None,
+            locale: Locale::en,
         }
     }
 
@@ -169,5 +183,54 @@ mod tests {
             ]
         );
         assert!(text.contains("linux x86_64 build"), "{text}");
+    }
+
+    /// Every line a person or an agent runs or quotes is the same in every language.
+    #[test]
+    fn commands_and_codes_are_never_translated() {
+        let download = CliDownload {
+            sha256: "cd".repeat(32),
+            platform: "linux x86_64".into(),
+        };
+        let commands = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| {
+                    [
+                        "curl ",
+                        "echo ",
+                        "chmod ",
+                        "./agent-connect ",
+                        "agent-connect ",
+                        "claude ",
+                        "  -d ",
+                    ]
+                    .iter()
+                    .any(|p| l.starts_with(p))
+                })
+                .map(str::to_owned)
+                .collect()
+        };
+        for download in [None, Some(&download)] {
+            for channel in Channel::ALL {
+                let english = Instructions {
+                    download,
+                    ..sample()
+                }
+                .text(channel);
+                assert!(!commands(&english).is_empty(), "{english}");
+                for locale in [Locale::zh_Hans, Locale::zh_Hant_HK] {
+                    let text = Instructions {
+                        download,
+                        locale,
+                        ..sample()
+                    }
+                    .text(channel);
+                    assert_eq!(commands(&text), commands(&english), "{text}");
+                    assert_ne!(text, english);
+                    assert!(text.contains("K7QM-4XHD-92TB-VN3R-2WQX-P"), "{text}");
+                    assert!(text.contains("quote trade.read"), "{text}");
+                }
+            }
+        }
     }
 }

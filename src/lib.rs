@@ -13,6 +13,7 @@ pub mod components;
 pub mod error;
 pub mod grant_type;
 pub mod instructions;
+pub mod language;
 pub mod lifetime;
 pub mod links;
 pub mod model;

@@ -2,6 +2,8 @@
 //! chooses them on /connect. Compiled for the server and the browser: the form offers exactly
 //! what the server accepts.
 
+use crate::language::{Locale, td_string};
+
 const HOUR: i64 = 3_600;
 const DAY: i64 = 24 * HOUR;
 
@@ -44,12 +46,13 @@ impl Lifetime {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// The choice as the form words it.
+    pub fn label(self, locale: Locale) -> &'static str {
         match self {
-            Lifetime::Hour => "1 hour",
-            Lifetime::Day => "1 day",
-            Lifetime::Month => "30 days",
-            Lifetime::UntilRevoked => "Until I revoke it",
+            Lifetime::Hour => td_string!(locale, connect.lasts_hour),
+            Lifetime::Day => td_string!(locale, connect.lasts_day),
+            Lifetime::Month => td_string!(locale, connect.lasts_month),
+            Lifetime::UntilRevoked => td_string!(locale, connect.lasts_until_revoked),
         }
     }
 
@@ -98,11 +101,12 @@ impl HighRiskLifetime {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// The choice as the form words it.
+    pub fn label(self, locale: Locale) -> &'static str {
         match self {
-            HighRiskLifetime::Hour => "1 hour",
-            HighRiskLifetime::Day => "1 day",
-            HighRiskLifetime::WithGrant => "As long as the access",
+            HighRiskLifetime::Hour => td_string!(locale, connect.lasts_hour),
+            HighRiskLifetime::Day => td_string!(locale, connect.lasts_day),
+            HighRiskLifetime::WithGrant => td_string!(locale, connect.lasts_with_grant),
         }
     }
 

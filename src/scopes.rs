@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::language::{Locale, td_string};
+
 /// One grantable permission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -16,6 +18,55 @@ pub struct Scope {
     /// High-risk scopes are shown with a warning and need an explicit confirmation.
     #[serde(default)]
     pub high_risk: bool,
+}
+
+impl Scope {
+    /// The title in the visitor's language. The default catalogue's scopes are translated; an
+    /// operator's own wording is shown as written.
+    pub fn title_in(&self, locale: Locale) -> String {
+        match translated(&self.name, locale) {
+            Some((title, _)) if self.is_default_wording() => title.to_owned(),
+            _ => self.title.clone(),
+        }
+    }
+
+    /// The description in the visitor's language, as [`Scope::title_in`].
+    pub fn description_in(&self, locale: Locale) -> String {
+        match translated(&self.name, locale) {
+            Some((_, description)) if self.is_default_wording() => description.to_owned(),
+            _ => self.description.clone(),
+        }
+    }
+
+    /// Whether the scope reads as in the default catalogue (an operator may reword it).
+    fn is_default_wording(&self) -> bool {
+        translated(&self.name, Locale::en).is_some_and(|(title, description)| {
+            self.title == title && self.description == description
+        })
+    }
+}
+
+/// The default catalogue's title and description of `name` in `locale`.
+fn translated(name: &str, locale: Locale) -> Option<(&'static str, &'static str)> {
+    Some(match name {
+        "quote" => (
+            td_string!(locale, connect.scope_quote_title),
+            td_string!(locale, connect.scope_quote_description),
+        ),
+        "account.read" => (
+            td_string!(locale, connect.scope_account_read_title),
+            td_string!(locale, connect.scope_account_read_description),
+        ),
+        "trade.read" => (
+            td_string!(locale, connect.scope_trade_read_title),
+            td_string!(locale, connect.scope_trade_read_description),
+        ),
+        "trade.write" => (
+            td_string!(locale, connect.scope_trade_write_title),
+            td_string!(locale, connect.scope_trade_write_description),
+        ),
+        _ => return None,
+    })
 }
 
 /// The default catalogue, modelled on a brokerage API.
@@ -102,15 +153,13 @@ impl std::fmt::Display for Scopes {
 
 /// Checks requested scope names against the catalogue and returns them in catalogue order,
 /// without duplicates. Unknown names are an error that names them.
-pub fn normalize(catalogue: &[Scope], requested: &Scopes) -> Result<Scopes, String> {
+pub fn normalize(catalogue: &[Scope], requested: &Scopes) -> Result<Scopes, UnknownScope> {
     if let Some(unknown) = requested
         .0
         .iter()
         .find(|name| !catalogue.iter().any(|scope| &scope.name == *name))
     {
-        return Err(format!(
-            "\"{unknown}\" is not a permission this server offers."
-        ));
+        return Err(UnknownScope(unknown.clone()));
     }
     Ok(Scopes(
         catalogue
@@ -121,6 +170,11 @@ pub fn normalize(catalogue: &[Scope], requested: &Scopes) -> Result<Scopes, Stri
     ))
 }
 
+/// A requested scope the catalogue does not offer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{0}\" is not a permission this server offers.")]
+pub struct UnknownScope(pub String);
+
 /// The catalogue entries of `scopes`, in catalogue order, for a page that lists them.
 pub fn described(catalogue: &[Scope], scopes: &Scopes) -> Vec<Scope> {
     catalogue
@@ -130,12 +184,13 @@ pub fn described(catalogue: &[Scope], scopes: &Scopes) -> Vec<Scope> {
         .collect()
 }
 
-/// The titles of the high-risk scopes among `scopes`, which need an explicit confirmation.
-pub fn high_risk_titles<'a>(catalogue: &'a [Scope], scopes: &Scopes) -> Vec<&'a str> {
+/// The titles of the high-risk scopes among `scopes` in `locale`, which need an explicit
+/// confirmation.
+pub fn high_risk_titles(catalogue: &[Scope], scopes: &Scopes, locale: Locale) -> Vec<String> {
     catalogue
         .iter()
         .filter(|s| s.high_risk && scopes.contains(&s.name))
-        .map(|s| s.title.as_str())
+        .map(|s| s.title_in(locale))
         .collect()
 }
 
@@ -198,7 +253,10 @@ mod tests {
     #[test]
     fn normalize_names_the_unknown_scope() {
         let err = normalize(&default_catalogue(), &Scopes::parse("quote admin")).unwrap_err();
-        assert!(err.contains("\"admin\""), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "\"admin\" is not a permission this server offers."
+        );
     }
 
     #[test]

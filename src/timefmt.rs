@@ -1,35 +1,55 @@
 //! Time as the pages show it. Pure functions of unix seconds, so the server render and the
 //! hydrated page produce the same text.
 
+use crate::language::{Locale, td_string};
+
 /// `m:ss` for a countdown; never negative.
 pub fn countdown(seconds_left: i64) -> String {
     let s = seconds_left.max(0);
     format!("{}:{:02}", s / 60, s % 60)
 }
 
-/// "3 minutes ago", "in 30 days", "just now": `at` relative to `now`.
+/// "3 minutes ago", "in 30 days", "just now": `at` relative to `now`, in English (the MCP
+/// tools and the command-line client speak English).
 pub fn relative(at: i64, now: i64) -> String {
+    relative_in(Locale::en, at, now)
+}
+
+/// [`relative`] in the visitor's language.
+pub fn relative_in(locale: Locale, at: i64, now: i64) -> String {
     let delta = at - now;
     let secs = delta.unsigned_abs();
     if secs < 45 {
-        return "just now".into();
+        return td_string!(locale, common.just_now).to_owned();
     }
     let (n, unit) = match secs {
         // Rounded up to the next unit, a whole one reads as that unit: "1 hour", not "60 minutes".
-        s if s < 3_570 => ((s + 30) / 60, "minute"),
-        s if s < 84_600 => ((s + 1_800) / 3_600, "hour"),
-        s => ((s + 43_200) / 86_400, "day"),
+        s if s < 3_570 => ((s + 30) / 60, Unit::Minute),
+        s if s < 84_600 => ((s + 1_800) / 3_600, Unit::Hour),
+        s => ((s + 43_200) / 86_400, Unit::Day),
     };
-    let unit = if n == 1 {
-        unit.to_owned()
-    } else {
-        format!("{unit}s")
+    let text = match (delta < 0, unit, n == 1) {
+        (true, Unit::Minute, true) => td_string!(locale, common.minutes_ago_one).to_owned(),
+        (true, Unit::Minute, false) => td_string!(locale, common.minutes_ago, n).to_string(),
+        (true, Unit::Hour, true) => td_string!(locale, common.hours_ago_one).to_owned(),
+        (true, Unit::Hour, false) => td_string!(locale, common.hours_ago, n).to_string(),
+        (true, Unit::Day, true) => td_string!(locale, common.days_ago_one).to_owned(),
+        (true, Unit::Day, false) => td_string!(locale, common.days_ago, n).to_string(),
+        (false, Unit::Minute, true) => td_string!(locale, common.in_minutes_one).to_owned(),
+        (false, Unit::Minute, false) => td_string!(locale, common.in_minutes, n).to_string(),
+        (false, Unit::Hour, true) => td_string!(locale, common.in_hours_one).to_owned(),
+        (false, Unit::Hour, false) => td_string!(locale, common.in_hours, n).to_string(),
+        (false, Unit::Day, true) => td_string!(locale, common.in_days_one).to_owned(),
+        (false, Unit::Day, false) => td_string!(locale, common.in_days, n).to_string(),
     };
-    if delta < 0 {
-        format!("{n} {unit} ago")
-    } else {
-        format!("in {n} {unit}")
-    }
+    text
+}
+
+#[derive(Clone, Copy)]
+enum Unit {
+    Minute,
+    Hour,
+    Day,
 }
 
 /// `2026-11-22 10:15 UTC`, for tooltips and `datetime` attributes.
@@ -79,6 +99,13 @@ mod tests {
         assert_eq!(relative(86_399, 0), "in 1 day", "not 24 hours");
         assert_eq!(relative(3_540, 0), "in 59 minutes");
         assert_eq!(relative(23 * 3_600, 0), "in 23 hours");
+    }
+
+    #[test]
+    fn relative_speaks_the_visitor_s_language() {
+        assert_eq!(relative_in(Locale::zh_Hans, 0, 3 * 3_600), "3 小时前");
+        assert_eq!(relative_in(Locale::zh_Hant_HK, 30 * 86_400, 0), "30 日後");
+        assert_eq!(relative_in(Locale::zh_Hant_HK, 0, 10), "剛剛");
     }
 
     #[test]

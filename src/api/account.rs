@@ -35,6 +35,7 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::language::{self, td_string};
     use crate::links::return_path::return_path_or_fallback;
     use crate::server::auth::password::{BUSY_RETRY_AFTER, HashError};
     use crate::server::db::events::{self, EventKind};
@@ -63,9 +64,10 @@ pub async fn sign_in(
         })?;
     let Some(user) = user else {
         tracing::info!(%addr, "sign-in refused");
-        return Err(AppError::invalid(
-            "That email and password don't match an account. Check both and try again.",
-        ));
+        return Err(AppError::invalid(td_string!(
+            language::current(),
+            auth.wrong_password
+        )));
     };
     let session = portal::session().await?;
     session::sign_in(&session, &user.id).await?;
@@ -89,17 +91,18 @@ pub async fn sign_up(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::language::{self, td_string};
     use crate::links::return_path::return_path_or_fallback;
     use crate::server::accounts::{self, SignUpError};
     use crate::server::auth::password::{BUSY_RETRY_AFTER, HashError};
+    use crate::server::auth::password::{MIN_LENGTH, PasswordRule};
     use crate::server::ratelimit::Action;
     use crate::server::{auth::session, portal};
 
+    let locale = language::current();
     let state = portal::state()?;
     if !state.config.signup {
-        return Err(AppError::invalid(
-            "Sign-up is turned off on this server. Ask its operator for an account.",
-        ));
+        return Err(AppError::invalid(td_string!(locale, auth.signup_off)));
     }
     let addr = portal::client_addr().await;
     state
@@ -110,8 +113,14 @@ pub async fn sign_up(
     let user = accounts::create(&state, &email, &password, Some(&addr.to_string()))
         .await
         .map_err(|err| match err {
-            SignUpError::Invalid(message) => AppError::Invalid(message),
-            SignUpError::Taken => AppError::invalid(SignUpError::Taken.to_string()),
+            SignUpError::BadEmail => AppError::invalid(td_string!(locale, auth.bad_email)),
+            SignUpError::BadPassword(PasswordRule::TooShort) => AppError::invalid(
+                td_string!(locale, auth.password_too_short, min = MIN_LENGTH).to_string(),
+            ),
+            SignUpError::BadPassword(PasswordRule::TooLong) => {
+                AppError::invalid(td_string!(locale, auth.password_too_long))
+            }
+            SignUpError::Taken => AppError::invalid(td_string!(locale, auth.email_taken)),
             SignUpError::Database(err) => AppError::from(err),
             SignUpError::Hashing(HashError::Busy) => AppError::Unavailable(BUSY_RETRY_AFTER),
             other => {
@@ -122,5 +131,37 @@ pub async fn sign_up(
     let session = portal::session().await?;
     session::sign_in(&session, &user.id).await?;
     leptos_axum::redirect(&return_path_or_fallback(next.as_deref()));
+    Ok(())
+}
+
+/// Remembers the language picked with the switcher (a year, in the `lang` cookie); the page
+/// the form came from comes back in it.
+#[server(endpoint = "language")]
+pub async fn set_language(lang: String) -> Result<(), AppError> {
+    use crate::language::{self, td_string};
+    use crate::server::portal;
+
+    let Some(locale) = language::parse(&lang) else {
+        return Err(AppError::invalid(td_string!(
+            language::current(),
+            common.unknown_language
+        )));
+    };
+    let state = portal::state()?;
+    let secure = if state.config.public_url.scheme() == "https" {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
+        language::COOKIE,
+        language::tag(locale)
+    );
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    response.append_header(
+        http::header::SET_COOKIE,
+        http::HeaderValue::from_str(&cookie).map_err(|_| AppError::Internal)?,
+    );
     Ok(())
 }

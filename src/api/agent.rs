@@ -20,6 +20,7 @@ pub async fn fetch_agent_view(grant_id: String) -> Result<AgentView, AppError> {
     use crate::server::portal;
 
     let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
+    let locale = crate::language::current();
     let now = state.now();
     let Some(grant) = grants::find_for_user(&state.db, &grant_id, &user.id).await? else {
         return Err(not_found());
@@ -30,7 +31,7 @@ pub async fn fetch_agent_view(grant_id: String) -> Result<AgentView, AppError> {
         .await?
         .into_iter()
         .map(|row| ActivityView {
-            title: activity_title(row.kind, &row.name),
+            title: activity_title(row.kind, &row.name, locale),
             calls: row.calls,
             client_ip: row.client_ip,
             last_at: row.last_at,
@@ -51,7 +52,7 @@ pub async fn fetch_agent_view(grant_id: String) -> Result<AgentView, AppError> {
         redeemed_ip: grant.redeemed_ip.clone(),
         activity,
         now,
-        grant: grant_view(grant, &state.catalogue),
+        grant: grant_view(grant, &state.catalogue, locale),
     })
 }
 
@@ -76,7 +77,10 @@ pub async fn rename_agent(grant_id: String, agent_name: String) -> Result<(), Ap
     use crate::server::oauth::grants::agent_code::clean_agent_name;
 
     let Some(name) = clean_agent_name(&agent_name) else {
-        return Err(AppError::invalid("Enter a name for the agent."));
+        return Err(AppError::invalid(crate::language::td_string!(
+            crate::language::current(),
+            security.enter_name
+        )));
     };
     change(grant_id, Change::Rename(name), "renamed").await
 }
@@ -104,10 +108,10 @@ async fn change(
     .await?;
     // Only a grant of this person's, found in the database, names the page to go back to.
     let Some(grant) = changed else {
-        return Err(AppError::invalid(
-            "That agent could not be changed: it was revoked, has expired, or is already so. \
-             Reload the page to see where it stands.",
-        ));
+        return Err(AppError::invalid(crate::language::td_string!(
+            crate::language::current(),
+            security.could_not_change
+        )));
     };
     leptos_axum::redirect(&format!(
         "{}?done={done}",
@@ -119,22 +123,31 @@ async fn change(
 #[cfg(feature = "ssr")]
 fn not_found() -> AppError {
     AppError::NotFound(
-        "There is no such agent on your account. It may have been removed after it ended.".into(),
+        crate::language::td_string!(crate::language::current(), security.no_such_agent).into(),
     )
 }
 
 /// A line of the timeline, in words.
 #[cfg(feature = "ssr")]
-fn activity_title(kind: crate::server::db::activity::ActivityKind, name: &str) -> String {
+fn activity_title(
+    kind: crate::server::db::activity::ActivityKind,
+    name: &str,
+    locale: crate::language::Locale,
+) -> String {
+    use crate::language::{td_display, td_string};
     use crate::server::db::activity::ActivityKind;
     match kind {
-        ActivityKind::ToolCall => format!("Called {name}"),
-        ActivityKind::ToolRefused => format!("Refused {name}"),
-        ActivityKind::Refresh => "Refreshed its tokens".into(),
-        ActivityKind::Paused => "Paused by you".into(),
-        ActivityKind::Resumed => "Resumed by you".into(),
-        ActivityKind::Renamed => format!("Renamed to {name}"),
-        ActivityKind::HighRiskRenewed => "High-risk permissions renewed by you".into(),
-        ActivityKind::PausedOnNewNetwork => format!("Paused: used from a new network, {name}"),
+        ActivityKind::ToolCall => td_display!(locale, security.activity_called, name).to_string(),
+        ActivityKind::ToolRefused => {
+            td_display!(locale, security.activity_refused, name).to_string()
+        }
+        ActivityKind::Refresh => td_string!(locale, security.activity_refreshed).into(),
+        ActivityKind::Paused => td_string!(locale, security.activity_paused).into(),
+        ActivityKind::Resumed => td_string!(locale, security.activity_resumed).into(),
+        ActivityKind::Renamed => td_display!(locale, security.activity_renamed, name).to_string(),
+        ActivityKind::HighRiskRenewed => td_string!(locale, security.activity_renewed).into(),
+        ActivityKind::PausedOnNewNetwork => {
+            td_display!(locale, security.activity_new_network, name).to_string()
+        }
     }
 }

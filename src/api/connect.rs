@@ -126,9 +126,10 @@ pub async fn generate_code(
     high_risk_lifetime: Option<String>,
     guard_network: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::language::{self, td_string};
     use crate::lifetime::{HighRiskLifetime, Lifetime, Lifetimes};
     use crate::model::IssuedCode;
-    use crate::scopes::{Scopes, high_risk_titles, normalize};
+    use crate::scopes::{Scopes, UnknownScope, high_risk_titles, normalize};
     use crate::server::auth::session::{self, LastRequest, StoredCode};
     use crate::server::oauth::grants::agent_code;
     use crate::server::portal;
@@ -140,11 +141,14 @@ pub async fn generate_code(
         user,
     } = portal::signed_in().await?;
     let addr = portal::client_addr().await;
+    let locale = language::current();
 
     let requested = Scopes::from(scopes.unwrap_or_default());
     let agent_name = agent_name.as_deref().and_then(agent_code::clean_agent_name);
     // Remember the request first, so a refused form comes back as the person filled it.
-    let scopes = normalize(&state.catalogue, &requested).map_err(AppError::Invalid)?;
+    let scopes = normalize(&state.catalogue, &requested).map_err(|UnknownScope(name)| {
+        AppError::invalid(td_string!(locale, connect.unknown_scope, name).to_string())
+    })?;
     // A missing choice (an older page, a script) is the default; an unknown one is refused.
     let grant_lifetime = match lifetime.as_deref() {
         None | Some("") => Some(Lifetime::default()),
@@ -167,21 +171,17 @@ pub async fn generate_code(
     .await?;
     let (Some(grant_lifetime), Some(high_risk_lifetime)) = (grant_lifetime, high_risk_lifetime)
     else {
-        return Err(AppError::invalid(
-            "Choose how long the access lasts from the list.",
-        ));
+        return Err(AppError::invalid(td_string!(locale, connect.pick_lifetime)));
     };
     if scopes.is_empty() {
-        return Err(AppError::invalid(
-            "Pick at least one permission for the agent.",
-        ));
+        return Err(AppError::invalid(td_string!(locale, connect.pick_scope)));
     }
-    let risky = high_risk_titles(&state.catalogue, &scopes);
+    let risky = high_risk_titles(&state.catalogue, &scopes, locale);
     if !risky.is_empty() && confirm_high_risk.is_none() {
-        return Err(AppError::invalid(format!(
-            "\"{}\" lets the agent act with real consequences. Tick the confirmation box to grant it.",
-            risky.join("\", \"")
-        )));
+        let titles = risky.join(td_string!(locale, connect.list_separator));
+        return Err(AppError::invalid(
+            td_string!(locale, connect.confirm_high_risk, titles).to_string(),
+        ));
     }
     state
         .limits
@@ -237,10 +237,10 @@ pub async fn approve_agent(grant_id: String, back: Option<String>) -> Result<(),
     )
     .await?;
     if approved.is_none() {
-        return Err(AppError::invalid(
-            "There is nothing to approve any more: the agent was denied, or the time to approve \
-             it ran out. Generate a new code if you still want to connect it.",
-        ));
+        return Err(AppError::invalid(crate::language::td_string!(
+            crate::language::current(),
+            connect.nothing_to_approve
+        )));
     }
     decided(&grant_id, back.as_deref(), "approved");
     Ok(())

@@ -9,18 +9,20 @@ use crate::model::ConsentView;
 /// A signed-out visitor gets [`AppError::SignedOut`] and goes to sign in first.
 #[server(endpoint = "consent")]
 pub async fn fetch_consent(query: String) -> Result<ConsentView, AppError> {
+    use crate::language::{self, td_string};
     use crate::server::oauth::authorize::request::{Refusal, check, parse_query};
     use crate::server::portal;
 
+    let locale = language::current();
     let state = portal::state()?;
     let Some(params) = parse_query(&query) else {
         return Ok(ConsentView::Refused {
-            message: "The request repeats a parameter, so it cannot be trusted.".into(),
+            message: td_string!(locale, oauth.repeated_parameter).to_owned(),
         });
     };
     // The client and its redirect URI are checked before anything else, signed in or not.
     let addr = portal::client_addr().await;
-    Ok(match check(&state, &params, Some(addr)).await {
+    Ok(match check(&state, &params, Some(addr), locale).await {
         Ok(valid) => {
             portal::signed_in().await?;
             ConsentView::Ask {
@@ -40,7 +42,7 @@ pub async fn fetch_consent(query: String) -> Result<ConsentView, AppError> {
         Err(Refusal::SendBack { url, description }) => match portal::signed_in().await {
             Ok(_) => ConsentView::SendBack { url },
             Err(AppError::SignedOut) => ConsentView::Refused {
-                message: format!("The application's request is not valid: {description}"),
+                message: td_string!(locale, oauth.request_not_valid, description).to_string(),
             },
             Err(err) => return Err(err),
         },

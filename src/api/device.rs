@@ -7,8 +7,6 @@ use crate::error::AppError;
 use crate::model::DeviceView;
 
 /// The one answer for a code that is mistyped, unknown, expired or already decided.
-pub const CODE_NOT_FOUND: &str =
-    "We couldn't find that code. Check it against your device and try again.";
 
 /// The request behind `user_code`, if it is live and undecided.
 #[server(endpoint = "device")]
@@ -87,6 +85,7 @@ pub async fn deny_device(user_code: String) -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 async fn decide(user_code: String, approve: bool, confirmed: bool) -> Result<(), AppError> {
+    use crate::language::{self, td_string};
     use crate::scopes::high_risk_titles;
     use crate::server::db::events::{self, EventKind};
     use crate::server::db::{clients, device_codes};
@@ -101,18 +100,20 @@ async fn decide(user_code: String, approve: bool, confirmed: bool) -> Result<(),
         .check(Action::EnterUserCode, addr)
         .await
         .map_err(AppError::RateLimited)?;
-    let user_code = UserCode::parse(&user_code).ok_or(AppError::invalid(CODE_NOT_FOUND))?;
+    let locale = language::current();
+    let not_found = || AppError::invalid(td_string!(locale, oauth.code_not_found));
+    let user_code = UserCode::parse(&user_code).ok_or_else(not_found)?;
     let now = state.now();
     if approve && !confirmed {
         let pending = device_codes::find_pending(&state.db, user_code.as_str(), now)
             .await?
-            .ok_or(AppError::invalid(CODE_NOT_FOUND))?;
-        let risky = high_risk_titles(&state.catalogue, &pending.scopes);
+            .ok_or_else(not_found)?;
+        let risky = high_risk_titles(&state.catalogue, &pending.scopes, locale);
         if !risky.is_empty() {
-            return Err(AppError::invalid(format!(
-                "\"{}\" lets the device act with real consequences. Tick the confirmation box to approve it.",
-                risky.join("\", \"")
-            )));
+            let titles = risky.join(td_string!(locale, connect.list_separator));
+            return Err(AppError::invalid(
+                td_string!(locale, oauth.device_confirm_high_risk, titles).to_string(),
+            ));
         }
     }
     let mut tx = state.db.begin().await?;
@@ -123,7 +124,7 @@ async fn decide(user_code: String, approve: bool, confirmed: bool) -> Result<(),
     };
     let Some(row) = decided else {
         tx.rollback().await?;
-        return Err(AppError::invalid(CODE_NOT_FOUND));
+        return Err(not_found());
     };
     let client_name = clients::find(&mut *tx, &row.client_id)
         .await?

@@ -16,18 +16,19 @@ pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
     use crate::server::portal;
 
     let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
+    let locale = crate::language::current();
     let now = state.now();
     let grants = grants::list_active(&state.db, &user.id, now)
         .await?
         .into_iter()
-        .map(|g| grant_view(g, &state.catalogue))
+        .map(|g| grant_view(g, &state.catalogue, locale))
         .collect();
     // The page lists the last twenty events.
     let events = events::list_recent(&state.db, &user.id, 20)
         .await?
         .into_iter()
         .map(|e| EventView {
-            title: e.kind.title().to_owned(),
+            title: event_title(e.kind, locale).to_owned(),
             detail: e.detail,
             at: e.created_at,
         })
@@ -37,7 +38,7 @@ pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
         .await?
         .into_iter()
         .map(|e| EventView {
-            title: e.kind.title().to_owned(),
+            title: event_title(e.kind, locale).to_owned(),
             detail: e.detail,
             at: e.created_at,
         })
@@ -50,13 +51,46 @@ pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
     })
 }
 
-/// A grant as the pages show it.
+/// A security event's title in the visitor's language.
+#[cfg(feature = "ssr")]
+fn event_title(
+    kind: crate::server::db::events::EventKind,
+    locale: crate::language::Locale,
+) -> &'static str {
+    use crate::language::td_string;
+    use crate::server::db::events::EventKind;
+    match kind {
+        EventKind::SignedUp => td_string!(locale, security.event_signed_up),
+        EventKind::SignedIn => td_string!(locale, security.event_signed_in),
+        EventKind::CodeIssued => td_string!(locale, security.event_code_issued),
+        EventKind::CodeRedeemed => td_string!(locale, security.event_code_redeemed),
+        EventKind::GrantRevoked => td_string!(locale, security.event_grant_revoked),
+        EventKind::TokenRevoked => td_string!(locale, security.event_token_revoked),
+        EventKind::RefreshReuse => td_string!(locale, security.event_refresh_reuse),
+        EventKind::AuthorizationApproved => td_string!(locale, security.event_app_approved),
+        EventKind::AuthorizationDenied => td_string!(locale, security.event_app_denied),
+        EventKind::DeviceApproved => td_string!(locale, security.event_device_approved),
+        EventKind::DeviceDenied => td_string!(locale, security.event_device_denied),
+        EventKind::GrantPaused => td_string!(locale, security.event_paused),
+        EventKind::GrantResumed => td_string!(locale, security.event_resumed),
+        EventKind::GrantRenamed => td_string!(locale, security.event_renamed),
+        EventKind::HighRiskRenewed => td_string!(locale, security.event_renewed),
+        EventKind::AgentApproved => td_string!(locale, security.event_agent_approved),
+        EventKind::AgentDenied => td_string!(locale, security.event_agent_denied),
+        EventKind::PausedOnNewNetwork => td_string!(locale, security.event_new_network),
+    }
+}
+
+/// A grant as the pages show it, in the visitor's language.
 #[cfg(feature = "ssr")]
 pub(crate) fn grant_view(
     grant: crate::server::db::grants::Grant,
     catalogue: &[crate::scopes::Scope],
+    locale: crate::language::Locale,
 ) -> crate::model::GrantView {
+    use crate::language::td_string;
     use crate::scopes::is_high_risk;
+    use crate::server::db::grants::GrantedVia;
 
     let high_risk = grant
         .scopes
@@ -66,7 +100,12 @@ pub(crate) fn grant_view(
         .cloned()
         .collect();
     crate::model::GrantView {
-        granted_via: grant.granted_via.label().to_owned(),
+        granted_via: match grant.granted_via {
+            GrantedVia::AgentCode => td_string!(locale, security.via_agent_code),
+            GrantedVia::AuthorizationCode => td_string!(locale, security.via_authorization_code),
+            GrantedVia::DeviceCode => td_string!(locale, security.via_device_code),
+        }
+        .to_owned(),
         scopes: grant.scopes.into_vec(),
         id: grant.id,
         agent_name: grant.agent_name,
@@ -101,10 +140,10 @@ pub async fn renew_high_risk(grant_id: String, back: Option<String>) -> Result<(
     )
     .await?;
     let Some(grant) = renewed else {
-        return Err(AppError::invalid(
-            "Those permissions could not be renewed: the access was revoked or has ended. \
-             Reload the page to see where it stands.",
-        ));
+        return Err(AppError::invalid(crate::language::td_string!(
+            crate::language::current(),
+            security.could_not_renew
+        )));
     };
     match back.as_deref() {
         Some("agent") => {

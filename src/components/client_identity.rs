@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::language::{self, td_display, td_string};
 use crate::model::{ClientIdentity, ClientSummary};
 
 #[component]
@@ -13,39 +14,41 @@ pub fn ClientIdentityFacts(
     #[prop(optional)]
     redirect_host: Option<String>,
 ) -> impl IntoView {
+    let locale = language::current();
     let identity = match client.identity {
         ClientIdentity::Verified { domain } => view! {
-            <span class="badge badge-ok">"Verified"</span>
-            " Its details are published by "
+            <span class="badge badge-ok">{td_string!(locale, oauth.verified)}</span>
+            " " {td_string!(locale, oauth.verified_before)}
             <strong>{domain}</strong>
-            ", fetched over https."
+            {td_string!(locale, oauth.verified_after)}
         }
         .into_any(),
-        ClientIdentity::SelfDeclared => view! {
-            <span class="badge badge-muted">"Unverified"</span>
-            " The name \""
-            {client.name}
-            "\" is what the application calls itself; nobody has checked it."
+        ClientIdentity::SelfDeclared => {
+            let name = client.name;
+            view! {
+                <span class="badge badge-muted">{td_string!(locale, oauth.unverified)}</span>
+                " " {td_display!(locale, oauth.self_declared, name).to_string()}
+            }
+            .into_any()
         }
-        .into_any(),
     };
     view! {
-        <dl class="facts" aria-label="Who is asking">
+        <dl class="facts" aria-label=td_string!(locale, oauth.who_is_asking)>
             <div>
-                <dt>"Identity"</dt>
+                <dt>{td_string!(locale, oauth.identity)}</dt>
                 <dd>{identity}</dd>
             </div>
             {redirect_host.map(|host| view! {
                 <div>
-                    <dt>"Sends you back to"</dt>
+                    <dt>{td_string!(locale, oauth.sends_back_to)}</dt>
                     <dd><strong>{host}</strong></dd>
                 </div>
             })}
         </dl>
         {client.loopback_only.then(|| view! {
             <p class="note-warn" role="note">
-                <strong>"Runs on this device only. "</strong>
-                "It sends you back to a loopback address, so any program on this computer could have registered it under this name. Approve only if you just started it yourself."
+                <strong>{td_string!(locale, oauth.loopback_title)}</strong>
+                " " {td_string!(locale, oauth.loopback_warning)}
             </p>
         })}
     }

@@ -17,6 +17,7 @@ use leptos::task::spawn_local;
 use crate::api::connect::{ApproveAgent, DenyAgent, GenerateCode, NewCodeForm, fetch_code_status};
 use crate::components::browser::{copy_text, focus, now_ms};
 use crate::instructions::{Channel, Instructions};
+use crate::language::{self, Locale, td_display, td_string};
 use crate::links::return_path::RETURN_FIELD;
 use crate::model::{CliDownload, CodeStatus, Confirmation, ConfirmationState, IssuedCode};
 use crate::timefmt::{countdown, utc};
@@ -27,6 +28,8 @@ const POLL_EVERY: Duration = Duration::from_secs(2);
 #[island]
 pub fn CodePanel(
     issued: IssuedCode,
+    /// The language the page is in; the panel's own texts follow it.
+    locale: Locale,
     public_url: String,
     /// The command-line client the server offers, for the CLI tab.
     cli_download: Option<CliDownload>,
@@ -39,10 +42,11 @@ pub fn CodePanel(
     /// Why the person's last Approve or Deny was refused.
     error: Option<String>,
 ) -> impl IntoView {
+    provide_context(locale);
     let live = LiveCode::new(server_now, issued.expires_at, issued.status.clone());
     live.run_in_browser(server_now);
     let clipboard = Clipboard::new();
-    let texts = instruction_texts(&issued, &public_url, cli_download.as_ref());
+    let texts = instruction_texts(&issued, &public_url, cli_download.as_ref(), locale);
     let IssuedCode {
         code,
         scopes,
@@ -65,8 +69,9 @@ pub fn CodePanel(
             <RedemptionStatus live/>
             <Show when=move || live.is_usable()>
                 <p class="lede">
-                    "Give this code to your agent. It works once, within 5 minutes, and grants only: "
-                    <span class="scope-list">{scope_list.clone()}</span>"."
+                    {td_string!(locale, panel.give_code)} " "
+                    <span class="scope-list">{scope_list.clone()}</span>
+                    {td_string!(locale, panel.give_code_end)}
                 </p>
                 <CodeRow code=code.clone() live clipboard/>
                 <InstructionTabs texts=texts.clone() hydrated=live.hydrated clipboard/>
@@ -222,12 +227,14 @@ fn instruction_texts(
     issued: &IssuedCode,
     public_url: &str,
     download: Option<&CliDownload>,
+    locale: Locale,
 ) -> Vec<(Channel, String)> {
     let instructions = Instructions {
         code: &issued.code,
         public_url,
         scopes: &issued.scopes,
         download,
+        locale,
     };
     Channel::ALL
         .iter()
@@ -237,15 +244,16 @@ fn instruction_texts(
 
 #[component]
 fn CodeHeading(live: LiveCode) -> impl IntoView {
+    let locale = language::current();
     view! {
         <h1 id="code-title">
             {move || {
                 if live.is_redeemed() {
-                    "Your agent is connected"
+                    td_string!(locale, panel.connected)
                 } else if live.is_expired() {
-                    "Code expired"
+                    td_string!(locale, panel.expired)
                 } else {
-                    "Your agent auth code"
+                    td_string!(locale, panel.your_code)
                 }
             }}
         </h1>
@@ -255,30 +263,25 @@ fn CodeHeading(live: LiveCode) -> impl IntoView {
 /// Waiting, redeemed (by whom and when), or expired; announced as it changes.
 #[component]
 fn RedemptionStatus(live: LiveCode) -> impl IntoView {
+    let locale = language::current();
     let line = move || match live.status.get() {
         CodeStatus::Redeemed {
             agent_name,
             at,
             confirmation,
         } => {
-            let redeemed = format!("Redeemed by {agent_name} at {}", utc(at));
-            match confirmation.map(|c| c.state) {
-                Some(ConfirmationState::Pending { .. }) => {
-                    format!("{redeemed}. Waiting for your approval.")
-                }
-                Some(ConfirmationState::Approved) => format!("{redeemed}. You approved it."),
-                Some(ConfirmationState::Revoked) => {
-                    format!(
-                        "{redeemed}. Its access was revoked: it was denied or not approved in time."
-                    )
-                }
-                None => redeemed,
-            }
+            let at = utc(at);
+            let redeemed = td_display!(locale, panel.redeemed_by, agent_name, at);
+            let then = match confirmation.map(|c| c.state) {
+                Some(ConfirmationState::Pending { .. }) => td_string!(locale, panel.then_waiting),
+                Some(ConfirmationState::Approved) => td_string!(locale, panel.then_approved),
+                Some(ConfirmationState::Revoked) => td_string!(locale, panel.then_revoked),
+                None => "",
+            };
+            format!("{redeemed}{then}")
         }
-        _ if live.is_expired() => {
-            "This code has expired. It was never used, so nothing was granted.".to_owned()
-        }
-        _ => "Waiting for your agent to use this code…".to_owned(),
+        _ if live.is_expired() => td_string!(locale, panel.expired_unused).to_owned(),
+        _ => td_string!(locale, panel.waiting).to_owned(),
     };
     let class = move || match live.status.get() {
         CodeStatus::Redeemed {
@@ -304,16 +307,17 @@ fn RedemptionStatus(live: LiveCode) -> impl IntoView {
 /// The code itself, the time left, and its copy button.
 #[component]
 fn CodeRow(code: String, live: LiveCode, clipboard: Clipboard) -> impl IntoView {
+    let locale = language::current();
     view! {
         <div class="code-row">
-            <div class="code" role="textbox" aria-readonly="true" aria-label="Agent auth code" tabindex="0">
+            <div class="code" role="textbox" aria-readonly="true" aria-label=td_string!(locale, panel.code_label) tabindex="0">
                 {code_groups(&code)}
             </div>
             <div class="code-side">
                 <Countdown live/>
                 <CopyButton
                     which="code"
-                    label="Copy code"
+                    label=td_string!(locale, panel.copy_code)
                     class="btn"
                     text=move || code.clone()
                     hydrated=live.hydrated
@@ -326,9 +330,10 @@ fn CodeRow(code: String, live: LiveCode, clipboard: Clipboard) -> impl IntoView 
 
 #[component]
 fn Countdown(live: LiveCode) -> impl IntoView {
+    let time_left = td_string!(language::current(), panel.time_left);
     view! {
         <p class="countdown">
-            "Time left " <span role="timer" aria-label="Time left">{move || countdown(live.seconds_left())}</span>
+            {time_left} " " <span role="timer" aria-label=time_left>{move || countdown(live.seconds_left())}</span>
         </p>
     }
 }
@@ -343,6 +348,7 @@ fn CopyButton(
     hydrated: RwSignal<bool>,
     clipboard: Clipboard,
 ) -> impl IntoView {
+    let copied = td_string!(language::current(), panel.copied);
     view! {
         <button
             type="button"
@@ -350,7 +356,7 @@ fn CopyButton(
             hidden=move || !hydrated.get()
             on:click=move |_| clipboard.copy(which, text())
         >
-            {move || if clipboard.just_copied(which) { "Copied" } else { label }}
+            {move || if clipboard.just_copied(which) { copied } else { label }}
         </button>
     }
 }
@@ -363,6 +369,7 @@ fn InstructionTabs(
     hydrated: RwSignal<bool>,
     clipboard: Clipboard,
 ) -> impl IntoView {
+    let locale = language::current();
     let selected = RwSignal::new(Channel::Cli);
     let selected_text = {
         let texts = texts.clone();
@@ -380,7 +387,7 @@ fn InstructionTabs(
                 <TabList selected/>
                 <CopyButton
                     which="instructions"
-                    label="Copy instructions"
+                    label=td_string!(locale, panel.copy_instructions)
                     class="btn btn-quiet"
                     text=selected_text
                     hydrated
@@ -414,8 +421,9 @@ fn TabList(selected: RwSignal<Channel>) -> impl IntoView {
         selected.set(Channel::ALL[next]);
         focus(&format!("tab-{}", Channel::ALL[next].slug()));
     };
+    let locale = language::current();
     view! {
-        <div role="tablist" aria-label="How to give the code to your agent" class="tablist" on:keydown=on_key>
+        <div role="tablist" aria-label=td_string!(locale, panel.tabs_label) class="tablist" on:keydown=on_key>
             {Channel::ALL
                 .iter()
                 .map(|&channel| {
@@ -429,7 +437,7 @@ fn TabList(selected: RwSignal<Channel>) -> impl IntoView {
                             tabindex=move || if selected.get() == channel { "0" } else { "-1" }
                             on:click=move |_| selected.set(channel)
                         >
-                            {channel.label()}
+                            {channel.label(locale)}
                         </button>
                     }
                 })
@@ -445,6 +453,7 @@ fn TabPanel(
     selected: RwSignal<Channel>,
     hydrated: RwSignal<bool>,
 ) -> impl IntoView {
+    let locale = language::current();
     view! {
         <div
             role="tabpanel"
@@ -454,7 +463,7 @@ fn TabPanel(
             tabindex="0"
             hidden=move || hydrated.get() && selected.get() != channel
         >
-            <p class="panel-label" hidden=move || hydrated.get()>{channel.label()}</p>
+            <p class="panel-label" hidden=move || hydrated.get()>{channel.label(locale)}</p>
             <pre>{text}</pre>
         </div>
     }
@@ -480,40 +489,39 @@ fn ConfirmAgent(
         ConfirmationState::Pending { until } => until,
         _ => at,
     };
+    let locale = language::current();
     view! {
         <section class="confirm-agent" aria-labelledby="confirm-agent-title">
-            <h2 id="confirm-agent-title">"Is this your agent?"</h2>
+            <h2 id="confirm-agent-title">{td_string!(locale, panel.is_this_yours)}</h2>
             <p>
-                "Only you should have had this code. Approve only if you recognise what redeemed it: "
-                <span class="scope-list">{waiting.join(", ")}</span>
-                " waits for your approval; its other permissions work already."
+                {td_display!(locale, panel.approve_only_if, scopes = waiting.join(", ")).to_string()}
             </p>
-            <dl class="facts" aria-label="Who redeemed the code">
-                <div><dt>"Agent"</dt><dd>{agent_name}</dd></div>
+            <dl class="facts" aria-label=td_string!(locale, panel.who_redeemed)>
+                <div><dt>{td_string!(locale, panel.agent)}</dt><dd>{agent_name}</dd></div>
                 <div>
-                    <dt>"Software"</dt>
-                    <dd>{client_software.unwrap_or_else(|| "Not given".to_owned())}</dd>
+                    <dt>{td_string!(locale, panel.software)}</dt>
+                    <dd>{client_software.unwrap_or_else(|| td_string!(locale, panel.not_given).to_owned())}</dd>
                 </div>
                 <div>
-                    <dt>"Address"</dt>
-                    <dd><code>{address.unwrap_or_else(|| "Unknown".to_owned())}</code></dd>
+                    <dt>{td_string!(locale, panel.address)}</dt>
+                    <dd><code>{address.unwrap_or_else(|| td_string!(locale, panel.unknown).to_owned())}</code></dd>
                 </div>
-                <div><dt>"Redeemed"</dt><dd>{utc(at)}</dd></div>
+                <div><dt>{td_string!(locale, panel.redeemed)}</dt><dd>{utc(at)}</dd></div>
             </dl>
             <div class="actions">
                 <form method="post" action=ApproveAgent::url()>
                     <input type="hidden" name=RETURN_FIELD value=return_to.clone()/>
                     <input type="hidden" name="grant_id" value=grant_id.clone()/>
-                    <button type="submit" class="btn btn-primary">"Approve"</button>
+                    <button type="submit" class="btn btn-primary">{td_string!(locale, panel.approve)}</button>
                 </form>
                 <form method="post" action=DenyAgent::url()>
                     <input type="hidden" name=RETURN_FIELD value=return_to/>
                     <input type="hidden" name="grant_id" value=grant_id/>
-                    <button type="submit" class="btn btn-danger">"Deny"</button>
+                    <button type="submit" class="btn btn-danger">{td_string!(locale, panel.deny)}</button>
                 </form>
             </div>
             <p class="hint">
-                {format!("Denying revokes its access at once. If you decide neither by {}, its access is revoked.", utc(until))}
+                {td_display!(locale, panel.deny_hint, until = utc(until)).to_string()}
             </p>
         </section>
     }
@@ -522,10 +530,13 @@ fn ConfirmAgent(
 /// What a redeemed code granted, and where to take it back.
 #[component]
 fn RedeemedNote(granted: String) -> impl IntoView {
+    let locale = language::current();
     view! {
         <p class="lede">
-            "It can now act with: " <span class="scope-list">{granted}</span>
-            ". You can revoke it at any time on the " <a href="/security">"Security page"</a> "."
+            {td_string!(locale, panel.can_act_with)} " " <span class="scope-list">{granted}</span>
+            {td_string!(locale, panel.can_act_with_end)} " " {td_string!(locale, panel.revoke_before)}
+            <a href="/security">{td_string!(locale, panel.security_page)}</a>
+            {td_string!(locale, panel.revoke_after)}
         </p>
     }
 }
@@ -554,7 +565,7 @@ fn RegenerateForm(
             <input type="hidden" name="high_risk_lifetime" value=high_risk_lifetime/>
             {guard_network.then(|| view! { <input type="hidden" name="guard_network" value="yes"/> })}
             {high_risk.then(|| view! { <input type="hidden" name="confirm_high_risk" value="yes"/> })}
-            <button type="submit" class="btn btn-primary">"Generate a new code"</button>
+            <button type="submit" class="btn btn-primary">{td_string!(language::current(), panel.new_code)}</button>
         </form>
     }
 }
@@ -565,7 +576,7 @@ fn NewCodeButton(return_to: String) -> impl IntoView {
     view! {
         <form method="post" action=NewCodeForm::url()>
             <input type="hidden" name=RETURN_FIELD value=return_to/>
-            <button type="submit" class="btn btn-quiet">"Generate another"</button>
+            <button type="submit" class="btn btn-quiet">{td_string!(language::current(), panel.another)}</button>
         </form>
     }
 }

@@ -16,8 +16,9 @@ pub fn form_error(
     path: &str,
 ) -> Signal<Option<String>> {
     let pending = pending.filter(|e| e.action == path).map(|e| e.message);
+    let locale = crate::language::current();
     Signal::derive(move || match value.get() {
-        Some(Err(err)) => Some(err.to_string()),
+        Some(Err(err)) => Some(err.message(locale)),
         Some(Ok(())) => None,
         None => pending.clone(),
     })

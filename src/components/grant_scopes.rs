@@ -5,8 +5,19 @@ use leptos::prelude::*;
 
 use crate::api::security::RenewHighRisk;
 use crate::components::form::ReturnHere;
+use crate::language::{self, Locale, td_display, td_string};
 use crate::model::GrantView;
-use crate::timefmt::{relative, utc};
+use crate::timefmt::{relative_in, utc};
+
+/// "until in 1 hour", in the visitor's language.
+fn until_in(locale: Locale, until: i64, now: i64) -> String {
+    td_display!(
+        locale,
+        security.until,
+        when = relative_in(locale, until, now)
+    )
+    .to_string()
+}
 
 /// Where a renewal sends the browser back to.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -27,6 +38,7 @@ pub fn GrantScopes(
     let limit = grant
         .high_risk_until
         .filter(|_| !grant.high_risk.is_empty());
+    let locale = language::current();
     view! {
         <ul class="chips">
             {grant
@@ -48,8 +60,8 @@ pub fn GrantScopes(
         </ul>
         {pending.map(|until| view! {
             <p class="hint risk-limit">
-                {format!("{} waits for your approval, ", grant.high_risk.join(", "))}
-                <time datetime=utc(until) title=utc(until)>{format!("until {}", relative(until, now))}</time>
+                {td_display!(locale, security.scopes_waiting, scopes = grant.high_risk.join(", ")).to_string()}
+                <time datetime=utc(until) title=utc(until)>{until_in(locale, until, now)}</time>
             </p>
         })}
         {limit.filter(|_| pending.is_none()).map(|until| {
@@ -58,14 +70,14 @@ pub fn GrantScopes(
                 view! {
                     <div class="risk-limit risk-renew">
                         <p class="hint">
-                            {format!("{names}: ended {}. The agent keeps the other permissions.", relative(until, now))}
+                            {td_display!(locale, security.scopes_ended, names = names.clone(), when = relative_in(locale, until, now)).to_string()}
                         </p>
                         <ActionForm action=renew>
                             <ReturnHere/>
                             <input type="hidden" name="grant_id" value=grant.id.clone()/>
                             <input type="hidden" name="back" value=if from == RenewFrom::Agent { "agent" } else { "security" }/>
-                            <button type="submit" class="btn btn-small" aria-label=format!("Renew {names} for {}", grant.agent_name)>
-                                "Renew"
+                            <button type="submit" class="btn btn-small" aria-label=td_display!(locale, security.renew_label, names = names.clone(), agent = grant.agent_name.clone()).to_string()>
+                                {td_string!(locale, security.renew)}
                             </button>
                         </ActionForm>
                     </div>
@@ -75,7 +87,7 @@ pub fn GrantScopes(
                 view! {
                     <p class="hint risk-limit">
                         {format!("{names} ")}
-                        <time datetime=utc(until) title=utc(until)>{format!("until {}", relative(until, now))}</time>
+                        <time datetime=utc(until) title=utc(until)>{until_in(locale, until, now)}</time>
                     </p>
                 }
                 .into_any()

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::language::{self, Locale, td_string};
 use crate::scopes::Scope;
 
 /// One scope. On the picker of /connect (`checked` given) it is a checkbox labelled with the
@@ -15,6 +16,7 @@ pub fn ScopeItem(
     checked: Option<bool>,
 ) -> impl IntoView {
     let high_risk = scope.high_risk;
+    let title = scope.title_in(language::current());
     match checked {
         Some(checked) => {
             let id = format!("scope-{}", scope.name.replace('.', "-"));
@@ -30,7 +32,7 @@ pub fn ScopeItem(
                         aria-describedby=desc_id.clone()
                     />
                     <div class="scope-text">
-                        <label for=id>{scope.title.clone()}</label>
+                        <label for=id>{title}</label>
                         <ScopeDescription scope id=desc_id/>
                     </div>
                 </div>
@@ -40,7 +42,7 @@ pub fn ScopeItem(
         None => view! {
             <li class="scope" class:scope-risky=high_risk>
                 <div class="scope-text">
-                    <p class="scope-title">{scope.title.clone()}</p>
+                    <p class="scope-title">{title}</p>
                     <ScopeDescription scope/>
                 </div>
             </li>
@@ -51,23 +53,27 @@ pub fn ScopeItem(
 
 #[component]
 fn ScopeDescription(scope: Scope, #[prop(optional)] id: Option<String>) -> impl IntoView {
+    let locale = language::current();
     view! {
         <p class="scope-desc" id=id>
-            {scope.description} " " <code>{scope.name}</code>
-            {scope.high_risk.then(|| view! { <span class="risk-badge">"High risk"</span> })}
+            {scope.description_in(locale)} " " <code>{scope.name}</code>
+            {scope.high_risk.then(|| view! { <span class="risk-badge">{td_string!(locale, connect.high_risk)}</span> })}
         </p>
     }
 }
 
 /// What the high-risk scopes among `scopes` allow, in words ("place and cancel orders"), or
 /// `None` when there is none.
-pub fn high_risk_actions(scopes: &[Scope]) -> Option<String> {
+pub fn high_risk_actions(scopes: &[Scope], locale: Locale) -> Option<String> {
     let titles: Vec<String> = scopes
         .iter()
         .filter(|s| s.high_risk)
-        .map(|s| s.title.to_lowercase())
+        .map(|s| match locale {
+            Locale::en => s.title_in(locale).to_lowercase(),
+            _ => s.title_in(locale),
+        })
         .collect();
-    (!titles.is_empty()).then(|| titles.join(" and "))
+    (!titles.is_empty()).then(|| titles.join(td_string!(locale, connect.and)))
 }
 
 /// The warning beside high-risk scopes and the box that confirms it, posted as
@@ -88,7 +94,7 @@ pub fn HighRiskConfirmation(
     view! {
         <div class="confirm-risk">
             <p class="warning">
-                <strong>"Careful: "</strong>
+                <strong>{td_string!(language::current(), connect.careful)}</strong>
                 {warning}
             </p>
             <div class="check">

@@ -14,12 +14,13 @@ use crate::api::connect::{ApproveAgent, DenyAgent};
 use crate::api::security::{RenewHighRisk, RevokeGrant};
 use crate::components::form::{FormAlert, ReturnHere, SubmitButton, form_error};
 use crate::components::grant_scopes::{GrantScopes, RenewFrom};
+use crate::language::{self, td_display, td_string};
 use crate::links::agent_path;
 use crate::model::{ActivityView, AgentStatus, AgentView, FormError};
 use crate::page_context::use_page_context;
 use crate::pages::load_failed;
-use crate::pages::security::ends;
-use crate::timefmt::{relative, utc};
+use crate::pages::security::{ends, when};
+use crate::timefmt::{relative_in, utc};
 
 #[component]
 pub fn AgentPage() -> impl IntoView {
@@ -57,9 +58,10 @@ pub fn AgentPage() -> impl IntoView {
         approve,
         deny,
     };
+    let locale = language::current();
     view! {
-        <Title text="Agent"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=td_string!(locale, security.agent)/>
+        <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let pending = page.await.ok().and_then(|ctx| ctx.form_error);
                 let here = crate::links::with_query(&location.pathname.get_untracked(), &location.search.get_untracked());
@@ -95,12 +97,13 @@ fn AgentOverview(
     actions: Actions,
     pending: Option<FormError>,
 ) -> impl IntoView {
+    let locale = language::current();
     let notice = match done.as_deref() {
-        Some("paused") => Some("Paused. The agent's calls are refused until you resume it."),
-        Some("resumed") => Some("Resumed. The agent can act for you again."),
-        Some("renamed") => Some("Renamed."),
-        Some("renewed") => Some("Renewed. It may use its high-risk permissions again."),
-        Some("approved") => Some("Approved. Its high-risk permissions work from its next call."),
+        Some("paused") => Some(td_string!(locale, security.done_paused)),
+        Some("resumed") => Some(td_string!(locale, security.done_resumed)),
+        Some("renamed") => Some(td_string!(locale, security.done_renamed)),
+        Some("renewed") => Some(td_string!(locale, security.done_renewed_agent)),
+        Some("approved") => Some(td_string!(locale, security.done_approved)),
         _ => None,
     };
     let AgentView {
@@ -119,52 +122,52 @@ fn AgentOverview(
     let path = agent_path(&grant.id);
     view! {
         <section class="card wide" aria-labelledby="agent-title">
-            <p class="crumbs"><a href="/security">"Security"</a>" / AI Agent"</p>
+            <p class="crumbs"><a href="/security">{td_string!(locale, security.title)}</a>{td_string!(locale, security.crumb_agent)}</p>
             <div class="agent-head">
                 <h1 id="agent-title">{grant.agent_name.clone()}</h1>
                 {match (status, waiting_until) {
-                    (AgentStatus::Active, Some(_)) => view! { <span class="badge badge-warn">"Waiting for approval"</span> }.into_any(),
+                    (AgentStatus::Active, Some(_)) => view! { <span class="badge badge-warn">{td_string!(locale, security.waiting_badge)}</span> }.into_any(),
                     _ => status_badge(status, now).into_any(),
                 }}
             </div>
             {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
-            <dl class="facts" aria-label="About this agent">
+            <dl class="facts" aria-label=td_string!(locale, security.about_agent)>
                 <div>
-                    <dt>"May do"</dt>
+                    <dt>{td_string!(locale, security.may_do)}</dt>
                     <dd>
                         <GrantScopes grant=grant.clone() now renew=actions.renew from=RenewFrom::Agent/>
                     </dd>
                 </div>
                 <div>
-                    <dt>"Granted via"</dt>
+                    <dt>{td_string!(locale, security.granted_via)}</dt>
                     <dd>
                         {grant.granted_via.clone()}
-                        {client_software.map(|software| view! { ", by " {software} })}
-                        {redeemed_ip.map(|ip| view! { " from " <code>{ip}</code> })}
+                        {client_software.map(|software| view! { {td_string!(locale, security.by)} {software} })}
+                        {redeemed_ip.map(|ip| view! { {td_string!(locale, security.from)} <code>{ip}</code> })}
                     </dd>
                 </div>
-                <div><dt>"Client"</dt><dd><code class="client-id">{client_id}</code></dd></div>
-                <div><dt>"Created"</dt><dd>{when(grant.created_at, now)}</dd></div>
+                <div><dt>{td_string!(locale, security.client)}</dt><dd><code class="client-id">{client_id}</code></dd></div>
+                <div><dt>{td_string!(locale, security.created)}</dt><dd>{when(grant.created_at, now)}</dd></div>
                 <div>
-                    <dt>"Ends"</dt>
+                    <dt>{td_string!(locale, security.ends)}</dt>
                     <dd>{ends(&grant, now)}</dd>
                 </div>
                 <div>
-                    <dt>"Last used"</dt>
+                    <dt>{td_string!(locale, security.last_used)}</dt>
                     <dd>
                         {match grant.last_used_at {
                             Some(at) => view! {
                                 {when(at, now)}
-                                {last_used_ip.map(|ip| view! { " from " <code>{ip}</code> })}
+                                {last_used_ip.map(|ip| view! { {td_string!(locale, security.from)} <code>{ip}</code> })}
                             }.into_any(),
-                            None => view! { <span class="muted">"Not yet"</span> }.into_any(),
+                            None => view! { <span class="muted">{td_string!(locale, security.not_yet)}</span> }.into_any(),
                         }}
                     </dd>
                 </div>
                 {home_network.map(|network| view! {
                     <div>
-                        <dt>"Network guard"</dt>
-                        <dd>"Paused if used outside " <code>{network}</code></dd>
+                        <dt>{td_string!(locale, security.network_guard)}</dt>
+                        <dd>{td_string!(locale, security.paused_outside)} " " <code>{network}</code></dd>
                     </div>
                 })}
             </dl>
@@ -182,24 +185,41 @@ fn AgentOverview(
                     pending
                 />
             })}
-            <h2 id="activity-title">"Recent activity"</h2>
+            <h2 id="activity-title">{td_string!(locale, security.recent_activity)}</h2>
             <ActivityList activity now/>
         </section>
     }
 }
 
 fn status_badge(status: AgentStatus, now: i64) -> impl IntoView {
+    let locale = language::current();
     let (class, text) = match status {
-        AgentStatus::Active => ("badge badge-ok", "Active".to_owned()),
+        AgentStatus::Active => (
+            "badge badge-ok",
+            td_string!(locale, security.active).to_owned(),
+        ),
         AgentStatus::Paused { since } => (
             "badge badge-warn",
-            format!("Paused {}", relative(since, now)),
+            td_display!(
+                locale,
+                security.paused_since,
+                when = relative_in(locale, since, now)
+            )
+            .to_string(),
         ),
         AgentStatus::Revoked { at } => (
             "badge badge-muted",
-            format!("Revoked {}", relative(at, now)),
+            td_display!(
+                locale,
+                security.revoked_since,
+                when = relative_in(locale, at, now)
+            )
+            .to_string(),
         ),
-        AgentStatus::Expired => ("badge badge-muted", "Expired".to_owned()),
+        AgentStatus::Expired => (
+            "badge badge-muted",
+            td_string!(locale, security.expired).to_owned(),
+        ),
     };
     view! { <span class=class>{text}</span> }
 }
@@ -220,13 +240,14 @@ fn AgentControls(
     let rename_error = form_error(actions.rename.value(), pending, RenameAgent::PATH);
     let state_error = Signal::derive(move || pause_error.get().or_else(|| resume_error.get()));
     let (state_id, revoke_id) = (id.clone(), id.clone());
+    let locale = language::current();
     let hint = if paused {
-        "Paused: its calls are refused. Resuming lets it carry on with the same tokens."
+        td_string!(locale, security.paused_hint)
     } else {
-        "Pausing refuses its calls at once, without making it start over. Revoking ends its access for good."
+        td_string!(locale, security.controls_hint)
     };
     view! {
-        <h2 id="controls-title">"Controls"</h2>
+        <h2 id="controls-title">{td_string!(locale, security.controls)}</h2>
         <FormAlert error=state_error/>
         <div class="agent-controls" role="group" aria-labelledby="controls-title">
             {if paused {
@@ -234,7 +255,7 @@ fn AgentControls(
                     <ActionForm action=actions.resume>
                         <ReturnHere/>
                         <input type="hidden" name="grant_id" value=state_id.clone()/>
-                        <SubmitButton label="Resume" busy="Resuming…" pending=actions.resume.pending()/>
+                        <SubmitButton label=td_string!(locale, security.resume) busy=td_string!(locale, security.resuming) pending=actions.resume.pending()/>
                     </ActionForm>
                 }
                 .into_any()
@@ -243,21 +264,21 @@ fn AgentControls(
                     <ActionForm action=actions.pause>
                         <ReturnHere/>
                         <input type="hidden" name="grant_id" value=state_id.clone()/>
-                        <SubmitButton label="Pause" busy="Pausing…" pending=actions.pause.pending() class="btn"/>
+                        <SubmitButton label=td_string!(locale, security.pause) busy=td_string!(locale, security.pausing) pending=actions.pause.pending() class="btn"/>
                     </ActionForm>
                 }
                 .into_any()
             }}
             {if confirm {
                 view! {
-                    <div class="confirm" role="group" aria-label=format!("Revoke access for {name}?")>
-                        <span>"Revoke access for " <strong>{name.clone()}</strong> "?"</span>
+                    <div class="confirm" role="group" aria-label=td_display!(locale, security.revoke_question, name = name.clone()).to_string()>
+                        <span>{td_string!(locale, security.revoke_before)} <strong>{name.clone()}</strong> {td_string!(locale, security.revoke_after)}</span>
                         <ActionForm action=actions.revoke>
                             <ReturnHere/>
                             <input type="hidden" name="grant_id" value=revoke_id.clone()/>
-                            <button type="submit" class="btn btn-danger">"Yes, revoke"</button>
+                            <button type="submit" class="btn btn-danger">{td_string!(locale, security.yes_revoke)}</button>
                         </ActionForm>
-                        <a class="btn btn-quiet" href=path.clone()>"Cancel"</a>
+                        <a class="btn btn-quiet" href=path.clone()>{td_string!(locale, security.cancel)}</a>
                     </div>
                 }
                 .into_any()
@@ -265,7 +286,7 @@ fn AgentControls(
                 view! {
                     <Form method="GET" action=path.clone()>
                         <input type="hidden" name="confirm" value="revoke"/>
-                        <button type="submit" class="btn btn-danger-quiet">"Revoke"</button>
+                        <button type="submit" class="btn btn-danger-quiet">{td_string!(locale, security.revoke)}</button>
                     </Form>
                 }
                 .into_any()
@@ -277,10 +298,10 @@ fn AgentControls(
             <ReturnHere/>
             <input type="hidden" name="grant_id" value=id/>
             <div class="field">
-                <label for="field-agent-name">"Agent name"</label>
+                <label for="field-agent-name">{td_string!(locale, connect.agent_name)}</label>
                 <input id="field-agent-name" name="agent_name" type="text" required maxlength="64" value=name/>
             </div>
-            <SubmitButton label="Rename" busy="Renaming…" pending=actions.rename.pending() class="btn"/>
+            <SubmitButton label=td_string!(locale, security.rename) busy=td_string!(locale, security.renaming) pending=actions.rename.pending() class="btn"/>
         </ActionForm>
     }
 }
@@ -296,25 +317,27 @@ fn ApproveHere(
     actions: Actions,
 ) -> impl IntoView {
     let deny_id = id.clone();
+    let locale = language::current();
+    let (at, when) = (utc(until), relative_in(locale, until, now));
     view! {
         <section class="confirm-agent" aria-labelledby="approve-title">
-            <h2 id="approve-title">"Waiting for your approval"</h2>
+            <h2 id="approve-title">{td_string!(locale, security.waiting_title)}</h2>
             <p>
                 <span class="scope-list">{waiting}</span>
-                {format!(" starts once you approve this agent; if you don't by {} ({}), its access is revoked.", utc(until), relative(until, now))}
+                {td_display!(locale, security.starts_once_approved, at, when).to_string()}
             </p>
             <div class="actions">
                 <ActionForm action=actions.approve>
                     <ReturnHere/>
                     <input type="hidden" name="grant_id" value=id.clone()/>
                     <input type="hidden" name="back" value="agent"/>
-                    <button type="submit" class="btn btn-primary">"Approve"</button>
+                    <button type="submit" class="btn btn-primary">{td_string!(locale, panel.approve)}</button>
                 </ActionForm>
                 <ActionForm action=actions.deny>
                     <ReturnHere/>
                     <input type="hidden" name="grant_id" value=deny_id/>
                     <input type="hidden" name="back" value="agent"/>
-                    <button type="submit" class="btn btn-danger">"Deny"</button>
+                    <button type="submit" class="btn btn-danger">{td_string!(locale, panel.deny)}</button>
                 </ActionForm>
             </div>
         </section>
@@ -323,8 +346,9 @@ fn ApproveHere(
 
 #[component]
 fn ActivityList(activity: Vec<ActivityView>, now: i64) -> impl IntoView {
+    let locale = language::current();
     if activity.is_empty() {
-        return view! { <p class="empty">"Nothing yet. Its tool calls and token refreshes show here, for a week."</p> }
+        return view! { <p class="empty">{td_string!(locale, security.no_activity)}</p> }
             .into_any();
     }
     view! {
@@ -332,8 +356,11 @@ fn ActivityList(activity: Vec<ActivityView>, now: i64) -> impl IntoView {
             {activity
                 .into_iter()
                 .map(|line| {
-                    let times = (line.calls > 1).then(|| format!("{} times", line.calls));
-                    let from = line.client_ip.map(|ip| format!("from {ip}"));
+                    let times = (line.calls > 1)
+                        .then(|| td_display!(locale, security.times, n = line.calls).to_string());
+                    let from = line
+                        .client_ip
+                        .map(|ip| td_display!(locale, security.from_address, ip).to_string());
                     let detail: Vec<String> = times.into_iter().chain(from).collect();
                     view! {
                         <li>
@@ -345,11 +372,7 @@ fn ActivityList(activity: Vec<ActivityView>, now: i64) -> impl IntoView {
                 })
                 .collect_view()}
         </ol>
-        <p class="hint">"Calls are counted per minute and kept for a week."</p>
+        <p class="hint">{td_string!(locale, security.activity_hint)}</p>
     }
     .into_any()
-}
-
-fn when(at: i64, now: i64) -> impl IntoView {
-    view! { <time datetime=utc(at) title=utc(at)>{relative(at, now)}</time> }
 }

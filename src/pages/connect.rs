@@ -10,6 +10,7 @@ use crate::api::connect::{ApproveAgent, DenyAgent, GenerateCode, fetch_connect_v
 use crate::components::code_panel::CodePanel;
 use crate::components::form::{FormAlert, ReturnHere, SubmitButton, form_error};
 use crate::components::scope_item::{HighRiskConfirmation, ScopeItem, high_risk_actions};
+use crate::language::{self, td_string};
 use crate::lifetime::{HighRiskLifetime, Lifetime};
 use crate::model::FormError;
 use crate::page_context::use_page_context;
@@ -23,9 +24,10 @@ pub fn ConnectPage() -> impl IntoView {
     let data = Resource::new(move || generate.version().get(), |_| fetch_connect_view());
     let query = use_query_map();
     let location = use_location();
+    let locale = language::current();
     view! {
-        <Title text="Connect an agent"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=td_string!(locale, connect.title)/>
+        <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let pending = page.await.ok().and_then(|ctx| ctx.form_error);
                 let here = crate::links::with_query(&location.pathname.get_untracked(), &location.search.get_untracked());
@@ -43,11 +45,12 @@ pub fn ConnectPage() -> impl IntoView {
                             .any(|s| s.high_risk && issued.scopes.contains(&s.name));
                         // A refused Approve or Deny comes back here through the session.
                         let error = pending
-                            .filter(|e| e.action == ApproveAgent::PATH || e.action == DenyAgent::PATH)
+                                .filter(|e| e.action == ApproveAgent::PATH || e.action == DenyAgent::PATH)
                             .map(|e| e.message);
                         view! {
                             <CodePanel
                                 issued
+                                locale
                                 error
                                 public_url=data.public_url
                                 cli_download=data.cli_download
@@ -89,21 +92,19 @@ fn ConnectForm(
     generate: ServerAction<GenerateCode>,
     pending: Option<FormError>,
 ) -> impl IntoView {
+    let locale = language::current();
     let error = form_error(generate.value(), pending, GenerateCode::PATH);
-    let risky = high_risk_actions(&catalogue);
+    let risky = high_risk_actions(&catalogue, locale);
     let has_risky = risky.is_some();
     view! {
         <section class="card" aria-labelledby="connect-title">
-            <h1 id="connect-title">"Connect an agent"</h1>
-            <p class="lede">
-                "Choose what the agent may do. You'll get a one-time code to paste into it: "
-                "it works once, within 5 minutes, and the agent never sees your password."
-            </p>
+            <h1 id="connect-title">{td_string!(locale, connect.title)}</h1>
+            <p class="lede">{td_string!(locale, connect.lede)}</p>
             <FormAlert error/>
             <ActionForm action=generate attr:class="stack connect-form">
                 <ReturnHere/>
                 <fieldset class="scopes">
-                    <legend>"Permissions"</legend>
+                    <legend>{td_string!(locale, connect.permissions)}</legend>
                     {catalogue
                         .into_iter()
                         .map(|scope| {
@@ -116,20 +117,18 @@ fn ConnectForm(
                 // where the browser cannot tell.
                 {risky.map(|actions| view! {
                     <HighRiskConfirmation
-                        warning="high-risk permissions let the agent act with real consequences. Grant them only to an agent you trust, and revoke them when the job is done."
-                        label=format!("I understand this agent can {actions}")
+                        warning=td_string!(locale, connect.high_risk_warning)
+                        label=td_string!(locale, connect.high_risk_understood, actions).to_string()
                     />
                 })}
                 <AgentNameField agent/>
                 <LifetimeFields lifetime high_risk_lifetime has_risky/>
                 <div class="check guard">
                     <input type="checkbox" id="guard-network" name="guard_network" value="yes" checked=guard_network aria-describedby="guard-network-hint"/>
-                    <label for="guard-network">"Pause it if it's used from a new network"</label>
+                    <label for="guard-network">{td_string!(locale, connect.guard_network)}</label>
                 </div>
-                <p class="hint" id="guard-network-hint">
-                    "If the agent shows up from a network other than the one it redeemed the code from, it is paused and you are told on the Security page."
-                </p>
-                <SubmitButton label="Generate code" busy="Generating…" pending=generate.pending()/>
+                <p class="hint" id="guard-network-hint">{td_string!(locale, connect.guard_network_hint)}</p>
+                <SubmitButton label=td_string!(locale, connect.generate) busy=td_string!(locale, connect.generating) pending=generate.pending()/>
             </ActionForm>
         </section>
     }
@@ -141,30 +140,29 @@ fn ConnectForm(
 fn LifetimeFields(lifetime: String, high_risk_lifetime: String, has_risky: bool) -> impl IntoView {
     let lifetime = Lifetime::parse(&lifetime).unwrap_or_default();
     let high_risk_lifetime = HighRiskLifetime::parse(&high_risk_lifetime).unwrap_or_default();
+    let locale = language::current();
     view! {
         <div class="lifetimes">
             <div class="field">
-                <label for="lifetime">"Access lasts"</label>
+                <label for="lifetime">{td_string!(locale, connect.access_lasts)}</label>
                 <select id="lifetime" name="lifetime" aria-describedby="lifetime-hint">
                     {Lifetime::ALL
                         .into_iter()
-                        .map(|l| view! { <option value=l.value() selected=l == lifetime>{l.label()}</option> })
+                        .map(|l| view! { <option value=l.value() selected=l == lifetime>{l.label(locale)}</option> })
                         .collect_view()}
                 </select>
-                <p class="hint" id="lifetime-hint">"No refresh carries it past that. You can revoke it sooner."</p>
+                <p class="hint" id="lifetime-hint">{td_string!(locale, connect.access_lasts_hint)}</p>
             </div>
             {has_risky.then(|| view! {
                 <div class="field risk-lifetime">
-                    <label for="high-risk-lifetime">"High-risk permissions last"</label>
+                    <label for="high-risk-lifetime">{td_string!(locale, connect.high_risk_lasts)}</label>
                     <select id="high-risk-lifetime" name="high_risk_lifetime" aria-describedby="high-risk-lifetime-hint">
                         {HighRiskLifetime::ALL
                             .into_iter()
-                            .map(|l| view! { <option value=l.value() selected=l == high_risk_lifetime>{l.label()}</option> })
+                            .map(|l| view! { <option value=l.value() selected=l == high_risk_lifetime>{l.label(locale)}</option> })
                             .collect_view()}
                     </select>
-                    <p class="hint" id="high-risk-lifetime-hint">
-                        "Then the agent keeps only the others, until you renew them on the Security page."
-                    </p>
+                    <p class="hint" id="high-risk-lifetime-hint">{td_string!(locale, connect.high_risk_lasts_hint)}</p>
                 </div>
             })}
         </div>
@@ -173,9 +171,10 @@ fn LifetimeFields(lifetime: String, high_risk_lifetime: String, has_risky: bool)
 
 #[component]
 fn AgentNameField(agent: String) -> impl IntoView {
+    let locale = language::current();
     view! {
         <div class="field">
-            <label for="agent-name">"Agent name"</label>
+            <label for="agent-name">{td_string!(locale, connect.agent_name)}</label>
             <input
                 id="agent-name"
                 name="agent_name"
@@ -184,9 +183,7 @@ fn AgentNameField(agent: String) -> impl IntoView {
                 value=agent
                 aria-describedby="agent-name-hint"
             />
-            <p class="hint" id="agent-name-hint">
-                "Optional. Helps you recognise it on the Security page, e.g. “Claude Code on my laptop”."
-            </p>
+            <p class="hint" id="agent-name-hint">{td_string!(locale, connect.agent_name_hint)}</p>
         </div>
     }
 }

@@ -10,6 +10,7 @@ use leptos_router::hooks::use_location;
 use crate::api::consent::fetch_consent;
 use crate::components::client_identity::ClientIdentityFacts;
 use crate::components::scope_item::{HighRiskConfirmation, ScopeItem, high_risk_actions};
+use crate::language::{self, td_display, td_string};
 use crate::model::{AuthorizeParams, ClientSummary, ConsentView};
 use crate::pages::load_failed;
 use crate::scopes::Scope;
@@ -18,9 +19,10 @@ use crate::scopes::Scope;
 pub fn ConsentPage() -> impl IntoView {
     let location = use_location();
     let data = Resource::new(move || location.search.get(), fetch_consent);
+    let locale = language::current();
     view! {
-        <Title text="Approve access"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=td_string!(locale, oauth.consent_title)/>
+        <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let here = crate::links::with_query("/oauth2/authorize", &location.search.get_untracked());
                 match data.await {
@@ -29,13 +31,11 @@ pub fn ConsentPage() -> impl IntoView {
                     Ok(ConsentView::Refused { message }) => {
                         view! {
                             <section class="card narrow" aria-labelledby="consent-title">
-                                <h1 id="consent-title">"This request can't continue"</h1>
+                                <h1 id="consent-title">{td_string!(locale, oauth.cannot_continue)}</h1>
                                 <div class="alert" role="alert">
                                     <p>{message}</p>
                                 </div>
-                                <p class="lede">
-                                    "Nothing was shared. Go back to the application and try again, or tell its developer."
-                                </p>
+                                <p class="lede">{td_string!(locale, oauth.nothing_shared)}</p>
                             </section>
                         }
                             .into_any()
@@ -56,13 +56,13 @@ fn ConsentForm(
     scopes: Vec<Scope>,
     params: AuthorizeParams,
 ) -> impl IntoView {
-    let risky = high_risk_actions(&scopes);
+    let locale = language::current();
+    let risky = high_risk_actions(&scopes, locale);
+    let name = client.name.clone();
     view! {
         <section class="card" aria-labelledby="consent-title">
-            <h1 id="consent-title">{format!("Allow {} to act for you?", client.name)}</h1>
-            <p class="lede">
-                "It will get access to only what is listed here, and you can revoke it at any time on the Security page."
-            </p>
+            <h1 id="consent-title">{td_display!(locale, oauth.allow_client, name).to_string()}</h1>
+            <p class="lede">{td_string!(locale, oauth.consent_lede)}</p>
             <ClientIdentityFacts client redirect_host/>
             <form method="post" action="/oauth2/authorize/decision" class="stack">
                 {params
@@ -70,19 +70,19 @@ fn ConsentForm(
                     .into_iter()
                     .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
                     .collect_view()}
-                <ul class="consent-scopes" aria-label="Permissions requested">
+                <ul class="consent-scopes" aria-label=td_string!(locale, oauth.permissions_requested)>
                     {scopes.into_iter().map(|scope| view! { <ScopeItem scope/> }).collect_view()}
                 </ul>
                 {risky.map(|actions| view! {
                     <HighRiskConfirmation
-                        warning="high-risk permissions let the application act with real consequences. Approve only if you trust it."
-                        label=format!("I understand this application can {actions}")
+                        warning=td_string!(locale, oauth.consent_high_risk_warning)
+                        label=td_display!(locale, oauth.consent_high_risk_understood, actions).to_string()
                         required=true
                     />
                 })}
                 <div class="actions">
-                    <button type="submit" name="decision" value="approve" class="btn btn-primary">"Approve"</button>
-                    <button type="submit" name="decision" value="deny" class="btn" formnovalidate=true>"Deny"</button>
+                    <button type="submit" name="decision" value="approve" class="btn btn-primary">{td_string!(locale, oauth.approve)}</button>
+                    <button type="submit" name="decision" value="deny" class="btn" formnovalidate=true>{td_string!(locale, oauth.deny)}</button>
                 </div>
             </form>
         </section>

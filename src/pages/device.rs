@@ -7,10 +7,11 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_query_map};
 
-use crate::api::device::{ApproveDevice, CODE_NOT_FOUND, DenyDevice, fetch_device_view};
+use crate::api::device::{ApproveDevice, DenyDevice, fetch_device_view};
 use crate::components::client_identity::ClientIdentityFacts;
 use crate::components::form::{FormAlert, ReturnHere, form_error};
 use crate::components::scope_item::{HighRiskConfirmation, ScopeItem, high_risk_actions};
+use crate::language::{self, td_display, td_string};
 use crate::model::{DeviceRequest, FormError};
 use crate::page_context::use_page_context;
 use crate::pages::load_failed;
@@ -26,9 +27,10 @@ pub fn DevicePage() -> impl IntoView {
         move || query.with(|q| q.get("user_code")),
         fetch_device_view,
     );
+    let locale = language::current();
     view! {
-        <Title text="Connect a device"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=td_string!(locale, oauth.device_title)/>
+        <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let pending = page.await.ok().and_then(|ctx| ctx.form_error);
                 let here = crate::links::with_query(&location.pathname.get_untracked(), &location.search.get_untracked());
@@ -41,11 +43,11 @@ pub fn DevicePage() -> impl IntoView {
                     (Some(request), _) => {
                         view! { <DeviceDecision request approve deny pending/> }.into_any()
                     }
-                    (None, Some("approved")) => decided("Device approved. You can return to your device.", true),
-                    (None, Some("denied")) => decided("Request denied.", false),
+                    (None, Some("approved")) => decided(td_string!(locale, oauth.device_approved), true),
+                    (None, Some("denied")) => decided(td_string!(locale, oauth.device_denied), false),
                     (None, _) => {
                         let error = if data.not_found {
-                            Some(CODE_NOT_FOUND.to_owned())
+                            Some(td_string!(locale, oauth.code_not_found).to_owned())
                         } else {
                             // A decision posted without JavaScript that failed lands back here.
                             pending
@@ -64,14 +66,15 @@ pub fn DevicePage() -> impl IntoView {
 /// and the code stays in the address for the sign-in round trip.
 #[component]
 fn CodeEntry(entered: String, error: Option<String>) -> impl IntoView {
+    let locale = language::current();
     view! {
         <section class="card narrow" aria-labelledby="device-title">
-            <h1 id="device-title">"Connect a device"</h1>
-            <p class="lede">"Enter the code your device shows to let it act for you."</p>
+            <h1 id="device-title">{td_string!(locale, oauth.device_title)}</h1>
+            <p class="lede">{td_string!(locale, oauth.device_lede)}</p>
             <FormAlert error=Signal::derive(move || error.clone())/>
             <Form method="GET" action="/device" attr:class="stack">
                 <div class="field">
-                    <label for="user-code">"Code"</label>
+                    <label for="user-code">{td_string!(locale, oauth.code)}</label>
                     <input
                         id="user-code"
                         name="user_code"
@@ -85,9 +88,9 @@ fn CodeEntry(entered: String, error: Option<String>) -> impl IntoView {
                         value=entered
                         aria-describedby="user-code-hint"
                     />
-                    <p class="hint" id="user-code-hint">"8 letters. Upper or lower case, with or without the dash."</p>
+                    <p class="hint" id="user-code-hint">{td_string!(locale, oauth.code_hint)}</p>
                 </div>
-                <button type="submit" class="btn btn-primary">"Continue"</button>
+                <button type="submit" class="btn btn-primary">{td_string!(locale, oauth.next_step)}</button>
             </Form>
         </section>
     }
@@ -110,25 +113,26 @@ fn DeviceDecision(
         scopes,
         qr_data_uri,
     } = request;
-    let risky = high_risk_actions(&scopes);
+    let locale = language::current();
+    let risky = high_risk_actions(&scopes, locale);
     view! {
         <section class="card" aria-labelledby="device-title">
-            <h1 id="device-title">"Connect a device"</h1>
+            <h1 id="device-title">{td_string!(locale, oauth.device_title)}</h1>
             <FormAlert error/>
             <p class="lede">
                 <strong>{client.name.clone()}</strong>
-                " asks to act for you with these permissions:"
+                {td_string!(locale, oauth.device_asks)}
             </p>
             <ClientIdentityFacts client/>
-            <ul class="device-scopes" aria-label="Requested permissions">
+            <ul class="device-scopes" aria-label=td_string!(locale, oauth.permissions_requested)>
                 {scopes.into_iter().map(|scope| view! { <ScopeItem scope/> }).collect_view()}
             </ul>
             // Part of the Approve form below (the `form` attribute), kept beside the warning
             // it answers.
             {risky.map(|actions| view! {
                 <HighRiskConfirmation
-                    warning="high-risk permissions let the device act with real consequences. Approve them only for a device you trust, and revoke them when the job is done."
-                    label=format!("I understand this agent can {actions}")
+                    warning=td_string!(locale, oauth.device_high_risk_warning)
+                    label=td_display!(locale, connect.high_risk_understood, actions).to_string()
                     required=true
                     form=APPROVE_FORM
                 />
@@ -146,14 +150,13 @@ const APPROVE_FORM: &str = "device-approve";
 /// The code the device should be showing, and why it matters that it does.
 #[component]
 fn CodeToCompare(user_code: String) -> impl IntoView {
+    let locale = language::current();
     view! {
-        <p class="device-code-label" id="device-code-label">"Your device should show this code:"</p>
+        <p class="device-code-label" id="device-code-label">{td_string!(locale, oauth.device_should_show)}</p>
         <div class="code device-code" role="textbox" aria-readonly="true" aria-labelledby="device-code-label" tabindex="0">
             {user_code}
         </div>
-        <p class="device-warning" role="note">
-            "Only approve if you started this on your own device and the code matches what it shows. Never approve a code someone sent you."
-        </p>
+        <p class="device-warning" role="note">{td_string!(locale, oauth.device_warning)}</p>
     }
 }
 
@@ -164,17 +167,18 @@ fn DecisionButtons(
     deny: ServerAction<DenyDevice>,
 ) -> impl IntoView {
     let deny_code = user_code.clone();
+    let locale = language::current();
     view! {
         <div class="actions">
             <ActionForm action=approve attr:id=APPROVE_FORM>
                 <ReturnHere/>
                 <input type="hidden" name="user_code" value=user_code/>
-                <button type="submit" class="btn btn-primary">"Approve"</button>
+                <button type="submit" class="btn btn-primary">{td_string!(locale, oauth.approve)}</button>
             </ActionForm>
             <ActionForm action=deny>
                 <ReturnHere/>
                 <input type="hidden" name="user_code" value=deny_code/>
-                <button type="submit" class="btn btn-danger-quiet">"Deny"</button>
+                <button type="submit" class="btn btn-danger-quiet">{td_string!(locale, oauth.deny)}</button>
             </ActionForm>
         </div>
     }
@@ -183,24 +187,26 @@ fn DecisionButtons(
 /// The QR code of this page's link with the code filled in, to open it on another device.
 #[component]
 fn DeviceQr(src: String) -> impl IntoView {
+    let locale = language::current();
     view! {
         <figure class="device-qr">
-            <img src=src width="160" height="160" alt="QR code of the link to this page with the code filled in"/>
-            <figcaption>"Scan to open this page on another device"</figcaption>
+            <img src=src width="160" height="160" alt=td_string!(locale, oauth.qr_alt)/>
+            <figcaption>{td_string!(locale, oauth.qr_caption)}</figcaption>
         </figure>
     }
 }
 
 /// After the decision: what happened, and a way to enter another code.
 fn decided(message: &'static str, approved: bool) -> AnyView {
+    let locale = language::current();
     view! {
         <section class="card narrow" aria-labelledby="device-title">
-            <h1 id="device-title">"Connect a device"</h1>
+            <h1 id="device-title">{td_string!(locale, oauth.device_title)}</h1>
             <p role="status" class="status" class:status-ok=approved>
                 <span class="status-dot" aria-hidden="true"></span>
                 {message}
             </p>
-            <a class="btn" href="/device">"Enter another code"</a>
+            <a class="btn" href="/device">{td_string!(locale, oauth.another_code)}</a>
         </section>
     }
     .into_any()

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::account::SignIn;
 use crate::components::form::{Field, FormAlert, ReturnHere, SubmitButton, form_error};
+use crate::language::{self, td_string};
 use crate::links::return_path::return_path_or_fallback;
 use crate::page_context::use_page_context;
 
@@ -16,8 +17,9 @@ pub fn LoginPage() -> impl IntoView {
     let page = use_page_context();
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
+    let locale = language::current();
     view! {
-        <Title text="Sign in"/>
+        <Title text=td_string!(locale, auth.sign_in)/>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let ctx = page.await.ok();
@@ -29,18 +31,18 @@ pub fn LoginPage() -> impl IntoView {
                 let error = form_error(action.value(), ctx.and_then(|c| c.form_error), SignIn::PATH);
                 view! {
                     <section class="card auth" aria-labelledby="login-title">
-                        <h1 id="login-title">"Sign in"</h1>
-                        <p class="lede">"Authorize AI agents to act for you, with only the permissions you choose."</p>
+                        <h1 id="login-title">{td_string!(locale, auth.sign_in)}</h1>
+                        <p class="lede">{td_string!(locale, auth.sign_in_lede)}</p>
                         <FormAlert error/>
                         <ActionForm action attr:class="stack">
                             <ReturnHere/>
                             <input type="hidden" name="next" value=next/>
-                            <Field label="Email" name="email" kind="email" autocomplete="username" required=true/>
-                            <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true/>
-                            <SubmitButton label="Sign in" busy="Signing in…" pending=action.pending()/>
+                            <Field label=td_string!(locale, auth.email) name="email" kind="email" autocomplete="username" required=true/>
+                            <Field label=td_string!(locale, auth.password) name="password" kind="password" autocomplete="current-password" required=true/>
+                            <SubmitButton label=td_string!(locale, auth.sign_in) busy=td_string!(locale, auth.signing_in) pending=action.pending()/>
                         </ActionForm>
                         {signup_open.then(|| view! {
-                            <p class="alt">"New to Agent Connect? " <a href="/signup">"Create an account"</a></p>
+                            <p class="alt">{td_string!(locale, auth.new_here)} " " <a href="/signup">{td_string!(locale, auth.create_an_account)}</a></p>
                         })}
                     </section>
                 }

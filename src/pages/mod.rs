@@ -23,14 +23,17 @@ pub fn load_failed(err: AppError, back_to: String) -> AnyView {
             view! { <Redirect path=format!("/login?next={}", encode_query_value(&back_to))/> }
                 .into_any()
         }
-        err => view! {
+        err => {
+            let locale = crate::language::current();
+            view! {
             <section class="card">
                 <div class="alert" role="alert">
-                                        <p>{err.to_string()}</p>
+                                        <p>{err.message(locale)}</p>
                 </div>
-                <a class="btn" href=back_to>"Try again"</a>
+                <a class="btn" href=back_to>{crate::language::td_string!(locale, common.try_again)}</a>
             </section>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }

@@ -9,10 +9,11 @@ use leptos_router::hooks::use_query_map;
 use crate::api::security::{RenewHighRisk, RevokeAllGrants, RevokeGrant, fetch_security_view};
 use crate::components::form::ReturnHere;
 use crate::components::grant_scopes::{GrantScopes, RenewFrom};
+use crate::language::{self, td_display, td_string};
 use crate::links::agent_path;
 use crate::model::{EventView, GrantView, SecurityView};
 use crate::pages::load_failed;
-use crate::timefmt::{relative, utc};
+use crate::timefmt::{relative_in, utc};
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
@@ -30,9 +31,10 @@ pub fn SecurityPage() -> impl IntoView {
         |_| fetch_security_view(),
     );
     let query = use_query_map();
+    let locale = language::current();
     view! {
-        <Title text="Security"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=td_string!(locale, security.title)/>
+        <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let data = match data.await {
                     Ok(data) => data,
@@ -56,10 +58,11 @@ fn SecurityOverview(
     revoke_all: ServerAction<RevokeAllGrants>,
     renew: ServerAction<RenewHighRisk>,
 ) -> impl IntoView {
+    let locale = language::current();
     let notice = match done.as_deref() {
-        Some("revoked") => Some("Access revoked. The agent's tokens stopped working at once."),
-        Some("renewed") => Some("Renewed. The agent may use its high-risk permissions again."),
-        Some("revoked_all") => Some("Access revoked for every agent."),
+        Some("revoked") => Some(td_string!(locale, security.done_revoked)),
+        Some("renewed") => Some(td_string!(locale, security.done_renewed)),
+        Some("revoked_all") => Some(td_string!(locale, security.done_revoked_all)),
         _ => None,
     };
     let SecurityView {
@@ -71,12 +74,12 @@ fn SecurityOverview(
     let has_grants = !grants.is_empty();
     view! {
         <section class="card wide" aria-labelledby="security-title">
-            <h1 id="security-title">"Security"</h1>
-            <p class="lede">"Agents you have authorized. Revoking one stops it at once; it would need a new code to come back."</p>
+            <h1 id="security-title">{td_string!(locale, security.title)}</h1>
+            <p class="lede">{td_string!(locale, security.lede)}</p>
             {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
             {(!alerts.is_empty()).then(|| view! { <Alerts alerts now/> })}
             <div class="section-head">
-                <h2 id="grants-title">"AI Agent grants"</h2>
+                <h2 id="grants-title">{td_string!(locale, security.grants)}</h2>
                 {has_grants.then(|| revoke_all_control(confirm == "all", revoke_all))}
             </div>
             {if has_grants {
@@ -84,7 +87,7 @@ fn SecurityOverview(
             } else {
                 view! { <NoGrants/> }.into_any()
             }}
-            <h2 id="events-title">"Recent security events"</h2>
+            <h2 id="events-title">{td_string!(locale, security.events)}</h2>
             <ul class="events" aria-labelledby="events-title">
                 {events.into_iter().map(|event| event_item(event, now)).collect_view()}
             </ul>
@@ -95,13 +98,11 @@ fn SecurityOverview(
 /// Signs that a token or code of the account was stolen, above everything else.
 #[component]
 fn Alerts(alerts: Vec<EventView>, now: i64) -> impl IntoView {
+    let locale = language::current();
     view! {
         <section class="attention" aria-labelledby="attention-title">
-            <h2 id="attention-title">"Needs your attention"</h2>
-            <p>
-                "Someone may hold a copy of an agent's token. Agent Connect stopped it; check that \
-                 the agents below are yours, and revoke any you don't recognise."
-            </p>
+            <h2 id="attention-title">{td_string!(locale, security.attention)}</h2>
+            <p>{td_string!(locale, security.attention_text)}</p>
             <ul class="events" aria-labelledby="attention-title">
                 {alerts.into_iter().map(|event| event_item(event, now)).collect_view()}
             </ul>
@@ -117,18 +118,19 @@ fn GrantsTable(
     revoke: ServerAction<RevokeGrant>,
     renew: ServerAction<RenewHighRisk>,
 ) -> impl IntoView {
+    let locale = language::current();
     view! {
         <div class="table-wrap">
-            <table aria-label="AI Agent grants" class="grants">
+            <table aria-label=td_string!(locale, security.grants) class="grants">
                 <thead>
                     <tr>
-                        <th scope="col">"Agent"</th>
-                        <th scope="col">"Permissions"</th>
-                        <th scope="col">"Granted via"</th>
-                        <th scope="col">"Created"</th>
-                        <th scope="col">"Last used"</th>
-                        <th scope="col">"Expires"</th>
-                        <th scope="col"><span class="sr-only">"Actions"</span></th>
+                        <th scope="col">{td_string!(locale, security.agent)}</th>
+                        <th scope="col">{td_string!(locale, security.permissions)}</th>
+                        <th scope="col">{td_string!(locale, security.granted_via)}</th>
+                        <th scope="col">{td_string!(locale, security.created)}</th>
+                        <th scope="col">{td_string!(locale, security.last_used)}</th>
+                        <th scope="col">{td_string!(locale, security.expires)}</th>
+                        <th scope="col"><span class="sr-only">{td_string!(locale, security.actions)}</span></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -147,29 +149,36 @@ fn GrantsTable(
 
 #[component]
 fn NoGrants() -> impl IntoView {
+    let locale = language::current();
     view! {
         <p class="empty">
-            "No agents have access to your account. "
-            <a href="/connect">"Connect an agent"</a>
-            " to give one a code."
+            {td_string!(locale, security.no_grants)} " "
+            <a href="/connect">{td_string!(locale, common.nav_connect)}</a>
+            {td_string!(locale, security.no_grants_after)}
         </p>
     }
 }
 
-fn when(at: i64, now: i64) -> impl IntoView {
-    view! { <time datetime=utc(at) title=utc(at)>{relative(at, now)}</time> }
+/// A moment, relative to now in words, exact in its tooltip.
+pub fn when(at: i64, now: i64) -> impl IntoView {
+    let locale = language::current();
+    view! { <time datetime=utc(at) title=utc(at)>{relative_in(locale, at, now)}</time> }
 }
 
 /// When a grant ends: its chosen end, or "Until revoked" while refreshes keep it alive.
 pub fn ends(grant: &GrantView, now: i64) -> AnyView {
+    let locale = language::current();
     match grant.ends_at {
         Some(at) => when(at, now).into_any(),
-        None => view! {
-            <span title=format!("While the agent refreshes it: next by {}", utc(grant.expires_at))>
-                "Until revoked"
-            </span>
+        None => {
+            let next = utc(grant.expires_at);
+            view! {
+                <span title=td_display!(locale, security.until_revoked_hint, next).to_string()>
+                    {td_string!(locale, security.until_revoked)}
+                </span>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }
 
@@ -181,42 +190,43 @@ fn grant_row(
     renew: ServerAction<RenewHighRisk>,
 ) -> impl IntoView {
     let name = grant.agent_name.clone();
+    let locale = language::current();
     view! {
         <tr class:confirming=confirming>
-            <td data-label="Agent" class="agent">
+            <td data-label=td_string!(locale, security.agent) class="agent">
                 <a href=agent_path(&grant.id)>{grant.agent_name.clone()}</a>
-                {grant.paused.then(|| view! { " " <span class="badge badge-warn">"Paused"</span> })}
+                {grant.paused.then(|| view! { " " <span class="badge badge-warn">{td_string!(locale, security.paused)}</span> })}
                 {grant.pending_until.filter(|until| *until > now).map(|_| view! {
-                    " " <span class="badge badge-warn">"Waiting for approval"</span>
+                    " " <span class="badge badge-warn">{td_string!(locale, security.waiting_badge)}</span>
                 })}
             </td>
-            <td data-label="Permissions">
+            <td data-label=td_string!(locale, security.permissions)>
                 <GrantScopes grant=grant.clone() now renew from=RenewFrom::Security/>
             </td>
-            <td data-label="Granted via">{grant.granted_via.clone()}</td>
-            <td data-label="Created">{when(grant.created_at, now)}</td>
-            <td data-label="Last used">
+            <td data-label=td_string!(locale, security.granted_via)>{grant.granted_via.clone()}</td>
+            <td data-label=td_string!(locale, security.created)>{when(grant.created_at, now)}</td>
+            <td data-label=td_string!(locale, security.last_used)>
                 {match grant.last_used_at {
                     Some(at) => when(at, now).into_any(),
-                    None => view! { <span class="muted">"Not yet"</span> }.into_any(),
+                    None => view! { <span class="muted">{td_string!(locale, security.not_yet)}</span> }.into_any(),
                 }}
             </td>
-            <td data-label="Expires">{ends(&grant, now)}</td>
+            <td data-label=td_string!(locale, security.expires)>{ends(&grant, now)}</td>
             <td class="row-actions">
                 {if confirming {
                     view! {
-                        <Confirm question=format!("Revoke access for {name}?")>
-                            <span>"Revoke access for " <strong>{name.clone()}</strong> "?"</span>
+                        <Confirm question=td_display!(locale, security.revoke_question, name = name.clone()).to_string()>
+                            <span>{td_string!(locale, security.revoke_before)} <strong>{name.clone()}</strong> {td_string!(locale, security.revoke_after)}</span>
                             <ActionForm action=revoke>
                                 <ReturnHere/>
                                 <input type="hidden" name="grant_id" value=grant.id.clone()/>
-                                <button type="submit" class="btn btn-danger">"Yes, revoke"</button>
+                                <button type="submit" class="btn btn-danger">{td_string!(locale, security.yes_revoke)}</button>
                             </ActionForm>
                         </Confirm>
                     }
                     .into_any()
                 } else {
-                    ask_to_confirm(grant.id.clone(), "Revoke").into_any()
+                    ask_to_confirm(grant.id.clone(), td_string!(locale, security.revoke)).into_any()
                 }}
             </td>
         </tr>
@@ -227,19 +237,20 @@ fn revoke_all_control(
     confirming: bool,
     revoke_all: ServerAction<RevokeAllGrants>,
 ) -> impl IntoView {
+    let locale = language::current();
     if confirming {
         view! {
-            <Confirm question="Revoke access for every agent?".to_owned()>
-                <span>"Revoke access for every agent?"</span>
+            <Confirm question=td_string!(locale, security.revoke_all_question).to_owned()>
+                <span>{td_string!(locale, security.revoke_all_question)}</span>
                 <ActionForm action=revoke_all>
                     <ReturnHere/>
-                    <button type="submit" class="btn btn-danger">"Yes, revoke all"</button>
+                    <button type="submit" class="btn btn-danger">{td_string!(locale, security.yes_revoke_all)}</button>
                 </ActionForm>
             </Confirm>
         }
         .into_any()
     } else {
-        ask_to_confirm("all".to_owned(), "Revoke all").into_any()
+        ask_to_confirm("all".to_owned(), td_string!(locale, security.revoke_all)).into_any()
     }
 }
 
@@ -260,7 +271,7 @@ fn Confirm(question: String, children: Children) -> impl IntoView {
     view! {
         <div class="confirm" role="group" aria-label=question>
             {children()}
-            <a class="btn btn-quiet" href="/security">"Cancel"</a>
+            <a class="btn btn-quiet" href="/security">{td_string!(language::current(), security.cancel)}</a>
         </div>
     }
 }

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::account::SignUp;
 use crate::components::form::{Field, FormAlert, ReturnHere, SubmitButton, form_error};
+use crate::language::{self, td_string};
 use crate::page_context::use_page_context;
 
 #[component]
@@ -14,8 +15,9 @@ pub fn SignupPage() -> impl IntoView {
     let page = use_page_context();
     let action = ServerAction::<SignUp>::new();
     let query = use_query_map();
+    let locale = language::current();
     view! {
-        <Title text="Create your account"/>
+        <Title text=td_string!(locale, auth.create_title)/>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let ctx = page.await.ok();
@@ -23,9 +25,9 @@ pub fn SignupPage() -> impl IntoView {
                 if !ctx.as_ref().is_some_and(|c| c.signup_open) {
                     return view! {
                         <section class="card auth">
-                            <h1>"Sign-up is closed"</h1>
-                            <p class="lede">"This server does not take new accounts. Ask its operator to create one for you."</p>
-                            <a class="btn" href="/login">"Sign in"</a>
+                            <h1>{td_string!(locale, auth.signup_closed)}</h1>
+                            <p class="lede">{td_string!(locale, auth.signup_closed_lede)}</p>
+                            <a class="btn" href="/login">{td_string!(locale, auth.sign_in)}</a>
                         </section>
                     }
                     .into_any();
@@ -33,25 +35,25 @@ pub fn SignupPage() -> impl IntoView {
                 let error = form_error(action.value(), ctx.and_then(|c| c.form_error), SignUp::PATH);
                 view! {
                     <section class="card auth" aria-labelledby="signup-title">
-                        <h1 id="signup-title">"Create your account"</h1>
-                        <p class="lede">"One account for all your agents. You choose what each one may do, and can take it back at any time."</p>
+                        <h1 id="signup-title">{td_string!(locale, auth.create_title)}</h1>
+                        <p class="lede">{td_string!(locale, auth.create_lede)}</p>
                         <FormAlert error/>
                         <ActionForm action attr:class="stack">
                             <ReturnHere/>
                             <input type="hidden" name="next" value=next/>
-                            <Field label="Email" name="email" kind="email" autocomplete="username" required=true/>
+                            <Field label=td_string!(locale, auth.email) name="email" kind="email" autocomplete="username" required=true/>
                             <Field
-                                label="Password"
+                                label=td_string!(locale, auth.password)
                                 name="password"
                                 kind="password"
                                 autocomplete="new-password"
                                 required=true
                                 minlength=10
-                                hint="At least 10 characters."
+                                hint=td_string!(locale, auth.password_hint)
                             />
-                            <SubmitButton label="Create account" busy="Creating account…" pending=action.pending()/>
+                            <SubmitButton label=td_string!(locale, auth.create_account) busy=td_string!(locale, auth.creating_account) pending=action.pending()/>
                         </ActionForm>
-                        <p class="alt">"Already have an account? " <a href="/login">"Sign in"</a></p>
+                        <p class="alt">{td_string!(locale, auth.have_account)} " " <a href="/login">{td_string!(locale, auth.sign_in)}</a></p>
                     </section>
                 }
                 .into_any()

@@ -1,7 +1,7 @@
 //! Accounts: creating them and checking a sign-in, with the same answer and the same time
 //! whether or not the email exists.
 
-use super::auth::password::{self, HashError};
+use super::auth::password::{self, HashError, PasswordRule};
 use super::db::events::{self, EventKind};
 use super::db::users::{self, User};
 use super::state::AppState;
@@ -10,8 +10,10 @@ use super::tokens::new_id;
 /// Why an account could not be created.
 #[derive(Debug, thiserror::Error)]
 pub enum SignUpError {
-    #[error("{0}")]
-    Invalid(String),
+    #[error("Enter an email address like name@example.com.")]
+    BadEmail,
+    #[error(transparent)]
+    BadPassword(#[from] PasswordRule),
     #[error("An account with this email already exists. Sign in instead.")]
     Taken,
     #[error(transparent)]
@@ -20,8 +22,8 @@ pub enum SignUpError {
     Hashing(#[from] HashError),
 }
 
-/// Trims and lower-cases an email and checks its shape; the message says what to fix.
-pub fn normalize_email(raw: &str) -> Result<String, String> {
+/// Trims and lower-cases an email and checks its shape.
+pub fn normalize_email(raw: &str) -> Result<String, SignUpError> {
     let email = raw.trim().to_lowercase();
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
@@ -34,7 +36,7 @@ pub fn normalize_email(raw: &str) -> Result<String, String> {
     if valid {
         Ok(email)
     } else {
-        Err("Enter an email address like name@example.com.".into())
+        Err(SignUpError::BadEmail)
     }
 }
 
@@ -45,8 +47,8 @@ pub async fn create(
     password: &str,
     client_ip: Option<&str>,
 ) -> Result<User, SignUpError> {
-    let email = normalize_email(email).map_err(SignUpError::Invalid)?;
-    password::check_new(password).map_err(SignUpError::Invalid)?;
+    let email = normalize_email(email)?;
+    password::check_new(password)?;
     let now = state.now();
     let user = User {
         id: new_id("usr_"),

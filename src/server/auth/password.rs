@@ -217,19 +217,24 @@ fn verify_with(password: &str, stored: &str, blocks: &mut Vec<Block>) -> bool {
 }
 
 /// Why a new password is refused, in words for the sign-up form.
-pub fn check_new(password: &str) -> Result<(), String> {
+pub fn check_new(password: &str) -> Result<(), PasswordRule> {
     let chars = password.chars().count();
     if chars < MIN_LENGTH {
-        return Err(format!(
-            "Use a password of at least {MIN_LENGTH} characters."
-        ));
+        return Err(PasswordRule::TooShort);
     }
     if chars > MAX_LENGTH {
-        return Err(format!(
-            "Use a password of at most {MAX_LENGTH} characters."
-        ));
+        return Err(PasswordRule::TooLong);
     }
     Ok(())
+}
+
+/// The rule a new password breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordRule {
+    #[error("Use a password of at least {MIN_LENGTH} characters.")]
+    TooShort,
+    #[error("Use a password of at most {MAX_LENGTH} characters.")]
+    TooLong,
 }
 
 /// Failures of the hashing machinery itself (never a wrong password).

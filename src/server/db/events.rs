@@ -29,32 +29,6 @@ text_enum! {
     }
 }
 
-impl EventKind {
-    /// The title shown on the security page.
-    pub fn title(self) -> &'static str {
-        match self {
-            EventKind::SignedUp => "Account created",
-            EventKind::SignedIn => "Signed in",
-            EventKind::CodeIssued => "Code issued",
-            EventKind::CodeRedeemed => "Code redeemed",
-            EventKind::GrantRevoked => "Access revoked",
-            EventKind::TokenRevoked => "Token revoked by the agent",
-            EventKind::RefreshReuse => "Reused refresh token blocked",
-            EventKind::AuthorizationApproved => "Application approved",
-            EventKind::AuthorizationDenied => "Application denied",
-            EventKind::DeviceApproved => "Device approved",
-            EventKind::DeviceDenied => "Device denied",
-            EventKind::GrantPaused => "Agent paused",
-            EventKind::GrantResumed => "Agent resumed",
-            EventKind::GrantRenamed => "Agent renamed",
-            EventKind::HighRiskRenewed => "High-risk permissions renewed",
-            EventKind::AgentApproved => "Agent approved",
-            EventKind::AgentDenied => "Agent denied",
-            EventKind::PausedOnNewNetwork => "Agent paused: used from a new network",
-        }
-    }
-}
-
 #[derive(Debug, Clone, FromRow)]
 pub struct Event {
     pub kind: EventKind,

@@ -19,17 +19,6 @@ text_enum! {
     }
 }
 
-impl GrantedVia {
-    /// Words for the security page.
-    pub fn label(self) -> &'static str {
-        match self {
-            GrantedVia::AgentCode => "Agent auth code",
-            GrantedVia::AuthorizationCode => "Browser sign-in (OAuth)",
-            GrantedVia::DeviceCode => "Device code",
-        }
-    }
-}
-
 #[derive(Debug, Clone, FromRow)]
 pub struct Grant {
     pub id: String,

@@ -87,7 +87,8 @@ pub async fn device_authorization(
     )
     .await?;
     let requested = Scopes::parse(req.scope.as_deref().unwrap_or_default());
-    let scopes = normalize(&state.catalogue, &requested).map_err(OAuthError::invalid_scope)?;
+    let scopes = normalize(&state.catalogue, &requested)
+        .map_err(|unknown| OAuthError::invalid_scope(unknown.to_string()))?;
     if scopes.is_empty() {
         return Err(OAuthError::invalid_scope(
             "Ask for at least one scope (space-separated).",

@@ -30,9 +30,10 @@ pub async fn server_fn_answers(
         Err(res) => return res,
     };
     let addr = req.extensions().get::<ClientAddr>().copied();
+    let locale = crate::language::from_headers(req.headers());
     let mut res = next.run(req).await;
     if res.headers().contains_key(header::LOCATION) {
-        if let Some(error) = take_form_error(&mut res) {
+        if let Some(error) = take_form_error(&mut res, locale) {
             keep_form_error(&state, addr, &session, &error).await;
         }
         return res;

@@ -23,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use leptos::server_fn::error::ServerFnUrlError;
 
 use crate::error::AppError;
+use crate::language::Locale;
 use crate::links::return_path::{RETURN_FIELD, on_public_origin};
 use crate::server::auth::session::FormError;
 
@@ -71,12 +72,12 @@ pub async fn restore_referer(req: Request, public_base: &str) -> Result<Request,
 
 /// Takes the error Leptos put in a redirect's URL out of it: the `Location` keeps only its
 /// path and the rest of its query (never another site), and the error is returned.
-pub fn take_form_error(res: &mut Response) -> Option<FormError> {
+pub fn take_form_error(res: &mut Response, locale: Locale) -> Option<FormError> {
     let (clean, error) = res
         .headers()
         .get(header::LOCATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(split_form_error)?;
+        .and_then(|location| split_form_error(location, locale))?;
     if let Ok(value) = HeaderValue::from_str(&clean) {
         res.headers_mut().insert(header::LOCATION, value);
     }
@@ -85,7 +86,7 @@ pub fn take_form_error(res: &mut Response) -> Option<FormError> {
 
 /// Splits a redirect target into the path and query it keeps and the form error Leptos
 /// encoded in it. `None` when there is nothing to take out.
-fn split_form_error(location: &str) -> Option<(String, Option<FormError>)> {
+fn split_form_error(location: &str, locale: Locale) -> Option<(String, Option<FormError>)> {
     let base = url::Url::parse("http://portal.invalid/").expect("valid base");
     let url = base.join(location).ok()?;
     let (mut action, mut error) = (None, None);
@@ -102,7 +103,7 @@ fn split_form_error(location: &str) -> Option<(String, Option<FormError>)> {
     }
     let form_error = action.zip(error).map(|(action, error)| FormError {
         action,
-        message: ServerFnUrlError::<AppError>::decode_err(&error).to_string(),
+        message: ServerFnUrlError::<AppError>::decode_err(&error).message(locale),
     });
     let clean = if kept.is_empty() {
         url.path().to_owned()
@@ -184,9 +185,12 @@ mod tests {
     fn form_errors_leave_the_url() {
         let err = base64::engine::general_purpose::URL_SAFE
             .encode(serde_json::to_vec(&AppError::invalid("Nope.")).unwrap());
-        let (clean, error) = split_form_error(&format!(
-            "http://127.0.0.1:3000/login?next=%2Fsecurity&__path=/api/sign_in&__err={err}"
-        ))
+        let (clean, error) = split_form_error(
+            &format!(
+                "http://127.0.0.1:3000/login?next=%2Fsecurity&__path=/api/sign_in&__err={err}"
+            ),
+            Locale::en,
+        )
         .unwrap();
         assert_eq!(clean, "/login?next=%2Fsecurity");
         let error = error.unwrap();
@@ -194,9 +198,9 @@ mod tests {
             (error.action.as_str(), error.message.as_str()),
             ("/api/sign_in", "Nope.")
         );
-        assert!(split_form_error("/connect").is_none());
+        assert!(split_form_error("/connect", Locale::en).is_none());
         assert_eq!(
-            split_form_error("https://evil.example/x?__path=a")
+            split_form_error("https://evil.example/x?__path=a", Locale::en)
                 .unwrap()
                 .0,
             "/x"
@@ -242,7 +246,7 @@ mod tests {
         let url = ServerFnUrlError::new("/api/sign_in", AppError::invalid("Nope."))
             .to_url(PAGE)
             .unwrap();
-        let (clean, error) = split_form_error(url.as_str()).unwrap();
+        let (clean, error) = split_form_error(url.as_str(), Locale::en).unwrap();
         assert_eq!(clean, "/login?next=%2Fsecurity");
         let error = error.unwrap();
         assert_eq!(
@@ -256,7 +260,7 @@ mod tests {
         let mut res = call(PinnedRefusal::PATH, "text/html", Some(PAGE)).await;
         assert!(res.status().is_redirection(), "{}", res.status());
         assert!(location(&res).unwrap().starts_with(PAGE));
-        let error = take_form_error(&mut res).unwrap();
+        let error = take_form_error(&mut res, Locale::en).unwrap();
         assert_eq!(error.action, PinnedRefusal::PATH);
         assert_eq!(error.message, AppError::RateLimited(42).to_string());
         assert_eq!(location(&res), Some("/login?next=%2Fsecurity"));
@@ -267,7 +271,7 @@ mod tests {
         let mut res = call(PinnedSuccess::PATH, "text/html", Some(PAGE)).await;
         assert!(res.status().is_redirection(), "{}", res.status());
         assert_eq!(location(&res), Some(PAGE));
-        assert!(take_form_error(&mut res).is_none());
+        assert!(take_form_error(&mut res, Locale::en).is_none());
         assert_eq!(location(&res), Some(PAGE));
     }
 

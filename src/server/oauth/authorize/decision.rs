@@ -5,13 +5,14 @@
 
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::pages;
 use super::request::{Refusal, ValidRequest, check, error_redirect, with_params};
+use crate::language::{self, Locale, td_string};
 use crate::model::AuthorizeParams;
 use crate::scopes::Scopes;
 use crate::server::auth::session;
@@ -23,8 +24,6 @@ use crate::server::tokens::{hash, new_secret};
 
 /// Authorization codes are valid for 60 seconds.
 pub const CODE_TTL: i64 = 60;
-
-const TRY_AGAIN: &str = "Something went wrong on our side. Try again in a moment.";
 
 /// The decision the consent form posts.
 #[derive(Debug, Deserialize)]
@@ -55,12 +54,14 @@ fn refuse(status: StatusCode, message: &str) -> Answer {
 pub async fn decide(
     State(state): State<AppState>,
     session: Session,
+    headers: HeaderMap,
     Form(decision): Form<Decision>,
 ) -> Response {
-    let (Ok(answer) | Err(answer)) = answer_decision(&state, &session, decision).await;
+    let locale = language::from_headers(&headers);
+    let (Ok(answer) | Err(answer)) = answer_decision(&state, &session, decision, locale).await;
     match answer {
-        Answer::Forward { url, client_name } => pages::forward(&state, &url, &client_name),
-        Answer::Refuse { status, message } => pages::refusal(&state, status, &message),
+        Answer::Forward { url, client_name } => pages::forward(&state, &url, &client_name, locale),
+        Answer::Refuse { status, message } => pages::refusal(&state, status, &message, locale),
     }
 }
 
@@ -69,41 +70,45 @@ async fn answer_decision(
     state: &AppState,
     session: &Session,
     decision: Decision,
+    locale: Locale,
 ) -> Result<Answer, Answer> {
-    let user_id = signed_in_user(session).await?;
-    let valid = check(state, &decision.params, None)
+    let user_id = signed_in_user(session, locale).await?;
+    let valid = check(state, &decision.params, None, locale)
         .await
-        .map_err(refused)?;
+        .map_err(|refusal| refused(refusal, locale))?;
     if decision.decision != "approve" {
         return Ok(deny(state, &user_id, &valid).await);
     }
     if valid.scopes.iter().any(|s| s.high_risk) && decision.confirm_high_risk.is_none() {
         return Err(refuse(
             StatusCode::BAD_REQUEST,
-            "This application asks for a high-risk permission. Go back, tick the confirmation box, and approve again.",
+            td_string!(locale, oauth.decision_confirm_high_risk),
         ));
     }
-    approve(state, &user_id, &valid).await
+    approve(state, &user_id, &valid, locale).await
 }
 
 /// The person deciding: a decision needs a live session.
-async fn signed_in_user(session: &Session) -> Result<String, Answer> {
+async fn signed_in_user(session: &Session, locale: Locale) -> Result<String, Answer> {
     match session::user_id(session).await {
         Ok(Some(user)) => Ok(user),
         Ok(None) => Err(refuse(
             StatusCode::UNAUTHORIZED,
-            "Your session has ended. Sign in and start again from the application.",
+            td_string!(locale, oauth.decision_signed_out),
         )),
         Err(err) => {
             tracing::error!(%err, "session store error");
-            Err(refuse(StatusCode::SERVICE_UNAVAILABLE, TRY_AGAIN))
+            Err(refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                td_string!(locale, common.error_internal),
+            ))
         }
     }
 }
 
 /// A request that no longer passes its checks. The person is signed in, so an error for the
 /// client goes back to it.
-fn refused(refusal: Refusal) -> Answer {
+fn refused(refusal: Refusal, locale: Locale) -> Answer {
     match refusal {
         Refusal::Show(message) => Answer::Refuse {
             status: StatusCode::BAD_REQUEST,
@@ -111,11 +116,11 @@ fn refused(refusal: Refusal) -> Answer {
         },
         Refusal::SendBack { url, .. } => Answer::Forward {
             url,
-            client_name: "the application".to_owned(),
+            client_name: td_string!(locale, oauth.the_application).to_owned(),
         },
         Refusal::Unavailable => refuse(
             StatusCode::SERVICE_UNAVAILABLE,
-            "Agent Connect is busy right now. Try again in a moment.",
+            td_string!(locale, oauth.busy),
         ),
     }
 }
@@ -143,12 +148,20 @@ async fn deny(state: &AppState, user_id: &str, valid: &ValidRequest) -> Answer {
 }
 
 /// Issues an authorization code, records the approval, and sends the code back to the client.
-async fn approve(state: &AppState, user_id: &str, valid: &ValidRequest) -> Result<Answer, Answer> {
+async fn approve(
+    state: &AppState,
+    user_id: &str,
+    valid: &ValidRequest,
+    locale: Locale,
+) -> Result<Answer, Answer> {
     let code = new_secret("acac_");
     let row = authorization_code(state.now(), &code, user_id, valid);
     if let Err(err) = authorization_codes::insert(&state.db, &row).await {
         tracing::error!(%err, "could not store an authorization code");
-        return Err(refuse(StatusCode::SERVICE_UNAVAILABLE, TRY_AGAIN));
+        return Err(refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            td_string!(locale, common.error_internal),
+        ));
     }
     record(
         state,

@@ -5,32 +5,39 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use leptos::prelude::*;
 
+use crate::language::{self, Locale, td_display, td_string};
 use crate::server::db;
 use crate::server::state::AppState;
 
 /// A page that sends the browser on to `url` at once, with a link in case it does not.
-pub fn forward(state: &AppState, url: &str, client_name: &str) -> Response {
+pub fn forward(state: &AppState, url: &str, client_name: &str, locale: Locale) -> Response {
     let (url, name) = (url.to_owned(), client_name.to_owned());
+    let heading = td_display!(locale, oauth.returning_to, name = name.clone()).to_string();
+    let link = td_display!(locale, oauth.continue_to, name).to_string();
     document(
         state,
         StatusCode::OK,
         Some(&url),
+        locale,
         view! {
-            <h1>"Returning you to " {name.clone()}</h1>
-            <p class="lede">"If nothing happens, " <a href=url.clone()>"continue to " {name}</a> "."</p>
+            <h1>{heading}</h1>
+            <p class="lede">
+                {td_string!(locale, oauth.if_nothing_happens)} " " <a href=url.clone()>{link}</a>
+            </p>
         },
     )
 }
 
 /// A page that says why the request cannot continue.
-pub fn refusal(state: &AppState, status: StatusCode, message: &str) -> Response {
+pub fn refusal(state: &AppState, status: StatusCode, message: &str, locale: Locale) -> Response {
     let message = message.to_owned();
     document(
         state,
         status,
         None,
+        locale,
         view! {
-            <h1>"This request can't continue"</h1>
+            <h1>{td_string!(locale, oauth.cannot_continue)}</h1>
             <div class="alert" role="alert"><p>{message}</p></div>
         },
     )
@@ -40,12 +47,13 @@ fn document(
     state: &AppState,
     status: StatusCode,
     forward_to: Option<&str>,
+    locale: Locale,
     body: impl IntoView + 'static,
 ) -> Response {
     let refresh = forward_to.map(|url| format!("0;url={url}"));
     let html = view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=language::tag(locale)>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

@@ -5,6 +5,7 @@
 //! `iss` (RFC 9207). The consent page and the decision both check the request here.
 
 use crate::grant_type::GrantType;
+use crate::language::{Locale, td_string};
 use crate::model::AuthorizeParams;
 use crate::scopes::{Scope, Scopes, described, normalize};
 use crate::server::db;
@@ -84,14 +85,17 @@ pub fn parse_query(query: &str) -> Option<AuthorizeParams> {
 }
 
 /// Checks a request in the order RFC 9700 asks: client, then redirect URI, then the rest.
-/// `addr` is the visitor's address when a metadata document fetch should count against it.
+/// `addr` is the visitor's address when a metadata document fetch should count against it;
+/// a refusal shown to the person is worded in `locale`.
 pub async fn check(
     state: &AppState,
     params: &AuthorizeParams,
     addr: Option<std::net::IpAddr>,
+    locale: Locale,
 ) -> Result<ValidRequest, Refusal> {
-    let client = find_client(state, params.client_id.as_deref(), addr).await?;
-    let (redirect_uri, redirect_to) = choose_redirect(&client, params.redirect_uri.as_deref())?;
+    let client = find_client(state, params.client_id.as_deref(), addr, locale).await?;
+    let (redirect_uri, redirect_to) =
+        choose_redirect(&client, params.redirect_uri.as_deref(), locale)?;
     let asked =
         check_asked(&state.catalogue, &client, params).map_err(|invalid| Refusal::SendBack {
             url: error_redirect(
@@ -123,9 +127,9 @@ async fn find_client(
     state: &AppState,
     client_id: Option<&str>,
     addr: Option<std::net::IpAddr>,
+    locale: Locale,
 ) -> Result<Client, Refusal> {
-    let client_id =
-        client_id.ok_or_else(|| show("The application did not say who it is (no client_id)."))?;
+    let client_id = client_id.ok_or_else(|| show(td_string!(locale, oauth.no_client_id)))?;
     client_metadata::find_client(state, client_id, addr)
         .await
         .map_err(|err| match err {
@@ -135,7 +139,7 @@ async fn find_client(
             }
             MetadataError::Database(err) => {
                 tracing::error!(%err, "client lookup failed");
-                show("Something went wrong on our side. Try again in a moment.")
+                show(td_string!(locale, common.error_internal))
             }
             other => {
                 tracing::info!(client = %client_id, reason = %other, "client metadata document refused");
@@ -143,15 +147,18 @@ async fn find_client(
             }
         })?
         .ok_or_else(|| {
-            show("This application is not registered here, so it cannot ask for access.")
+            show(td_string!(locale, oauth.not_registered))
         })
 }
 
 /// The redirect URI the answer goes to: the one the request names, if the client registered
 /// it, or the client's only one when the request names none. Returned as given and parsed.
-fn choose_redirect(client: &Client, given: Option<&str>) -> Result<(String, url::Url), Refusal> {
-    let unregistered =
-        || show("The application asked to send you to an address it did not register.");
+fn choose_redirect(
+    client: &Client,
+    given: Option<&str>,
+    locale: Locale,
+) -> Result<(String, url::Url), Refusal> {
+    let unregistered = || show(td_string!(locale, oauth.unregistered_redirect));
     let registered = client.redirect_uris.as_slice();
     let redirect_uri = match (given, registered) {
         (Some(given), _) if registered.iter().any(|r| redirect_matches(r, given)) => {
@@ -237,7 +244,7 @@ fn check_scopes(catalogue: &[Scope], scope: Option<&str>) -> Result<Vec<Scope>, 
         ));
     }
     let names = normalize(catalogue, &requested)
-        .map_err(|message| invalid(ErrorCode::InvalidScope, message))?;
+        .map_err(|unknown| invalid(ErrorCode::InvalidScope, unknown.to_string()))?;
     Ok(described(catalogue, &names))
 }
 

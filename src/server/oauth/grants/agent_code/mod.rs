@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use super::request::TokenRequest;
 use crate::lifetime::Lifetimes;
-use crate::scopes::{Scopes, high_risk_titles};
+use crate::scopes::{Scopes, is_high_risk};
 use crate::server::codes::AgentCode;
 use crate::server::db::agent_codes::{self, AgentCodeRow};
 use crate::server::db::events::{self, EventKind};
@@ -44,8 +44,11 @@ pub async fn issue(
 ) -> Result<(AgentCode, i64), sqlx::Error> {
     let now = state.now();
     let code = AgentCode::generate();
-    let confirm_within =
-        (!high_risk_titles(&state.catalogue, &scopes).is_empty()).then_some(CONFIRM_WITHIN);
+    let confirm_within = scopes
+        .as_slice()
+        .iter()
+        .any(|s| is_high_risk(&state.catalogue, s))
+        .then_some(CONFIRM_WITHIN);
     let row = AgentCodeRow {
         code_hash: code.hash(),
         user_id: user_id.to_owned(),

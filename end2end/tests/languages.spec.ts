@@ -1,0 +1,252 @@
+import { AGENT_CODE_TEXT, expect, PASSWORD, redeemTokens, test, uniqueEmail } from "./fixtures";
+
+/**
+ * The portal in each of its languages: one whole journey (sign up, issue a code, see it
+ * redeemed, revoke it on the Security page, sign out, a refused sign-in), driven by the
+ * accessible names a person reading that language sees. The names are written out here, not
+ * read from the translation files, so a missing or wrong translation fails.
+ */
+interface Words {
+  /** What the browser sends as its language. */
+  browser: string;
+  /** The `lang` of the page. */
+  lang: string;
+  createTitle: string;
+  email: string;
+  password: string;
+  createAccount: string;
+  connectTitle: string;
+  scopeMarketData: string;
+  agentName: string;
+  generate: string;
+  yourCode: string;
+  codeLabel: string;
+  tabs: string;
+  anyAgentTab: string;
+  waiting: string;
+  redeemedBy: string;
+  connected: string;
+  nav: string;
+  security: string;
+  grants: string;
+  revoke: string;
+  revokeQuestion: (name: string) => string;
+  yesRevoke: string;
+  revoked: string;
+  signOut: string;
+  signIn: string;
+  wrongPassword: string;
+}
+
+const LANGUAGES: Record<string, Words> = {
+  English: {
+    browser: "en-GB",
+    lang: "en",
+    createTitle: "Create your account",
+    email: "Email",
+    password: "Password",
+    createAccount: "Create account",
+    connectTitle: "Connect an agent",
+    scopeMarketData: "Market data",
+    agentName: "Agent name",
+    generate: "Generate code",
+    yourCode: "Your agent auth code",
+    codeLabel: "Agent auth code",
+    tabs: "How to give the code to your agent",
+    anyAgentTab: "Any agent",
+    waiting: "Waiting for your agent to use this code",
+    redeemedBy: "Redeemed by",
+    connected: "Your agent is connected",
+    nav: "Main",
+    security: "Security",
+    grants: "AI Agent grants",
+    revoke: "Revoke",
+    revokeQuestion: (name) => `Revoke access for ${name}?`,
+    yesRevoke: "Yes, revoke",
+    revoked: "Access revoked. The agent's tokens stopped working at once.",
+    signOut: "Sign out",
+    signIn: "Sign in",
+    wrongPassword: "That email and password don't match an account.",
+  },
+  "Simplified Chinese": {
+    browser: "zh-CN",
+    lang: "zh-Hans",
+    createTitle: "创建你的账户",
+    email: "电子邮箱",
+    password: "密码",
+    createAccount: "创建账户",
+    connectTitle: "连接代理",
+    scopeMarketData: "市场数据",
+    agentName: "代理名称",
+    generate: "生成代码",
+    yourCode: "你的代理授权码",
+    codeLabel: "代理授权码",
+    tabs: "如何把代码交给你的代理",
+    anyAgentTab: "任意代理",
+    waiting: "正在等待你的代理使用此代码",
+    redeemedBy: "已由",
+    connected: "你的代理已连接",
+    nav: "主导航",
+    security: "安全",
+    grants: "AI 代理授权",
+    revoke: "撤销",
+    revokeQuestion: (name) => `撤销 ${name} 的访问权限？`,
+    yesRevoke: "确定撤销",
+    revoked: "访问已撤销。该代理的令牌已立即失效。",
+    signOut: "退出登录",
+    signIn: "登录",
+    wrongPassword: "电子邮箱和密码不匹配任何账户。",
+  },
+  "Traditional Chinese (Hong Kong)": {
+    browser: "zh-HK",
+    lang: "zh-Hant-HK",
+    createTitle: "建立你的帳戶",
+    email: "電郵地址",
+    password: "密碼",
+    createAccount: "建立帳戶",
+    connectTitle: "連接代理",
+    scopeMarketData: "市場數據",
+    agentName: "代理名稱",
+    generate: "產生代碼",
+    yourCode: "你的代理授權碼",
+    codeLabel: "代理授權碼",
+    tabs: "如何把代碼交給你的代理",
+    anyAgentTab: "任何代理",
+    waiting: "正在等待你的代理使用此代碼",
+    redeemedBy: "已由",
+    connected: "你的代理已連接",
+    nav: "主導覽",
+    security: "安全",
+    grants: "AI 代理授權",
+    revoke: "撤銷",
+    revokeQuestion: (name) => `撤銷 ${name} 的存取權？`,
+    yesRevoke: "確定撤銷",
+    revoked: "存取權已撤銷。該代理的權杖已立即失效。",
+    signOut: "登出",
+    signIn: "登入",
+    wrongPassword: "電郵地址與密碼不符合任何帳戶。",
+  },
+};
+
+for (const [language, words] of Object.entries(LANGUAGES)) {
+  test.describe(`the portal in ${language}`, () => {
+    test.use({ locale: words.browser });
+
+    test("a whole journey: sign up, connect an agent, revoke it, sign out", async ({
+      page,
+      request,
+      baseURL,
+    }) => {
+      const email = uniqueEmail();
+      const agent = `Agent ${words.lang}`;
+
+      await page.goto("/signup");
+      await expect(page.locator("html")).toHaveAttribute("lang", words.lang);
+      await expect(page.getByRole("heading", { name: words.createTitle })).toBeVisible();
+      await page.getByLabel(words.email, { exact: true }).fill(email);
+      await page.getByLabel(words.password, { exact: true }).fill(PASSWORD);
+      await page.getByRole("button", { name: words.createAccount, exact: true }).click();
+
+      await expect(page).toHaveURL(/\/connect$/);
+      await expect(page.getByRole("heading", { name: words.connectTitle })).toBeVisible();
+      await page.getByRole("checkbox", { name: words.scopeMarketData, exact: true }).check();
+      await page.getByLabel(words.agentName, { exact: true }).fill(agent);
+      await page.getByRole("button", { name: words.generate, exact: true }).click();
+
+      await expect(page.getByRole("heading", { name: words.yourCode })).toBeVisible();
+      const shown = page.getByLabel(words.codeLabel, { exact: true });
+      await expect(shown).toHaveText(AGENT_CODE_TEXT);
+      const code = (await shown.innerText()).trim();
+      await expect(page.getByRole("status").filter({ hasText: words.waiting })).toBeVisible();
+      // The instructions are in the page's language; the command and the code are not.
+      const tabs = page.getByRole("tablist", { name: words.tabs });
+      await expect(tabs.getByRole("tab", { name: "CLI", exact: true })).toBeVisible();
+      await expect(tabs.getByRole("tab", { name: words.anyAgentTab, exact: true })).toBeVisible();
+      await expect(page.getByRole("tabpanel").first()).toContainText(
+        `agent-connect auth login --auth-code ${code} --server ${baseURL}`,
+      );
+
+      await redeemTokens(request, code, agent);
+      await expect(page.getByRole("heading", { name: words.connected })).toBeVisible();
+      await expect(page.getByRole("status").filter({ hasText: words.redeemedBy })).toContainText(
+        agent,
+      );
+
+      await page
+        .getByRole("navigation", { name: words.nav })
+        .getByRole("link", { name: words.security, exact: true })
+        .click();
+      await expect(page.getByRole("heading", { name: words.security, level: 1 })).toBeVisible();
+      const row = page
+        .getByRole("table", { name: words.grants })
+        .getByRole("row")
+        .filter({ hasText: agent });
+      await row.getByRole("button", { name: words.revoke, exact: true }).click();
+      const confirm = page.getByRole("group", { name: words.revokeQuestion(agent) });
+      await confirm.getByRole("button", { name: words.yesRevoke, exact: true }).click();
+      await expect(page.getByRole("status").filter({ hasText: words.revoked })).toBeVisible();
+      await expect(page.getByRole("table", { name: words.grants })).toHaveCount(0);
+
+      await page.getByRole("button", { name: words.signOut, exact: true }).click();
+      await expect(page.getByRole("heading", { name: words.signIn, exact: true })).toBeVisible();
+      await page.getByLabel(words.email, { exact: true }).fill(email);
+      await page.getByLabel(words.password, { exact: true }).fill("not the password");
+      await page.getByRole("button", { name: words.signIn, exact: true }).click();
+      await expect(page.getByRole("alert")).toContainText(words.wrongPassword);
+    });
+  });
+}
+
+test.describe("choosing the language", () => {
+  test("Accept-Language picks the language, Traditional for Taiwan and Hong Kong alike", async ({
+    browser,
+  }) => {
+    for (const [browserLanguage, lang, heading] of [
+      ["zh-TW", "zh-Hant-HK", "登入"],
+      ["zh-SG", "zh-Hans", "登录"],
+      ["fr-FR", "en", "Sign in"],
+    ]) {
+      const context = await browser.newContext({ locale: browserLanguage });
+      const page = await context.newPage();
+      await page.goto("/login");
+      await expect(page.locator("html")).toHaveAttribute("lang", lang);
+      await expect(page.getByRole("heading", { name: heading, exact: true })).toBeVisible();
+      await context.close();
+    }
+  });
+
+  for (const javaScriptEnabled of [true, false]) {
+    test(`the switcher's choice is remembered (${javaScriptEnabled ? "with" : "without"} JavaScript)`, async ({
+      browser,
+    }) => {
+      const context = await browser.newContext({ locale: "en-US", javaScriptEnabled });
+      const page = await context.newPage();
+      await page.goto("/login?next=%2Fsecurity");
+      const switcher = page.getByRole("group", { name: "Language" });
+      await expect(switcher.getByRole("button", { name: "English" })).toHaveAttribute(
+        "aria-pressed",
+        "true",
+      );
+
+      await switcher.getByRole("button", { name: "繁體中文" }).click();
+      // The same page comes back, query and all, in the language picked.
+      await expect(page).toHaveURL(/\/login\?next=%2Fsecurity$/);
+      await expect(page.locator("html")).toHaveAttribute("lang", "zh-Hant-HK");
+      await expect(page.getByRole("heading", { name: "登入", exact: true })).toBeVisible();
+
+      await page.goto("/signup");
+      await expect(page.getByRole("heading", { name: "建立你的帳戶" })).toBeVisible();
+      const chosen = page.getByRole("group", { name: "語言" });
+      await expect(chosen.getByRole("button", { name: "繁體中文" })).toHaveAttribute(
+        "aria-pressed",
+        "true",
+      );
+
+      await chosen.getByRole("button", { name: "简体中文" }).click();
+      await expect(page.getByRole("heading", { name: "创建你的账户" })).toBeVisible();
+      await page.getByRole("group", { name: "语言" }).getByRole("button", { name: "English" }).click();
+      await expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible();
+      await context.close();
+    });
+  }
+});

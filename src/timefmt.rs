@@ -28,7 +28,7 @@ pub fn relative_in(locale: Locale, at: i64, now: i64) -> String {
         s if s < 84_600 => ((s + 1_800) / 3_600, Unit::Hour),
         s => ((s + 43_200) / 86_400, Unit::Day),
     };
-    let text = match (delta < 0, unit, n == 1) {
+    match (delta < 0, unit, n == 1) {
         (true, Unit::Minute, true) => td_string!(locale, common.minutes_ago_one).to_owned(),
         (true, Unit::Minute, false) => td_string!(locale, common.minutes_ago, n).to_string(),
         (true, Unit::Hour, true) => td_string!(locale, common.hours_ago_one).to_owned(),
@@ -41,8 +41,7 @@ pub fn relative_in(locale: Locale, at: i64, now: i64) -> String {
         (false, Unit::Hour, false) => td_string!(locale, common.in_hours, n).to_string(),
         (false, Unit::Day, true) => td_string!(locale, common.in_days_one).to_owned(),
         (false, Unit::Day, false) => td_string!(locale, common.in_days, n).to_string(),
-    };
-    text
+    }
 }
 
 #[derive(Clone, Copy)]

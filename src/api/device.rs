@@ -6,8 +6,6 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::model::DeviceView;
 
-/// The one answer for a code that is mistyped, unknown, expired or already decided.
-
 /// The request behind `user_code`, if it is live and undecided.
 #[server(endpoint = "device")]
 pub async fn fetch_device_view(user_code: Option<String>) -> Result<DeviceView, AppError> {

@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::mcp::{agent_session, call, grant_of, resource_session, token_in};
 use crate::support::{START, TestServer, page, post_form};
+use agent_connect::server::db::events::EventKind;
 use agent_connect::server::db::{activity, events, grants};
 use agent_connect::server::housekeeping;
 
@@ -100,15 +101,15 @@ async fn a_paused_agent_is_refused_clearly_and_resumes_with_the_same_tokens() {
     resource.cancel().await.unwrap();
 
     let user = server.user_id("pa@example.com").await;
-    let titles: Vec<&str> = events::list_recent(&server.state.db, &user, 10)
+    let kinds: Vec<EventKind> = events::list_recent(&server.state.db, &user, 10)
         .await
         .unwrap()
         .iter()
-        .map(|e| e.kind.title())
+        .map(|e| e.kind)
         .collect();
     assert!(
-        titles.contains(&"Agent paused") && titles.contains(&"Agent resumed"),
-        "{titles:?}"
+        kinds.contains(&EventKind::GrantPaused) && kinds.contains(&EventKind::GrantResumed),
+        "{kinds:?}"
     );
 }
 

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::mcp::grant_of;
 use crate::portal::shown_code;
 use crate::support::{TestServer, page, post_form};
+use agent_connect::server::db::events::EventKind;
 use agent_connect::server::db::{events, grants};
 use agent_connect::server::housekeeping;
 
@@ -145,7 +146,7 @@ async fn high_risk_permissions_wait_for_the_person_and_work_once_approved() {
     let logged = events::list_recent(&server.state.db, &user, 10)
         .await
         .unwrap();
-    assert!(logged.iter().any(|e| e.kind.title() == "Agent approved"));
+    assert!(logged.iter().any(|e| e.kind == EventKind::AgentApproved));
 }
 
 #[tokio::test]

@@ -188,4 +188,62 @@ test.describe("@screenshots", () => {
     await expect(page.getByRole("button", { name: "Approve", exact: true })).toBeVisible();
     await capture(page, "consent");
   });
+
+  test("in Simplified Chinese: the connect form, a redeemed code and the security page", async ({
+    connectPage,
+    page,
+    request,
+    baseURL,
+  }) => {
+    await newAccount(page);
+    await page.context().addCookies([{ name: "lang", value: "zh-Hans", url: baseURL }]);
+    await connectPage.goto("?scope=quote+trade.write&agent=Day%20trader");
+    await expect(page.getByRole("heading", { name: "连接代理" })).toBeVisible();
+    await capture(page, "zh-Hans-connect-form");
+    await page.getByRole("checkbox", { name: "我了解这个代理可以下单和撤单" }).check();
+    await page.getByRole("button", { name: "生成代码", exact: true }).click();
+    const shown = page.getByLabel("代理授权码", { exact: true });
+    await expect(shown).toHaveText(/\S/);
+    const code = (await shown.innerText()).trim();
+    await capture(page, "zh-Hans-connect-code");
+    const response = await request.post("/oauth2/token", {
+      form: { grant_type: "urn:agent-connect:grant-type:agent-auth-code", code },
+      headers: { "User-Agent": "claude-code/2.0.14" },
+    });
+    expect(response.status()).toBe(200);
+    await expect(page.getByRole("heading", { name: "这是你的代理吗？" })).toBeVisible();
+    await capture(page, "zh-Hans-connect-approve");
+    await page.goto("/security");
+    await expect(page.getByRole("heading", { name: "安全", level: 1 })).toBeVisible();
+    await capture(page, "zh-Hans-security");
+  });
+
+  test("in Traditional Chinese: the code panel and an agent's page", async ({
+    connectPage,
+    page,
+    request,
+    baseURL,
+  }) => {
+    await newAccount(page);
+    const code = await connectPage.generateCode({
+      scopes: ["quote", "account.read"],
+      agentName: "Portfolio bot",
+    });
+    await page.context().addCookies([{ name: "lang", value: "zh-Hant-HK", url: baseURL }]);
+    await page.reload();
+    await expect(page.getByRole("heading", { name: "你的代理授權碼" })).toBeVisible();
+    await capture(page, "zh-Hant-HK-connect-code");
+    const tokens = await redeemTokens(request, code);
+    for (const tool of ["whoami", "whoami", "get_account"]) {
+      await callTool(request, tokens.access_token, tool);
+    }
+    await page.goto("/security");
+    await page.getByRole("link", { name: "Portfolio bot" }).click();
+    await expect(page.getByRole("heading", { name: "最近活動" })).toBeVisible();
+    await capture(page, "zh-Hant-HK-agent");
+    await page.getByRole("button", { name: "登出", exact: true }).click();
+    await page.goto("/login");
+    await expect(page.getByRole("heading", { name: "登入", exact: true })).toBeVisible();
+    await capture(page, "zh-Hant-HK-login");
+  });
 });

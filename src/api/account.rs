@@ -39,6 +39,7 @@ pub async fn sign_in(
     use crate::links::return_path::return_path_or_fallback;
     use crate::server::auth::password::{BUSY_RETRY_AFTER, HashError};
     use crate::server::db::events::{self, EventKind};
+    use crate::server::event_detail::EventDetail;
     use crate::server::ratelimit::Action;
     use crate::server::{accounts, auth::session, portal};
 
@@ -75,7 +76,7 @@ pub async fn sign_in(
         &state.db,
         &user.id,
         EventKind::SignedIn,
-        "Signed in to the portal",
+        &EventDetail::SignedIn.stored(),
         Some(&addr.to_string()),
         state.now(),
     )

@@ -87,6 +87,7 @@ async fn decide(user_code: String, approve: bool, confirmed: bool) -> Result<(),
     use crate::scopes::high_risk_titles;
     use crate::server::db::events::{self, EventKind};
     use crate::server::db::{clients, device_codes};
+    use crate::server::event_detail::EventDetail;
     use crate::server::portal;
     use crate::server::ratelimit::Action;
     use crate::server::user_code::UserCode;
@@ -127,17 +128,19 @@ async fn decide(user_code: String, approve: bool, confirmed: bool) -> Result<(),
     let client_name = clients::find(&mut *tx, &row.client_id)
         .await?
         .map_or_else(|| row.client_id.clone(), |c| c.name);
+    let (client, scopes) = (client_name, row.scopes.to_string());
     let (kind, detail) = if approve {
         (
             EventKind::DeviceApproved,
-            format!("{client_name} was granted {}", row.scopes),
+            EventDetail::DeviceApproved { client, scopes },
         )
     } else {
         (
             EventKind::DeviceDenied,
-            format!("{client_name} asked for {}", row.scopes),
+            EventDetail::DeviceDenied { client, scopes },
         )
     };
+    let detail = detail.stored();
     events::record(
         &mut *tx,
         &user.id,

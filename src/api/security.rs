@@ -13,6 +13,7 @@ const ALERT_DAYS: i64 = 30;
 pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
     use crate::model::EventView;
     use crate::server::db::{events, grants};
+    use crate::server::event_detail::EventDetail;
     use crate::server::portal;
 
     let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
@@ -29,7 +30,7 @@ pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
         .into_iter()
         .map(|e| EventView {
             title: event_title(e.kind, locale).to_owned(),
-            detail: e.detail,
+            detail: EventDetail::describe(&e.detail, locale),
             at: e.created_at,
         })
         .collect();
@@ -39,7 +40,7 @@ pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
         .into_iter()
         .map(|e| EventView {
             title: event_title(e.kind, locale).to_owned(),
-            detail: e.detail,
+            detail: EventDetail::describe(&e.detail, locale),
             at: e.created_at,
         })
         .collect();

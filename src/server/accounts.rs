@@ -4,6 +4,7 @@
 use super::auth::password::{self, HashError, PasswordRule};
 use super::db::events::{self, EventKind};
 use super::db::users::{self, User};
+use super::event_detail::EventDetail;
 use super::state::AppState;
 use super::tokens::new_id;
 
@@ -68,7 +69,7 @@ pub async fn create(
         &mut *tx,
         &user.id,
         EventKind::SignedUp,
-        "Account created",
+        &EventDetail::AccountCreated.stored(),
         client_ip,
         now,
     )

@@ -13,6 +13,7 @@ use crate::server::db::events::{self, EventKind, NewEvent};
 use crate::server::db::grants::{self, Grant, GrantedVia};
 use crate::server::db::tokens::{self, NewToken, TokenKind};
 use crate::server::db::{Conn, Pool};
+use crate::server::event_detail::{EventDetail, RevokedBy};
 use crate::server::live_tokens::LiveTokens;
 use crate::server::tokens::{
     ACCESS_PREFIX, ACCESS_TTL, REFRESH_PREFIX, REFRESH_TTL, hash, new_ordered_id, new_secret,
@@ -97,21 +98,17 @@ impl Revocation<'_> {
         }
     }
 
-    fn detail(self, agent_name: &str) -> String {
-        match self {
-            Revocation::ByPerson { .. } => format!("{agent_name} can no longer act for you"),
-            Revocation::ByAgent => format!("{agent_name} signed out and gave up its access"),
-            Revocation::RefreshReplay => format!(
-                "A used refresh token of {agent_name} was presented again; its access was revoked."
-            ),
-            Revocation::CodeReplay => format!(
-                "An authorization code of {agent_name} was used twice; its access was revoked."
-            ),
-            Revocation::Denied { .. } => {
-                format!(
-                    "You denied {agent_name} after it redeemed your code; its access was revoked."
-                )
-            }
+    fn detail(self, agent_name: &str) -> EventDetail {
+        let by = match self {
+            Revocation::ByPerson { .. } => RevokedBy::Person,
+            Revocation::ByAgent => RevokedBy::Agent,
+            Revocation::RefreshReplay => RevokedBy::RefreshReplay,
+            Revocation::CodeReplay => RevokedBy::CodeReplay,
+            Revocation::Denied { .. } => RevokedBy::Denied,
+        };
+        EventDetail::Revoked {
+            agent: agent_name.to_owned(),
+            by,
         }
     }
 }
@@ -187,7 +184,11 @@ pub async fn create_many(
         .map(|((grant, _), addr)| NewEvent {
             user_id: &grant.user_id,
             kind: EventKind::CodeRedeemed,
-            detail: format!("{} was granted {}", grant.agent_name, grant.scopes),
+            detail: EventDetail::Granted {
+                agent: grant.agent_name.clone(),
+                scopes: grant.scopes.to_string(),
+            }
+            .stored(),
             client_ip: addr.map(|a| a.to_string()),
             created_at: now,
         })
@@ -260,10 +261,10 @@ pub async fn approve(
     let Some(grant) = grants::approve(&mut *tx, grant_id, user_id, now).await? else {
         return Ok(None);
     };
-    let detail = format!(
-        "You approved {}: it may now {}",
-        grant.agent_name, grant.scopes
-    );
+    let detail = EventDetail::Approved {
+        agent: grant.agent_name.clone(),
+        scopes: grant.scopes.to_string(),
+    };
     record(
         &mut tx,
         user_id,
@@ -293,11 +294,10 @@ pub async fn pause_on_new_network(
     let Some(grant) = grants::pause_on_new_network(&mut *tx, grant_id, &network, now).await? else {
         return Ok(false);
     };
-    let detail = format!(
-        "{} was used from {addr}, outside the network it was redeemed from, and was paused. \
-         Resume it on its page if that was you; revoke it if not.",
-        grant.agent_name
-    );
+    let detail = EventDetail::PausedOnNewNetwork {
+        agent: grant.agent_name.clone(),
+        address: addr.to_string(),
+    };
     let ip = Some(addr);
     record(
         &mut tx,
@@ -339,10 +339,10 @@ pub async fn revoke_unapproved(
         .map(|grant| NewEvent {
             user_id: &grant.user_id,
             kind: EventKind::GrantRevoked,
-            detail: format!(
-                "{} redeemed your code but was not approved in time; its access was revoked.",
-                grant.agent_name
-            ),
+            detail: EventDetail::NotApprovedInTime {
+                agent: grant.agent_name.clone(),
+            }
+            .stored(),
             client_ip: None,
             created_at: now,
         })
@@ -378,8 +378,9 @@ async fn revoke_all_in_database(
     let mut tx = db.begin().await?;
     let revoked = grants::revoke_all(&mut *tx, user_id, now).await?;
     if !revoked.is_empty() {
-        let names: Vec<&str> = revoked.iter().map(|g| g.agent_name.as_str()).collect();
-        let detail = format!("All agents lost access: {}", names.join(", "));
+        let detail = EventDetail::AllRevoked {
+            agents: revoked.iter().map(|g| g.agent_name.clone()).collect(),
+        };
         record(
             &mut tx,
             user_id,
@@ -426,17 +427,17 @@ impl Change {
         }
     }
 
-    /// The log's sentence, given the agent's name before the change.
-    fn detail(&self, agent_name: &str) -> String {
+    /// The log's entry, given the agent's name before the change.
+    fn detail(&self, agent_name: &str) -> EventDetail {
+        let agent = agent_name.to_owned();
         match self {
-            Change::Pause => {
-                format!("{agent_name} was paused: its tokens are refused until you resume it")
-            }
-            Change::Resume => format!("{agent_name} was resumed and can act for you again"),
-            Change::Rename(name) => format!("{agent_name} was renamed {name}"),
-            Change::RenewHighRisk => {
-                format!("{agent_name} may use its high-risk permissions again, for a while")
-            }
+            Change::Pause => EventDetail::Paused { agent },
+            Change::Resume => EventDetail::Resumed { agent },
+            Change::Rename(name) => EventDetail::Renamed {
+                agent,
+                to: name.clone(),
+            },
+            Change::RenewHighRisk => EventDetail::HighRiskRenewed { agent },
         }
     }
 }
@@ -527,12 +528,13 @@ async fn record(
     tx: &mut Conn,
     user_id: &str,
     kind: EventKind,
-    detail: &str,
+    detail: &EventDetail,
     addr: Option<IpAddr>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let addr = addr.map(|a| a.to_string());
-    events::record(&mut *tx, user_id, kind, detail, addr.as_deref(), now).await
+    let detail = detail.stored();
+    events::record(&mut *tx, user_id, kind, &detail, addr.as_deref(), now).await
 }
 
 #[cfg(test)]
@@ -578,10 +580,14 @@ mod tests {
     fn each_revocation_reads_as_what_happened() {
         let person = Revocation::ByPerson { user_id: "u" };
         assert_eq!(person.event(), EventKind::GrantRevoked);
-        assert_eq!(person.detail("Claude"), "Claude can no longer act for you");
+        let words = |detail: EventDetail| detail.words(crate::language::Locale::en);
+        assert_eq!(
+            words(person.detail("Claude")),
+            "Claude can no longer act for you"
+        );
         assert_eq!(Revocation::ByAgent.event(), EventKind::TokenRevoked);
         assert_eq!(Revocation::RefreshReplay.event(), EventKind::RefreshReuse);
         assert_eq!(Revocation::CodeReplay.event(), EventKind::GrantRevoked);
-        assert!(Revocation::CodeReplay.detail("App").contains("used twice"));
+        assert!(words(Revocation::CodeReplay.detail("App")).contains("used twice"));
     }
 }

@@ -10,6 +10,7 @@ pub mod codes;
 pub mod config;
 pub mod db;
 pub mod download;
+pub mod event_detail;
 pub mod grant;
 pub mod health;
 pub mod housekeeping;

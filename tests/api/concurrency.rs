@@ -2,6 +2,8 @@
 
 use crate::support;
 use crate::support::TestServer;
+use agent_connect::language::Locale;
+use agent_connect::server::event_detail::EventDetail;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_simultaneous_redemptions_of_one_code_give_exactly_one_success() {
@@ -102,7 +104,10 @@ async fn codes_redeemed_together_each_make_one_grant() {
     for (_, agent) in &codes {
         let granted = format!("{agent} was granted quote");
         assert_eq!(
-            events.iter().filter(|e| e.detail == granted).count(),
+            events
+                .iter()
+                .filter(|e| EventDetail::describe(&e.detail, Locale::en) == granted)
+                .count(),
             1,
             "{granted}"
         );

@@ -1,6 +1,8 @@
 //! High-risk permissions wait for the person: the agent that redeemed a code is shown on the
 //! page that issued it, with Approve and Deny; low-risk permissions work at once.
 
+use agent_connect::language::Locale;
+use agent_connect::server::event_detail::EventDetail;
 use reqwest::header::{LOCATION, USER_AGENT};
 use serde_json::{Value, json};
 
@@ -232,11 +234,9 @@ async fn an_agent_nobody_approves_in_time_is_revoked() {
     let logged = events::list_recent(&server.state.db, &user, 10)
         .await
         .unwrap();
-    assert!(
-        logged
-            .iter()
-            .any(|e| e.detail.contains("was not approved in time"))
-    );
+    assert!(logged.iter().any(|e| {
+        EventDetail::describe(&e.detail, Locale::en).contains("was not approved in time")
+    }));
 }
 
 #[tokio::test]

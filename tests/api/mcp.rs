@@ -1,6 +1,8 @@
 //! The MCP endpoints through rmcp's own client, and their HTTP contract through plain requests:
 //! `/mcp/agent` redeems codes and authorizes its session, `/mcp` takes Bearer tokens only.
 
+use agent_connect::language::Locale;
+use agent_connect::server::event_detail::EventDetail;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -313,7 +315,8 @@ async fn authenticate_redeems_the_code_and_authorizes_the_session() {
     assert!(
         recent
             .iter()
-            .any(|e| e.detail == "Claude Code was granted quote trade.read"),
+            .any(|e| EventDetail::describe(&e.detail, Locale::en)
+                == "Claude Code was granted quote trade.read"),
         "the redemption is a security event like at the token endpoint"
     );
 

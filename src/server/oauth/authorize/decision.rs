@@ -18,6 +18,7 @@ use crate::scopes::Scopes;
 use crate::server::auth::session;
 use crate::server::db::authorization_codes::{self, AuthorizationCode};
 use crate::server::db::events::{self, EventKind};
+use crate::server::event_detail::EventDetail;
 use crate::server::oauth::error::ErrorCode;
 use crate::server::state::AppState;
 use crate::server::tokens::{hash, new_secret};
@@ -131,7 +132,9 @@ async fn deny(state: &AppState, user_id: &str, valid: &ValidRequest) -> Answer {
         state,
         user_id,
         EventKind::AuthorizationDenied,
-        &valid.client.name,
+        &EventDetail::ApplicationDenied {
+            client: valid.client.name.clone(),
+        },
     )
     .await;
     let url = error_redirect(
@@ -167,7 +170,10 @@ async fn approve(
         state,
         user_id,
         EventKind::AuthorizationApproved,
-        &format!("{}: {}", valid.client.name, row.scopes),
+        &EventDetail::ApplicationApproved {
+            client: valid.client.name.clone(),
+            scopes: row.scopes.to_string(),
+        },
     )
     .await;
     tracing::info!(client = %valid.client.id, user = %user_id, "authorization code issued");
@@ -213,8 +219,9 @@ fn authorization_code(
     }
 }
 
-async fn record(state: &AppState, user_id: &str, kind: EventKind, detail: &str) {
-    if let Err(err) = events::record(&state.db, user_id, kind, detail, None, state.now()).await {
+async fn record(state: &AppState, user_id: &str, kind: EventKind, detail: &EventDetail) {
+    let detail = detail.stored();
+    if let Err(err) = events::record(&state.db, user_id, kind, &detail, None, state.now()).await {
         tracing::warn!(%err, "could not record a security event");
     }
 }

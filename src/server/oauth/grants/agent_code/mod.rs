@@ -12,6 +12,7 @@ use crate::scopes::{Scopes, is_high_risk};
 use crate::server::codes::AgentCode;
 use crate::server::db::agent_codes::{self, AgentCodeRow};
 use crate::server::db::events::{self, EventKind};
+use crate::server::event_detail::EventDetail;
 use crate::server::oauth::error::{OAuthError, outcome};
 use crate::server::oauth::issue::TokenResponse;
 use crate::server::ratelimit::Action;
@@ -63,11 +64,11 @@ pub async fn issue(
     };
     let mut tx = state.db.begin().await?;
     agent_codes::insert(&mut *tx, &row).await?;
-    let detail = format!(
-        "For {}: {}",
-        row.agent_name.as_deref().unwrap_or("any agent"),
-        row.scopes
-    );
+    let detail = EventDetail::CodeIssued {
+        agent: row.agent_name.clone(),
+        scopes: row.scopes.to_string(),
+    }
+    .stored();
     events::record(
         &mut *tx,
         user_id,

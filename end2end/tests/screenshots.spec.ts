@@ -190,14 +190,13 @@ test.describe("@screenshots", () => {
   });
 
   test("in Simplified Chinese: the connect form, a redeemed code and the security page", async ({
-    connectPage,
     page,
     request,
     baseURL,
   }) => {
     await newAccount(page);
     await page.context().addCookies([{ name: "lang", value: "zh-Hans", url: baseURL }]);
-    await connectPage.goto("?scope=quote+trade.write&agent=Day%20trader");
+    await page.goto("/connect?scope=quote+trade.write&agent=Day%20trader");
     await expect(page.getByRole("heading", { name: "连接代理" })).toBeVisible();
     await capture(page, "zh-Hans-connect-form");
     await page.getByRole("checkbox", { name: "我了解这个代理可以下单和撤单" }).check();

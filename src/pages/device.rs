@@ -124,7 +124,7 @@ fn DeviceDecision(
                 {td_string!(locale, oauth.device_asks)}
             </p>
             <ClientIdentityFacts client/>
-            <ul class="device-scopes" aria-label=td_string!(locale, oauth.permissions_requested)>
+            <ul class="device-scopes" aria-label=td_string!(locale, oauth.requested_permissions)>
                 {scopes.into_iter().map(|scope| view! { <ScopeItem scope/> }).collect_view()}
             </ul>
             // Part of the Approve form below (the `form` attribute), kept beside the warning

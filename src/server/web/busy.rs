@@ -4,13 +4,14 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::language::{Locale, td_string};
 use crate::server::db::BUSY_RETRY_AFTER;
 
-/// 503 with `Retry-After`, as every busy answer of the portal is.
-pub fn busy() -> Response {
+/// 503 with `Retry-After`, as every busy answer of the portal is, in the visitor's language.
+pub fn busy(locale: Locale) -> Response {
     let mut res = (
         StatusCode::SERVICE_UNAVAILABLE,
-        "Agent Connect is busy right now. Try again in a moment.",
+        td_string!(locale, oauth.busy),
     )
         .into_response();
     res.headers_mut()

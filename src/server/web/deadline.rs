@@ -13,11 +13,12 @@ pub const PORTAL_DEADLINE: Duration = Duration::from_secs(30);
 /// Answers 503 with `Retry-After` when the request is not answered within `deadline`.
 pub async fn within(State(deadline): State<Duration>, req: Request, next: Next) -> Response {
     let what = format!("{} {}", req.method(), req.uri().path());
+    let locale = crate::language::from_headers(req.headers());
     match tokio::time::timeout(deadline, next.run(req)).await {
         Ok(res) => res,
         Err(_) => {
             tracing::error!("{what} was not answered within {deadline:?}; answered 503");
-            super::busy::busy()
+            super::busy::busy(locale)
         }
     }
 }

@@ -9,6 +9,7 @@ use axum::response::Response;
 /// body); the only way to fail there is its database, so that becomes the 503 with
 /// `Retry-After` every other busy-database answer is.
 pub async fn unsaved_session_is_unavailable(req: Request, next: Next) -> Response {
+    let locale = crate::language::from_headers(req.headers());
     let res = next.run(req).await;
     let bare =
         res.headers().is_empty() && axum::body::HttpBody::size_hint(res.body()).exact() == Some(0);
@@ -16,5 +17,5 @@ pub async fn unsaved_session_is_unavailable(req: Request, next: Next) -> Respons
         return res;
     }
     tracing::warn!("session could not be saved: database unavailable");
-    super::busy::busy()
+    super::busy::busy(locale)
 }

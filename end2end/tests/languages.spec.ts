@@ -1,4 +1,14 @@
-import { AGENT_CODE_TEXT, expect, PASSWORD, redeemTokens, test, uniqueEmail } from "./fixtures";
+import {
+  AGENT_CODE_TEXT,
+  expect,
+  newAccount,
+  PASSWORD,
+  redeemTokens,
+  registerDeviceClient,
+  startDeviceAuthorization,
+  test,
+  uniqueEmail,
+} from "./fixtures";
 
 /**
  * The portal in each of its languages: one whole journey (sign up, issue a code, see it
@@ -249,4 +259,53 @@ test.describe("choosing the language", () => {
       await context.close();
     });
   }
+});
+
+test.describe("the standard flows' pages in Traditional Chinese", () => {
+  test("the device page and the consent page speak it too", async ({ page, request, baseURL }) => {
+    const clientId = await registerDeviceClient(request, "Living-room TV");
+    const device = await startDeviceAuthorization(request, clientId, "quote trade.read");
+    await newAccount(page);
+    await page.context().addCookies([{ name: "lang", value: "zh-Hant-HK", url: baseURL }]);
+
+    await page.goto(device.verification_uri_complete);
+    await expect(page.getByRole("heading", { name: "連接裝置", level: 1 })).toBeVisible();
+    const asked = page.getByRole("list", { name: "所請求的權限" });
+    await expect(asked.getByText("市場數據", { exact: true })).toBeVisible();
+    await expect(asked.getByText("交易紀錄", { exact: true })).toBeVisible();
+    await expect(page.getByLabel("誰在請求")).toContainText("未核實");
+    await page.getByRole("button", { name: "批准", exact: true }).click();
+    await expect(page.getByRole("status")).toHaveText("裝置已批准。你可以返回你的裝置。");
+
+    const registered = await request.post("/oauth2/register", {
+      data: {
+        client_name: "Desktop MCP client",
+        redirect_uris: ["http://127.0.0.1:48213/callback"],
+        token_endpoint_auth_method: "none",
+      },
+    });
+    const { client_id } = (await registered.json()) as { client_id: string };
+    const query = new URLSearchParams({
+      response_type: "code",
+      client_id,
+      redirect_uri: "http://127.0.0.1:48213/callback",
+      scope: "quote trade.write",
+      state: "s",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    });
+    await page.goto(`/oauth2/authorize?${query}`);
+    await expect(
+      page.getByRole("heading", { name: "允許 Desktop MCP client 代表你行事嗎？" }),
+    ).toBeVisible();
+    await expect(
+      page.getByRole("checkbox", { name: "我明白這個應用程式可以落盤和取消訂單" }),
+    ).toBeVisible();
+    await expect(page.getByRole("button", { name: "拒絕", exact: true })).toBeVisible();
+
+    // A request the portal cannot trust is refused in the same language.
+    await page.goto(`/oauth2/authorize?${query}&state=again`);
+    await expect(page.getByRole("heading", { name: "此請求無法繼續" })).toBeVisible();
+    await expect(page.getByRole("alert")).toContainText("該請求重複了某個參數，因此無法信任。");
+  });
 });

@@ -165,6 +165,16 @@ test.describe("@screenshots", () => {
     await capture(page, "device");
   });
 
+  test("device approval in Traditional Chinese", async ({ page, request, baseURL }) => {
+    const clientId = await registerDeviceClient(request, "Living-room TV");
+    const device = await startDeviceAuthorization(request, clientId, "quote trade.write");
+    await newAccount(page);
+    await page.context().addCookies([{ name: "lang", value: "zh-Hant-HK", url: baseURL }]);
+    await page.goto(device.verification_uri_complete);
+    await expect(page.getByRole("button", { name: "批准", exact: true })).toBeVisible();
+    await capture(page, "zh-Hant-HK-device");
+  });
+
   test("consent page", async ({ page, request }) => {
     const registered = await request.post("/oauth2/register", {
       data: {

@@ -1,8 +1,10 @@
 //! Compiles the translations in `locales/` into the `i18n` module that `src/language.rs`
-//! includes: one TOML file per language and part of the portal, checked at build time (a key
-//! missing in one language, or an interpolation that does not match, fails the build).
+//! includes: one TOML file per language and part of the portal. Every language must have the
+//! same keys as English, each with the same `{{ placeholders }}`, or the build fails (on its
+//! own, leptos_i18n would fall back to English without a word).
 
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use leptos_i18n_build::{Config, FileFormat, TranslationsInfos};
 
@@ -23,6 +25,13 @@ const NAMESPACES: [&str; 7] = [
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    let problems = check_locales(Path::new("locales"));
+    if !problems.is_empty() {
+        panic!(
+            "the translations in locales/ disagree:\n{}",
+            problems.join("\n")
+        );
+    }
     let mut config = Config::new(LOCALES[0])
         .and_then(|c| c.add_locales(&LOCALES[1..]))
         .and_then(|c| c.add_namespaces(NAMESPACES))
@@ -36,4 +45,56 @@ fn main() {
     translations
         .generate_i18n_module(out.join("i18n"))
         .expect("the i18n module is written");
+}
+
+/// Every key of `locales/<language>/<part>.toml` with its placeholders.
+type Texts = BTreeMap<String, BTreeSet<String>>;
+
+/// What each language lacks, adds or words with other placeholders than English does.
+fn check_locales(dir: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    for part in NAMESPACES {
+        let english = texts(&dir.join(LOCALES[0]).join(format!("{part}.toml")));
+        for locale in &LOCALES[1..] {
+            let file = format!("{locale}/{part}.toml");
+            let other = texts(&dir.join(locale).join(format!("{part}.toml")));
+            for (key, placeholders) in &english {
+                match other.get(key) {
+                    None => problems.push(format!("{file}: `{key}` is missing")),
+                    Some(theirs) if theirs != placeholders => problems.push(format!(
+                        "{file}: `{key}` has placeholders {theirs:?}, English has {placeholders:?}"
+                    )),
+                    Some(_) => {}
+                }
+            }
+            for key in other.keys().filter(|key| !english.contains_key(*key)) {
+                problems.push(format!("{file}: `{key}` is not in English"));
+            }
+        }
+    }
+    problems
+}
+
+fn texts(file: &Path) -> Texts {
+    let source = std::fs::read_to_string(file)
+        .unwrap_or_else(|err| panic!("{} cannot be read: {err}", file.display()));
+    let table: toml::Table = source
+        .parse()
+        .unwrap_or_else(|err| panic!("{} is not TOML: {err}", file.display()));
+    table
+        .into_iter()
+        .map(|(key, value)| {
+            let text = value.as_str().unwrap_or_default().to_owned();
+            (key, placeholders(&text))
+        })
+        .collect()
+}
+
+/// The names inside `{{ ... }}` in a text.
+fn placeholders(text: &str) -> BTreeSet<String> {
+    text.split("{{")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("}}"))
+        .map(|(name, _)| name.trim().to_owned())
+        .collect()
 }

@@ -9,6 +9,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use tower::ServiceBuilder;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -22,9 +23,14 @@ use super::{health, mcp, oauth};
 use crate::app::{App, shell};
 
 /// The whole application.
+///
+/// The layers every request passes are put around the routing, not added with
+/// `Router::layer`, which wraps each route: each request clones its route's whole stack of
+/// services once per layer in it, and a tool call at `/mcp` spent about a tenth of its work
+/// copying and dropping boxes. Request metrics stay inside, where the matched route is known.
 pub async fn app(state: AppState) -> anyhow::Result<Router> {
     let portal = portal(&state).await?;
-    Ok(Router::new()
+    let routes = Router::new()
         .route("/healthz", get(health::ready))
         .route("/healthz/ready", get(health::ready))
         .route("/healthz/live", get(health::live))
@@ -35,19 +41,18 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
         .merge(state.site.router())
         .merge(portal)
         .layer(from_fn(prometheus::track))
-        .layer(from_fn_with_state(
-            state.config.clone(),
-            body_limit::limit_body,
-        ))
-        .layer(from_fn_with_state(
-            state.config.clone(),
-            headers::security_headers,
-        ))
-        .layer(from_fn_with_state(
-            state.config.clone(),
-            client_addr::resolve,
-        ))
-        .with_state(state))
+        .with_state(state.clone());
+    let config = state.config.clone();
+    Ok(Router::new().fallback_service(
+        ServiceBuilder::new()
+            .layer(from_fn_with_state(config.clone(), client_addr::resolve))
+            .layer(from_fn_with_state(
+                config.clone(),
+                headers::security_headers,
+            ))
+            .layer(from_fn_with_state(config, body_limit::limit_body))
+            .service(routes),
+    ))
 }
 
 /// The page routes, generated once per process. Generating them sets a process-wide Leptos flag

@@ -31,11 +31,17 @@ pub fn router(state: &AppState) -> Router<AppState> {
     };
     // The bearer layer runs first (outermost); the step-up check reads the principal it leaves.
     let resource = Router::new()
-        .route_service("/mcp", resource::service(state, tools.clone()))
+        .route_service(
+            "/mcp",
+            protocol::shared(resource::service(state, tools.clone())),
+        )
         .route_layer(from_fn_with_state(step_up, step_up::refuse_ungranted_calls))
         .route_layer(from_fn_with_state(validator.clone(), auth::require_bearer));
     let agent = Router::new()
-        .route_service("/mcp/agent", agent::service(state, validator, tools))
+        .route_service(
+            "/mcp/agent",
+            protocol::shared(agent::service(state, validator, tools)),
+        )
         .route_layer(axum::middleware::from_fn(agent::closed_is_no_content))
         .route_layer(from_fn_with_state(
             state.agent_sessions.clone(),

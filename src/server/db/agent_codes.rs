@@ -2,7 +2,7 @@
 
 use sqlx::{Executor, FromRow};
 
-use super::{Conn, Db, Placeholders};
+use super::{Conn, Db, ManyRows};
 use crate::scopes::Scopes;
 
 /// What a code was issued for.
@@ -95,7 +95,7 @@ pub struct Consumed {
     pub grant_id: String,
 }
 
-/// [`consume`] for several codes in one statement: each `(code_hash, grant_id)` claims the
+/// [`consume`] for several codes, many to a statement: each `(code_hash, grant_id)` claims the
 /// code for that grant. A code claimed twice goes to its first claim only; the rows returned
 /// say which codes were consumed, and for which grant.
 pub async fn consume_many(
@@ -103,32 +103,41 @@ pub async fn consume_many(
     claims: &[(String, String)],
     now: i64,
 ) -> Result<Vec<Consumed>, sqlx::Error> {
-    if claims.is_empty() {
-        return Ok(Vec::new());
-    }
     // Placeholders in the order the values are bound: now, each (hash, grant), each hash, now.
-    let mut next = Placeholders::for_connection(conn);
-    let used_at = next.one();
-    let grant_ids: String = claims
-        .iter()
-        .map(|_| format!(" WHEN {} THEN {}", next.one(), next.one()))
-        .collect();
-    let hashes: Vec<String> = claims.iter().map(|_| next.one()).collect();
-    let sql = format!(
-        "UPDATE agent_codes SET used_at = {used_at}, grant_id = CASE code_hash{grant_ids} END \
-         WHERE code_hash IN ({}) AND used_at IS NULL AND expires_at > {} \
-         RETURNING {COLUMNS}, grant_id",
-        hashes.join(", "),
-        next.one()
-    );
-    let mut query = sqlx::query_as(&sql).persistent(claims.len() == 1).bind(now);
-    for (hash, grant) in claims {
-        query = query.bind(hash).bind(grant);
+    // A padding claim is NULLs, which no code matches.
+    static SQL: ManyRows = ManyRows::new(|p, rows| {
+        let used_at = p.one();
+        let grant_ids: String = (0..rows)
+            .map(|_| format!(" WHEN {} THEN {}", p.one(), p.one()))
+            .collect();
+        let hashes: Vec<String> = (0..rows).map(|_| p.one()).collect();
+        format!(
+            "UPDATE agent_codes SET used_at = {used_at}, grant_id = CASE code_hash{grant_ids} END \
+             WHERE code_hash IN ({}) AND used_at IS NULL AND expires_at > {} \
+             RETURNING {COLUMNS}, grant_id",
+            hashes.join(", "),
+            p.one()
+        )
+    });
+    let mut consumed = Vec::new();
+    for chunk in SQL.chunks(conn, claims.len()) {
+        let claims = &claims[chunk.rows];
+        let mut query = sqlx::query_as(&chunk.sql).bind(now);
+        for (hash, grant) in claims {
+            query = query.bind(hash).bind(grant);
+        }
+        for _ in 0..chunk.padding {
+            query = query.bind(None::<String>).bind(None::<String>);
+        }
+        for (hash, _) in claims {
+            query = query.bind(hash);
+        }
+        for _ in 0..chunk.padding {
+            query = query.bind(None::<String>);
+        }
+        consumed.extend(query.bind(now).fetch_all(&mut *conn).await?);
     }
-    for (hash, _) in claims {
-        query = query.bind(hash);
-    }
-    query.bind(now).fetch_all(conn).await
+    Ok(consumed)
 }
 
 /// When a code of this user was used, and by which agent.

@@ -23,6 +23,14 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 /// PostgreSQL's default of 100 server connections leaves room for several instances at 16.
 const SQLITE_CONNECTIONS: u32 = 8;
 const POSTGRES_CONNECTIONS: u32 = 16;
+/// Pages of write-ahead log past which a commit checkpoints it (SQLite's default is 1,000).
+/// Small, steady checkpoints, about one every two or three batches of redemptions, give the
+/// tighter tail. With 64 connections of redemptions on 2 cores, run alternately: a p99 of
+/// 19.6 to 21.2 ms at 500 pages, against 24.9 to 26.4 ms at 1,000 pages with a checkpoint in
+/// the background every 200 ms besides, at the same rate. Under a steady stream of commits a
+/// background checkpoint never reaches the end of the log, so SQLite cannot start the log
+/// over and the commits checkpoint all the same, only more at a time.
+const AUTOCHECKPOINT_PAGES: u32 = 500;
 /// How long a request waits for a free connection before it is answered 503.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -106,10 +114,8 @@ fn is_in_memory(options: &SqliteConnectOptions) -> bool {
 /// its folder) is created if missing, in WAL mode; every SQLite connection runs with foreign
 /// keys on, `synchronous = NORMAL` (durable at each commit under WAL) and a 5 s busy timeout.
 ///
-/// SQLite's write-ahead log is copied back into the database file (checkpointed) by
-/// [`checkpoint_in_background`] while the server runs, off the path of any commit; the commit
-/// that takes the log past SQLite's 1,000 pages still checkpoints, which bounds the log
-/// whatever happens to the background task, but finds little left to copy.
+/// SQLite's write-ahead log is copied back into the database file (checkpointed) by the
+/// commit that takes it past [`AUTOCHECKPOINT_PAGES`], and then starts over.
 pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
     sqlx::any::install_default_drivers();
     let backend = Backend::of(url).map_err(|err| sqlx::Error::Configuration(err.into()))?;
@@ -120,11 +126,12 @@ pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
                 .max_connections(SQLITE_CONNECTIONS)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
-                        conn.execute(
+                        let pragmas = format!(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                        )
-                        .await?;
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                             PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES};"
+                        );
+                        conn.execute(pragmas.as_str()).await?;
                         Ok(())
                     })
                 })
@@ -137,30 +144,6 @@ pub async fn connect(url: &str) -> Result<Pool, sqlx::Error> {
         .await?;
     backend.migrator().run(&pool).await?;
     Ok(pool)
-}
-
-/// How often the background checkpoint runs.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
-
-/// Checkpoints a SQLite database every [`CHECKPOINT_EVERY`] (passive: it waits for nobody and
-/// nobody waits for it), until the pool closes. Without it, the commit that crossed SQLite's
-/// threshold did all the copying while its batch of requests waited: redemptions ran at about
-/// 4,700 a second with a p99 of 27 ms, against about 6,300 and 20 ms with it.
-pub fn checkpoint_in_background(pool: Pool) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        while !pool.is_closed() {
-            tick.tick().await;
-            if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await
-                && !pool.is_closed()
-            {
-                tracing::warn!(%err, "background checkpoint failed");
-            }
-        }
-    });
 }
 
 /// Creates the SQLite file and its folder if missing, and switches it to WAL (which the file

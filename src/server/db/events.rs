@@ -3,7 +3,7 @@
 use sqlx::{Executor, FromRow};
 
 use super::columns::text_enum;
-use super::{Conn, Db, Placeholders};
+use super::{Conn, Db, ManyRows, pad};
 
 text_enum! {
     /// The kinds of event recorded; stored by their snake_case names.
@@ -68,31 +68,27 @@ pub struct NewEvent<'a> {
     pub created_at: i64,
 }
 
-/// Adds the entries in one statement, in order.
+/// Adds the entries, many to a statement, in order.
 pub async fn record_many(conn: &mut Conn, events: &[NewEvent<'_>]) -> Result<(), sqlx::Error> {
-    match events {
-        [] => return Ok(()),
-        [one] => {
-            let ip = one.client_ip.as_deref();
-            return record(conn, one.user_id, one.kind, &one.detail, ip, one.created_at).await;
+    static SQL: ManyRows = ManyRows::new(|p, rows| {
+        format!(
+            "INSERT INTO security_events (id, user_id, kind, detail, client_ip, created_at) {}",
+            p.values(rows, 6)
+        )
+    });
+    for chunk in SQL.chunks(conn, events.len()) {
+        let mut query = sqlx::query(&chunk.sql);
+        for event in &events[chunk.rows] {
+            query = query
+                .bind(ordered_id())
+                .bind(event.user_id)
+                .bind(event.kind)
+                .bind(event.detail.as_str())
+                .bind(event.client_ip.as_deref())
+                .bind(event.created_at);
         }
-        _ => {}
+        pad(query, chunk.padding * 6).execute(&mut *conn).await?;
     }
-    let sql = format!(
-        "INSERT INTO security_events (id, user_id, kind, detail, client_ip, created_at) VALUES {}",
-        Placeholders::for_connection(conn).rows(events.len(), 6)
-    );
-    let mut query = sqlx::query(&sql).persistent(false);
-    for event in events {
-        query = query
-            .bind(ordered_id())
-            .bind(event.user_id)
-            .bind(event.kind)
-            .bind(event.detail.as_str())
-            .bind(event.client_ip.as_deref())
-            .bind(event.created_at);
-    }
-    query.execute(conn).await?;
     Ok(())
 }
 

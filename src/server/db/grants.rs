@@ -6,7 +6,7 @@ use sqlx::query::Query;
 use sqlx::{Executor, FromRow};
 
 use super::columns::text_enum;
-use super::{Conn, Db, Placeholders};
+use super::{Conn, Db, ManyRows, pad};
 use crate::lifetime::HighRiskLimits;
 use crate::scopes::Scopes;
 
@@ -81,24 +81,23 @@ pub async fn insert<'e>(
     Ok(())
 }
 
-/// Inserts the grants in one statement.
+/// Inserts the grants, many to a statement.
 pub async fn insert_many(conn: &mut Conn, grants: &[Grant]) -> Result<(), sqlx::Error> {
-    match grants {
-        [] => return Ok(()),
-        [grant] => return insert(conn, grant).await,
-        _ => {}
+    static SQL: ManyRows = ManyRows::new(|p, rows| {
+        format!(
+            "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at, \
+             resource, ends_at, high_risk_lifetime, high_risk_until, pending_until, client_software, \
+             redeemed_ip, home_network) {}",
+            p.values(rows, 16)
+        )
+    });
+    for chunk in SQL.chunks(conn, grants.len()) {
+        let mut query = sqlx::query(&chunk.sql);
+        for grant in &grants[chunk.rows] {
+            query = bind(query, grant);
+        }
+        pad(query, chunk.padding * 16).execute(&mut *conn).await?;
     }
-    let sql = format!(
-        "INSERT INTO grants (id, user_id, client_id, agent_name, scopes, granted_via, created_at, expires_at, resource, \
-         ends_at, high_risk_lifetime, high_risk_until, pending_until, client_software, redeemed_ip, \
-         home_network) VALUES {}",
-        Placeholders::for_connection(conn).rows(grants.len(), 16)
-    );
-    let mut query = sqlx::query(&sql).persistent(false);
-    for grant in grants {
-        query = bind(query, grant);
-    }
-    query.execute(conn).await?;
     Ok(())
 }
 

@@ -19,9 +19,7 @@ pub mod users;
 mod backend;
 pub mod sessions;
 
-pub use backend::{
-    BUSY_RETRY_AFTER, Backend, checkpoint_in_background, connect, is_busy, migrations_applied,
-};
+pub use backend::{BUSY_RETRY_AFTER, Backend, connect, is_busy, migrations_applied};
 
 /// The database seen through sqlx's `Any` driver: SQLite or PostgreSQL, chosen at start-up by
 /// the URL's scheme, so one binary serves both.
@@ -33,20 +31,22 @@ pub type Conn = sqlx::AnyConnection;
 
 /// The placeholders of a statement built for many rows, handed out in the order the values
 /// are bound: `?` on SQLite, `$1, $2, …` on PostgreSQL. (SQLite looks a numbered or named
-/// placeholder up by a scan of those before it: quadratic in a statement of hundreds.) Several
-/// rows go in one statement, one round trip; such statements are not kept prepared, since
-/// their sizes vary.
+/// placeholder up by a scan of those before it: quadratic in a statement of hundreds.)
 struct Placeholders {
     numbered: bool,
     next: usize,
 }
 
 impl Placeholders {
-    fn for_connection(conn: &Conn) -> Self {
+    fn for_backend(backend: Backend) -> Self {
         Self {
-            numbered: Backend::of_connection(conn) == Backend::Postgres,
+            numbered: backend == Backend::Postgres,
             next: 1,
         }
+    }
+
+    fn for_connection(conn: &Conn) -> Self {
+        Self::for_backend(Backend::of_connection(conn))
     }
 
     /// The next placeholder.
@@ -68,11 +68,116 @@ impl Placeholders {
             .collect::<Vec<_>>()
             .join(", ")
     }
+
+    /// What follows `INSERT INTO table (columns)` for `rows` rows of `columns` values. On
+    /// SQLite the rows whose first value is NULL are skipped: they pad a [`ManyRows`] chunk.
+    fn values(&mut self, rows: usize, columns: usize) -> String {
+        let rows = self.rows(rows, columns);
+        if self.numbered {
+            format!("VALUES {rows}")
+        } else {
+            format!("SELECT * FROM (VALUES {rows}) WHERE column1 IS NOT NULL")
+        }
+    }
+}
+
+/// Row counts a [`ManyRows`] statement is written for on SQLite.
+const CHUNK_SIZES: [usize; 3] = [1, 8, 64];
+
+/// A statement written for many rows at once (one round trip to the database for all of
+/// them). On SQLite the rows go in chunks of a few fixed sizes, the last chunk padded with
+/// rows of NULLs that the statement skips, so that each size is one text, prepared once per
+/// connection and kept: statements written for however many rows a batch held had SQLite
+/// parse a new text for every batch, an eighth of the work of a redemption. PostgreSQL, which
+/// redeems one code per transaction, gets exactly the rows, with numbered placeholders.
+struct ManyRows {
+    /// The statement for `rows` rows, from the backend's placeholders.
+    build: fn(&mut Placeholders, usize) -> String,
+    sqlite: [std::sync::OnceLock<String>; CHUNK_SIZES.len()],
+}
+
+/// One statement of a [`ManyRows`]: which rows it takes, how many padding rows follow them
+/// (each all NULLs), and its text.
+struct Chunk {
+    rows: std::ops::Range<usize>,
+    padding: usize,
+    sql: std::borrow::Cow<'static, str>,
+}
+
+impl ManyRows {
+    const fn new(build: fn(&mut Placeholders, usize) -> String) -> Self {
+        Self {
+            build,
+            sqlite: [const { std::sync::OnceLock::new() }; CHUNK_SIZES.len()],
+        }
+    }
+
+    /// The statements that take `rows` rows on `conn`'s backend, in order.
+    fn chunks(&'static self, conn: &Conn, rows: usize) -> Vec<Chunk> {
+        let backend = Backend::of_connection(conn);
+        if rows == 0 {
+            return Vec::new();
+        }
+        if backend == Backend::Postgres {
+            return vec![Chunk {
+                rows: 0..rows,
+                padding: 0,
+                sql: (self.build)(&mut Placeholders::for_backend(backend), rows).into(),
+            }];
+        }
+        let mut start = 0;
+        chunk_sizes(rows)
+            .into_iter()
+            .map(|(taken, size)| {
+                let slot = CHUNK_SIZES
+                    .iter()
+                    .position(|s| *s == size)
+                    .expect("a chunk size");
+                let sql = self.sqlite[slot]
+                    .get_or_init(|| (self.build)(&mut Placeholders::for_backend(backend), size));
+                start += taken;
+                Chunk {
+                    rows: start - taken..start,
+                    padding: size - taken,
+                    sql: sql.as_str().into(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// How SQLite takes `rows` rows: chunks of as many as the largest size holds, each padded up
+/// to the smallest size that holds it, as (rows taken, size).
+fn chunk_sizes(rows: usize) -> Vec<(usize, usize)> {
+    let largest = CHUNK_SIZES[CHUNK_SIZES.len() - 1];
+    let mut chunks = Vec::new();
+    let mut left = rows;
+    while left > 0 {
+        let taken = left.min(largest);
+        let size = CHUNK_SIZES
+            .into_iter()
+            .find(|size| *size >= taken)
+            .unwrap_or(largest);
+        chunks.push((taken, size));
+        left -= taken;
+    }
+    chunks
+}
+
+/// Binds `n` NULLs: the values of a chunk's padding rows.
+fn pad<'q>(
+    mut query: sqlx::query::Query<'q, Db, sqlx::any::AnyArguments<'q>>,
+    n: usize,
+) -> sqlx::query::Query<'q, Db, sqlx::any::AnyArguments<'q>> {
+    for _ in 0..n {
+        query = query.bind(None::<String>);
+    }
+    query
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Placeholders;
+    use super::*;
 
     #[test]
     fn placeholders_follow_the_backend() {
@@ -87,5 +192,23 @@ mod tests {
             next: 1,
         };
         assert_eq!(anonymous.rows(2, 3), "(?, ?, ?), (?, ?, ?)");
+    }
+
+    #[test]
+    fn many_rows_go_in_chunks_of_fixed_sizes_on_sqlite() {
+        let sizes = |rows| {
+            chunk_sizes(rows)
+                .into_iter()
+                .map(|(taken, size)| format!("{taken}/{size}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(sizes(0), "");
+        assert_eq!(sizes(1), "1/1");
+        assert_eq!(sizes(2), "2/8");
+        assert_eq!(sizes(8), "8/8");
+        assert_eq!(sizes(9), "9/64");
+        assert_eq!(sizes(64), "64/64");
+        assert_eq!(sizes(130), "64/64 64/64 2/8");
     }
 }

@@ -4,7 +4,7 @@
 use sqlx::{Executor, FromRow};
 
 use super::columns::text_enum;
-use super::{Conn, Db, Placeholders};
+use super::{Conn, Db, ManyRows, pad};
 use crate::lifetime::HighRiskLimits;
 use crate::scopes::Scopes;
 
@@ -89,26 +89,26 @@ pub struct NewToken<'a> {
     pub expires_at: i64,
 }
 
-/// Inserts the tokens in one statement.
+/// Inserts the tokens, many to a statement.
 pub async fn insert_many(conn: &mut Conn, tokens: &[NewToken<'_>]) -> Result<(), sqlx::Error> {
-    if tokens.is_empty() {
-        return Ok(());
+    static SQL: ManyRows = ManyRows::new(|p, rows| {
+        format!(
+            "INSERT INTO tokens (token_hash, grant_id, kind, created_at, expires_at) {}",
+            p.values(rows, 5)
+        )
+    });
+    for chunk in SQL.chunks(conn, tokens.len()) {
+        let mut query = sqlx::query(&chunk.sql);
+        for token in &tokens[chunk.rows] {
+            query = query
+                .bind(&token.token_hash)
+                .bind(token.grant_id)
+                .bind(token.kind)
+                .bind(token.created_at)
+                .bind(token.expires_at);
+        }
+        pad(query, chunk.padding * 5).execute(&mut *conn).await?;
     }
-    let sql = format!(
-        "INSERT INTO tokens (token_hash, grant_id, kind, created_at, expires_at) VALUES {}",
-        Placeholders::for_connection(conn).rows(tokens.len(), 5)
-    );
-    // A pair, the common case, is one statement kept prepared.
-    let mut query = sqlx::query(&sql).persistent(tokens.len() <= 2);
-    for token in tokens {
-        query = query
-            .bind(&token.token_hash)
-            .bind(token.grant_id)
-            .bind(token.kind)
-            .bind(token.created_at)
-            .bind(token.expires_at);
-    }
-    query.execute(conn).await?;
     Ok(())
 }
 

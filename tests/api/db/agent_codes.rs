@@ -164,3 +164,80 @@ async fn of_many_simultaneous_redemptions_exactly_one_consumes_the_code() {
     .await;
     assert_eq!(wins, 1);
 }
+
+/// A batch larger than one statement takes: every code in it is consumed, a second claim in a
+/// later statement loses to the first, and the grants, tokens and log entries of all of them
+/// are written, none twice and none lost to the padding between statements.
+#[tokio::test]
+async fn a_batch_of_many_codes_goes_in_several_statements_with_nothing_lost() {
+    use agent_connect::server::db::events::{self, EventKind, NewEvent};
+    use agent_connect::server::db::tokens::{self, NewToken, TokenKind};
+    use sqlx::Row;
+
+    let (db, user_id) = with_code().await;
+    let hashes: Vec<String> = (0..70).map(|i| format!("many_{i:02}")).collect();
+    for hash in &hashes {
+        agent_codes::insert(&db.pool, &rows::agent_code_row(hash, &user_id, NOW))
+            .await
+            .unwrap();
+    }
+    let mut claims: Vec<(String, String)> = hashes
+        .iter()
+        .enumerate()
+        .map(|(i, hash)| (hash.clone(), format!("gr_{i:02}")))
+        .collect();
+    // The first code again, in the second statement's rows.
+    claims.push((hashes[0].clone(), "gr_again".to_owned()));
+    let mut conn = db.pool.acquire().await.unwrap();
+    let consumed = agent_codes::consume_many(&mut conn, &claims, NOW + 10)
+        .await
+        .unwrap();
+    assert_eq!(consumed.len(), 70);
+    assert!(consumed.iter().all(|c| c.grant_id != "gr_again"));
+
+    let grant_rows: Vec<_> = (0..70)
+        .map(|i| rows::grant_row(&format!("gr_{i:02}"), &user_id, NOW))
+        .collect();
+    grants::insert_many(&mut conn, &grant_rows).await.unwrap();
+    let token_rows: Vec<NewToken> = grant_rows
+        .iter()
+        .flat_map(|grant| {
+            [TokenKind::Access, TokenKind::Refresh].map(|kind| NewToken {
+                token_hash: format!("{}_{kind:?}", grant.id),
+                grant_id: &grant.id,
+                kind,
+                created_at: NOW,
+                expires_at: NOW + 3_600,
+            })
+        })
+        .collect();
+    tokens::insert_many(&mut conn, &token_rows).await.unwrap();
+    let log: Vec<NewEvent> = (0..9)
+        .map(|i| NewEvent {
+            user_id: &user_id,
+            kind: EventKind::CodeRedeemed,
+            detail: format!("entry {i}"),
+            client_ip: None,
+            created_at: NOW,
+        })
+        .collect();
+    events::record_many(&mut conn, &log).await.unwrap();
+
+    let count = |sql: &'static str| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::query(sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+                .get::<i64, _>(0)
+        }
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM grants").await, 70);
+    assert_eq!(count("SELECT COUNT(*) FROM tokens").await, 140);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM tokens WHERE token_hash IS NULL OR grant_id IS NULL").await,
+        0
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM security_events").await, 9);
+}

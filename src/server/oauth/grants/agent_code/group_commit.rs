@@ -108,9 +108,8 @@ pub struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the writer on `db`, and the checkpoints that keep its commits short.
+    /// Starts the writer on `db`.
     pub fn start(db: Pool) -> Self {
-        db::checkpoint_in_background(db.clone());
         let (jobs, queue) = mpsc::channel(QUEUE);
         tokio::spawn(write(db, queue));
         Self { jobs }

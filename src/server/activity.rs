@@ -36,8 +36,31 @@ struct Inner {
 
 #[derive(Default)]
 struct Pending {
-    rows: HashMap<Key, Activity>,
+    rows: HashMap<Key, Count>,
     dropped: u64,
+}
+
+/// A row's counts so far; the address is written out only when the row is.
+struct Count {
+    calls: i64,
+    client_ip: Option<IpAddr>,
+    first_at: i64,
+    last_at: i64,
+}
+
+impl Count {
+    fn row(&self, key: &Key) -> Activity {
+        Activity {
+            grant_id: key.grant_id.clone(),
+            kind: key.kind,
+            name: key.name.clone(),
+            minute: key.minute,
+            calls: self.calls,
+            client_ip: self.client_ip.map(|addr| addr.to_string()),
+            first_at: self.first_at,
+            last_at: self.last_at,
+        }
+    }
 }
 
 #[derive(Hash, PartialEq, Eq)]
@@ -73,22 +96,16 @@ impl ActivityLog {
         if let Some(row) = pending.rows.get_mut(&key) {
             row.calls += 1;
             row.last_at = row.last_at.max(now);
-            if let Some(addr) = addr {
-                row.client_ip = Some(addr.to_string());
-            }
+            row.client_ip = addr.or(row.client_ip);
             return;
         }
         if full {
             pending.dropped += 1;
             return;
         }
-        let row = Activity {
-            grant_id: key.grant_id.clone(),
-            kind,
-            name: key.name.clone(),
-            minute: key.minute,
+        let row = Count {
             calls: 1,
-            client_ip: addr.map(|a| a.to_string()),
+            client_ip: addr,
             first_at: now,
             last_at: now,
         };
@@ -117,7 +134,7 @@ impl ActivityLog {
         if rows.is_empty() {
             return;
         }
-        let rows: Vec<Activity> = rows.into_values().collect();
+        let rows: Vec<Activity> = rows.iter().map(|(key, count)| count.row(key)).collect();
         let written = async {
             let mut conn = db.acquire().await?;
             activity::add_many(&mut conn, &rows).await
@@ -151,7 +168,7 @@ mod tests {
 
     fn pending(log: &ActivityLog) -> Vec<Activity> {
         let pending = log.inner.pending.lock().unwrap();
-        let mut rows: Vec<Activity> = pending.rows.values().cloned().collect();
+        let mut rows: Vec<Activity> = pending.rows.iter().map(|(k, c)| c.row(k)).collect();
         rows.sort_by_key(|r| (r.minute, r.name.clone()));
         rows
     }
@@ -191,8 +208,8 @@ mod tests {
         assert!(
             pending
                 .rows
-                .values()
-                .any(|r| r.grant_id == "gr_0" && r.calls == 2)
+                .iter()
+                .any(|(k, c)| k.grant_id == "gr_0" && c.calls == 2)
         );
     }
 }

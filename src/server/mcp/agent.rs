@@ -307,7 +307,7 @@ impl ServerHandler for AgentServer {
         }
         let standing = self.standing(&context).await?;
         if let SessionStanding::Authorized(principal) = standing {
-            return self.tools.call(*principal, request, context).await;
+            return self.tools.call(principal, request, context).await;
         }
         if !self.tools.knows(&request.name) {
             return Err(ErrorData::invalid_params("tool not found", None));

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rmcp::RoleServer;
 use rmcp::service::RequestContext;
@@ -54,12 +53,12 @@ impl Principal {
         self.scopes.iter().any(|granted| granted == scope)
     }
 
-    /// The principal the bearer layer attached to the HTTP request behind an MCP request.
-    pub fn of_request(context: &RequestContext<RoleServer>) -> Option<Self> {
+    /// The principal the bearer check attached to the HTTP request behind an MCP request.
+    pub fn of_request(context: &RequestContext<RoleServer>) -> Option<Arc<Self>> {
         context
             .extensions
             .get::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<Principal>())
+            .and_then(|parts| parts.extensions.get::<Arc<Principal>>())
             .cloned()
     }
 }
@@ -112,7 +111,7 @@ pub enum SessionStanding {
     /// It has not authenticated.
     Unauthenticated,
     /// It acts for this principal.
-    Authorized(Box<Principal>),
+    Authorized(Arc<Principal>),
     /// Its grant was revoked or expired.
     Ended,
 }
@@ -124,14 +123,18 @@ pub struct TokenValidator {
     /// The scopes for basic access, named in the 401 challenge: every catalogue scope that is
     /// not high-risk, space-separated.
     basic_scopes: Arc<str>,
+    /// The resource indicator of `/mcp` (RFC 8707): a token bound to another is refused here.
+    resource: Arc<str>,
 }
 
 impl TokenValidator {
     pub fn new(state: AppState) -> Self {
         let basic_scopes = basic_scopes(&state.catalogue).into();
+        let resource = format!("{}/mcp", state.config.public_base()).into();
         Self {
             state,
             basic_scopes,
+            resource,
         }
     }
 
@@ -200,7 +203,7 @@ impl TokenValidator {
                     let mut principal = Principal::from(*grant);
                     principal.paused |= strays;
                     self.limit_scopes(&mut principal, limits, now);
-                    SessionStanding::Authorized(Box::new(principal))
+                    SessionStanding::Authorized(Arc::new(principal))
                 }
             },
         )
@@ -247,8 +250,7 @@ impl TokenValidator {
 
     /// RFC 8707: whether a grant made for `resource` may be used at `/mcp`.
     fn meant_for_here(&self, resource: Option<&str>) -> bool {
-        let here = format!("{}/mcp", self.state.config.public_base());
-        resource.is_none_or(|resource| resource == here)
+        resource.is_none_or(|resource| resource == &*self.resource)
     }
 
     /// Records that the grant was used now, at most once a minute per grant and instance.
@@ -261,28 +263,26 @@ impl TokenValidator {
 }
 
 /// Admits a request to `/mcp` only with a live access token in the `Authorization` header, and
-/// puts its [`Principal`] in the request's extensions. A revoked grant is refused on the very
-/// next request (see [`crate::server::live_tokens`]).
-pub async fn require_bearer(
-    State(validator): State<TokenValidator>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let base = validator.state.config.public_base();
+/// puts its [`Principal`] in the request's extensions (shared: the MCP transport copies them
+/// several times per call); otherwise answers the 401 challenge. A revoked grant is refused on
+/// the very next request (see [`crate::server::live_tokens`]).
+pub async fn admit(validator: &TokenValidator, mut req: Request) -> Result<Request, Response> {
     let Some(token_hash) = bearer_token(req.headers()).map(hash) else {
-        return challenge(&base, &validator.basic_scopes, false);
+        let base = validator.state.config.public_base();
+        return Err(challenge(&base, &validator.basic_scopes, false));
     };
     let addr = req.extensions().get::<ClientAddr>().map(|ClientAddr(a)| *a);
     match validator.principal(&token_hash, addr).await {
         Ok(Some(principal)) => {
-            req.extensions_mut().insert(principal);
-            next.run(req).await
+            req.extensions_mut().insert(Arc::new(principal));
+            Ok(req)
         }
         Ok(None) => {
             tracing::info!(token = %&token_hash[..8], "MCP request with a dead or unknown token refused");
-            challenge(&base, &validator.basic_scopes, true)
+            let base = validator.state.config.public_base();
+            Err(challenge(&base, &validator.basic_scopes, true))
         }
-        Err(err) => OAuthError::from(err).into_response(),
+        Err(err) => Err(OAuthError::from(err).into_response()),
     }
 }
 

@@ -13,13 +13,21 @@ pub mod sandbox;
 pub mod session_store;
 pub mod step_up;
 
+use std::convert::Infallible;
+use std::sync::Arc;
+
 use axum::Router;
+use axum::extract::Request;
 use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use rmcp::transport::streamable_http_server::StreamableHttpService;
+use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
+use tower::util::BoxCloneSyncService;
 
 use super::state::AppState;
 use auth::TokenValidator;
-use resource::ResourceTools;
+use resource::{ResourceServer, ResourceTools};
 
 /// `/mcp/agent`, `/mcp` behind the bearer layer, and the resource's metadata.
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -29,14 +37,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         base: state.config.public_base(),
         limit: state.config.max_body_bytes,
     };
-    // The bearer layer runs first (outermost); the step-up check reads the principal it leaves.
-    let resource = Router::new()
-        .route_service(
-            "/mcp",
-            protocol::shared(resource::service(state, tools.clone())),
-        )
-        .route_layer(from_fn_with_state(step_up, step_up::refuse_ungranted_calls))
-        .route_layer(from_fn_with_state(validator.clone(), auth::require_bearer));
+    let resource = Router::new().route_service(
+        "/mcp",
+        resource_endpoint(
+            validator.clone(),
+            step_up,
+            resource::service(state, tools.clone()),
+        ),
+    );
     let agent = Router::new()
         .route_service(
             "/mcp/agent",
@@ -51,4 +59,29 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(auth::METADATA_PATH, get(auth::resource_metadata))
         .merge(agent)
         .merge(resource)
+}
+
+/// `/mcp` as one service: the bearer check, then the step-up check, which reads the principal
+/// the first leaves, then the transport. As route layers, each check cloned the whole stack of
+/// services beneath it on every request.
+fn resource_endpoint(
+    validator: TokenValidator,
+    step_up: step_up::StepUp,
+    transport: StreamableHttpService<ResourceServer, NeverSessionManager>,
+) -> BoxCloneSyncService<Request, Response, Infallible> {
+    let endpoint = Arc::new((validator, step_up, transport));
+    BoxCloneSyncService::new(tower::service_fn(move |req: Request| {
+        let endpoint = Arc::clone(&endpoint);
+        async move {
+            let (validator, step_up, transport) = &*endpoint;
+            let admitted = match auth::admit(validator, req).await {
+                Ok(req) => step_up::check(step_up, req).await,
+                Err(refusal) => Err(refusal),
+            };
+            Ok(match admitted {
+                Ok(req) => transport.handle(req).await.into_response(),
+                Err(refusal) => refusal,
+            })
+        }
+    }))
 }

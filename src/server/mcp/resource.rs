@@ -135,7 +135,7 @@ impl ResourceTools {
     /// call is counted on the agent's page.
     pub async fn call(
         &self,
-        principal: Principal,
+        principal: Arc<Principal>,
         request: CallToolRequestParams,
         mut context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
@@ -237,7 +237,7 @@ impl ResourceTools {
         description = "Who this access token acts for: the account's email, the agent's name, the granted permissions (scopes) and when the token expires.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
-    async fn whoami(&self, Extension(principal): Extension<Principal>) -> CallToolResult {
+    async fn whoami(&self, Extension(principal): Extension<Arc<Principal>>) -> CallToolResult {
         let now = self.clock.now();
         success(format!(
             "Account: {}\nAgent: {}\nClient id: {}\nScopes: {}\nExpires at: {} ({}, {})",
@@ -274,7 +274,7 @@ impl ResourceTools {
         description = "Sandbox paper account: cash, buying power and positions. Sample data, not a real account.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
-    async fn get_account(&self, Extension(principal): Extension<Principal>) -> CallToolResult {
+    async fn get_account(&self, Extension(principal): Extension<Arc<Principal>>) -> CallToolResult {
         let account = match self.sandbox.account(&principal.user_id).await {
             Ok(account) => account,
             Err(err) => return sandbox_busy(&err),
@@ -303,7 +303,7 @@ impl ResourceTools {
         description = "Sandbox paper account: the orders placed in it, open and cancelled, oldest first.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
-    async fn list_orders(&self, Extension(principal): Extension<Principal>) -> CallToolResult {
+    async fn list_orders(&self, Extension(principal): Extension<Arc<Principal>>) -> CallToolResult {
         let orders = match self.sandbox.orders_of(&principal.user_id).await {
             Ok(orders) => orders,
             Err(err) => return sandbox_busy(&err),
@@ -328,7 +328,7 @@ impl ResourceTools {
     )]
     async fn place_order(
         &self,
-        Extension(principal): Extension<Principal>,
+        Extension(principal): Extension<Arc<Principal>>,
         Parameters(args): Parameters<PlaceOrderArgs>,
     ) -> CallToolResult {
         let now = self.clock.now();
@@ -362,7 +362,7 @@ impl ResourceTools {
     )]
     async fn cancel_order(
         &self,
-        Extension(principal): Extension<Principal>,
+        Extension(principal): Extension<Arc<Principal>>,
         Parameters(CancelOrderArgs { order_id }): Parameters<CancelOrderArgs>,
     ) -> CallToolResult {
         match self.sandbox.cancel(&principal.user_id, &order_id).await {
@@ -442,7 +442,7 @@ impl ServerHandler for ResourceServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let principal = Principal::of_request(&context);
-        Ok(private_list(self.tools.list(principal.as_ref())))
+        Ok(private_list(self.tools.list(principal.as_deref())))
     }
 
     async fn call_tool(

@@ -4,11 +4,13 @@
 //! challenge naming the scopes to ask for. The body is a JSON-RPC error carrying the same
 //! step-up link as the tool refusal, for clients that read bodies rather than headers.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use axum::Json;
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -20,20 +22,29 @@ use super::resource::{insufficient_scope, required_scope, step_up_scopes};
 /// (-32000 to -32099).
 pub const INSUFFICIENT_SCOPE: i64 = -32003;
 
+/// The parts of a JSON-RPC request the check reads, borrowed from the body where it can.
 #[derive(Deserialize)]
-struct JsonRpcRequest {
-    method: String,
+struct JsonRpcRequest<'a> {
+    #[serde(borrow)]
+    method: Cow<'a, str>,
+    #[serde(borrow)]
+    params: Option<ToolCall<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ToolCall<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+}
+
+/// The id of a JSON-RPC request, read only for a refusal.
+#[derive(Deserialize)]
+struct JsonRpcId {
     #[serde(default)]
     id: Value,
-    params: Option<ToolCall>,
 }
 
-#[derive(Deserialize)]
-struct ToolCall {
-    name: String,
-}
-
-/// What the step-up layer needs to know: the public base URL and the body limit.
+/// What the step-up check needs to know: the public base URL and the body limit.
 #[derive(Clone)]
 pub struct StepUp {
     pub base: String,
@@ -41,40 +52,36 @@ pub struct StepUp {
     pub limit: usize,
 }
 
-/// Behind the bearer layer: passes the request on unchanged, or answers 403 when it calls a
+/// After the bearer check: passes the request on unchanged, or answers 403 when it calls a
 /// tool the request's [`Principal`] may not use.
-pub async fn refuse_ungranted_calls(
-    State(step_up): State<StepUp>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let Some(principal) = req.extensions().get::<Principal>().cloned() else {
-        return next.run(req).await;
+pub async fn check(step_up: &StepUp, req: Request) -> Result<Request, Response> {
+    let Some(principal) = req.extensions().get::<Arc<Principal>>().cloned() else {
+        return Ok(req);
     };
     if req.method() != Method::POST {
-        return next.run(req).await;
+        return Ok(req);
     }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, step_up.limit).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        return Err(StatusCode::PAYLOAD_TOO_LARGE.into_response());
     };
-    if let Some((id, tool, missing)) = missing_scope(&principal, &bytes) {
+    if let Some((tool, missing)) = missing_scope(&principal, &bytes) {
         tracing::info!(grant = %principal.grant_id, tool = %tool, scope = missing, "MCP tool call refused at the HTTP layer: insufficient scope");
-        return refusal(&step_up.base, &principal, id, &tool, missing);
+        let id = serde_json::from_slice::<JsonRpcId>(&bytes).map_or(Value::Null, |r| r.id);
+        return Err(refusal(&step_up.base, &principal, id, &tool, missing));
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
-/// The request id, tool and missing scope of a `tools/call` the principal may not make.
-fn missing_scope(principal: &Principal, body: &[u8]) -> Option<(Value, String, &'static str)> {
+/// The tool and missing scope of a `tools/call` the principal may not make.
+fn missing_scope(principal: &Principal, body: &[u8]) -> Option<(String, &'static str)> {
     let request: JsonRpcRequest = serde_json::from_slice(body).ok()?;
     if request.method != "tools/call" {
         return None;
     }
     let tool = request.params?.name;
     let scope = required_scope(&tool)?;
-    (!principal.has_scope(scope)).then_some((request.id, tool, scope))
+    (!principal.has_scope(scope)).then(|| (tool.into_owned(), scope))
 }
 
 fn refusal(base: &str, principal: &Principal, id: Value, tool: &str, missing: &str) -> Response {
@@ -133,7 +140,7 @@ mod tests {
         let quote_only = principal(&["quote"]);
         assert_eq!(
             missing_scope(&quote_only, &call("place_order")),
-            Some((json!(7), "place_order".to_owned(), "trade.write"))
+            Some(("place_order".to_owned(), "trade.write"))
         );
         assert_eq!(missing_scope(&quote_only, &call("get_quote")), None);
         assert_eq!(missing_scope(&quote_only, &call("whoami")), None);

@@ -16,16 +16,14 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use super::auth::{logout, session};
 use super::db::sessions::Sessions;
 use super::state::AppState;
-use super::web::{
-    body_limit, client_addr, deadline, form_answers, headers, origin, prometheus, unsaved_session,
-};
+use super::web::{deadline, edge, form_answers, headers, origin, prometheus, unsaved_session};
 use super::{health, mcp, oauth};
 use crate::app::{App, shell};
 
 /// The whole application.
 ///
-/// The layers every request passes are put around the routing, not added with
-/// `Router::layer`, which wraps each route: each request clones its route's whole stack of
+/// The layer every request passes is put around the routing, not added with `Router::layer`,
+/// which wraps each route: each request clones its route's whole stack of
 /// services once per layer in it, and a tool call at `/mcp` spent about a tenth of its work
 /// copying and dropping boxes. Request metrics stay inside, where the matched route is known.
 pub async fn app(state: AppState) -> anyhow::Result<Router> {
@@ -42,15 +40,9 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
         .merge(portal)
         .layer(from_fn(prometheus::track))
         .with_state(state.clone());
-    let config = state.config.clone();
     Ok(Router::new().fallback_service(
         ServiceBuilder::new()
-            .layer(from_fn_with_state(config.clone(), client_addr::resolve))
-            .layer(from_fn_with_state(
-                config.clone(),
-                headers::security_headers,
-            ))
-            .layer(from_fn_with_state(config, body_limit::limit_body))
+            .layer(from_fn_with_state(state.config.clone(), edge::edge))
             .service(routes),
     ))
 }

@@ -3,17 +3,37 @@
 //! `agent_connect_`; labels take only a bounded set of values (routes as declared, never raw
 //! paths; OAuth error codes; action names), so a stranger cannot grow the set of series.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use metrics::{counter, gauge, histogram};
+use axum::http::{Method, StatusCode};
+use metrics::{SharedString, counter, gauge, histogram};
 
-/// One HTTP request answered: counted and timed by route (`unmatched` for unknown paths).
-pub fn request(method: &str, route: &str, status: u16, took: Duration) {
-    let (method, route) = (method.to_owned(), route.to_owned());
-    counter!("agent_connect_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status.to_string())
+/// One HTTP request answered: counted and timed by route (`unmatched` for unknown paths). The
+/// route is shared by both series rather than copied for each.
+pub fn request(method: &'static str, route: Arc<str>, status: StatusCode, took: Duration) {
+    let route = SharedString::from(route);
+    counter!("agent_connect_http_requests_total", "method" => method, "route" => route.clone(), "status" => status.as_str().to_owned())
         .increment(1);
     histogram!("agent_connect_http_request_duration_seconds", "method" => method, "route" => route)
         .record(took.as_secs_f64());
+}
+
+/// A request method as a label: the standard ones by name, any other as `OTHER`, so that a
+/// stranger cannot add series.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => "OTHER",
+    }
 }
 
 /// One agent auth code redemption, at the token endpoint or through `/mcp/agent`: `ok`, or
@@ -50,4 +70,15 @@ pub fn pool(in_use: u32, idle: u32, max: u32) {
 pub fn build_info(backend: &'static str) {
     gauge!("agent_connect_build_info", "version" => env!("CARGO_PKG_VERSION"), "backend" => backend)
         .set(1.0);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_method_label_is_one_of_a_fixed_few() {
+        assert_eq!(method_label(&Method::POST), "POST");
+        assert_eq!(method_label(&Method::from_bytes(b"BREW").unwrap()), "OTHER");
+    }
 }

@@ -2,12 +2,9 @@
 //! the proxy names in `X-Forwarded-For`. Rate limits and session caps are keyed on it.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::HeaderMap;
-use axum::middleware::Next;
-use axum::response::Response;
 
 use crate::server::config::ServeConfig;
 
@@ -18,11 +15,7 @@ pub struct ClientAddr(pub IpAddr);
 /// Works out [`ClientAddr`] and puts it in the request's extensions: the peer, or, when the
 /// peer is a trusted proxy, the right-most address in `X-Forwarded-For` that is not itself a
 /// trusted proxy.
-pub async fn resolve(
-    State(config): State<Arc<ServeConfig>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub fn attach(config: &ServeConfig, req: &mut Request) {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -30,7 +23,6 @@ pub async fn resolve(
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let addr = resolve_client(peer, req.headers(), &config.trusted_proxies);
     req.extensions_mut().insert(ClientAddr(addr));
-    next.run(req).await
 }
 
 fn resolve_client(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {

@@ -1,23 +1,14 @@
 //! Security headers (ASVS 3.4): what every response carries, and the Content-Security-Policy of
 //! a rendered page, which admits exactly the inline scripts carrying that request's nonce.
 
-use std::sync::Arc;
-
-use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::server::config::ServeConfig;
 
 /// Headers every response carries. Pages set their own nonce-based CSP; anything else gets a
 /// CSP that allows nothing.
-pub async fn security_headers(
-    State(config): State<Arc<ServeConfig>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let mut res = next.run(req).await;
+pub fn add(config: &ServeConfig, res: &mut Response) {
     let headers = res.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -40,7 +31,6 @@ pub async fn security_headers(
             HeaderValue::from_static("max-age=31536000"),
         );
     }
-    res
 }
 
 /// Gives a rendered page a Content-Security-Policy that admits exactly the inline scripts

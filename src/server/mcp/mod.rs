@@ -1,6 +1,6 @@
 //! The two MCP endpoints over Streamable HTTP (MCP transports, 2025-11-25): `/mcp/agent`, where
 //! an agent redeems an agent auth code, and `/mcp`, the reference resource behind its own
-//! bearer layer (RFC 6750), described by its protected resource metadata (RFC 9728).
+//! bearer check (RFC 6750), described by its protected resource metadata (RFC 9728).
 //!
 //! Both are nested services, outside the portal: no session cookie, no same-origin check.
 
@@ -29,7 +29,7 @@ use super::state::AppState;
 use auth::TokenValidator;
 use resource::{ResourceServer, ResourceTools};
 
-/// `/mcp/agent`, `/mcp` behind the bearer layer, and the resource's metadata.
+/// `/mcp/agent`, `/mcp` behind the bearer check, and the resource's metadata.
 pub fn router(state: &AppState) -> Router<AppState> {
     let tools = ResourceTools::new(state);
     let validator = TokenValidator::new(state.clone());

@@ -414,7 +414,7 @@ fn sandbox_failure(text: String) -> CallToolResult {
     failure(format!("{NOTICE}\n\n{text}"))
 }
 
-/// The MCP server of `/mcp`. The bearer layer has already admitted the request; the principal
+/// The MCP server of `/mcp`. The bearer check has already admitted the request; the principal
 /// comes from the HTTP request behind each MCP request.
 #[derive(Clone)]
 pub struct ResourceServer {
@@ -452,7 +452,7 @@ impl ServerHandler for ResourceServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let Some(principal) = Principal::of_request(&context) else {
             tracing::error!(
-                "MCP resource request without a principal: is the bearer layer missing?"
+                "MCP resource request without a principal: is the bearer check missing?"
             );
             return Err(ErrorData::internal_error("not authorized", None));
         };

@@ -11,8 +11,8 @@ use axum::response::Response;
 use super::{body_limit, client_addr, headers};
 use crate::server::config::ServeConfig;
 
-/// The client's address first (a refusal is logged with it), then the body limit; every
-/// answer, a refusal of the body included, carries the security headers.
+/// The client's address first, then the body limit; every answer, a refusal of the body
+/// included, carries the security headers.
 pub async fn edge(
     State(config): State<Arc<ServeConfig>>,
     mut req: Request,

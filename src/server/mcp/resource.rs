@@ -75,7 +75,7 @@ pub struct CancelOrderArgs {
 pub struct ResourceTools {
     sandbox: Arc<Sandbox>,
     clock: Arc<dyn Clock>,
-    public_base: String,
+    public_base: Arc<str>,
     /// The catalogue's scope names: a gated tool is offered only when its scope is one of them.
     offered: Arc<Vec<String>>,
     router: Arc<ToolRouter<Self>>,
@@ -88,7 +88,7 @@ impl ResourceTools {
         Self {
             sandbox: Arc::new(Sandbox::new(state.db.clone())),
             clock: state.clock.clone(),
-            public_base: state.config.public_base(),
+            public_base: state.config.public_base().into(),
             offered: Arc::new(state.catalogue.iter().map(|s| s.name.clone()).collect()),
             router: Arc::new(Self::tool_router()),
             activity: state.activity.clone(),
@@ -415,25 +415,17 @@ fn sandbox_failure(text: String) -> CallToolResult {
 }
 
 /// The MCP server of `/mcp`. The bearer check has already admitted the request; the principal
-/// comes from the HTTP request behind each MCP request.
+/// comes from the HTTP request behind each MCP request. One is made for every request, so what
+/// it says about itself is written once and shared.
 #[derive(Clone)]
 pub struct ResourceServer {
     tools: ResourceTools,
-    public_base: String,
+    info: Arc<ServerConfig>,
 }
 
 impl ServerHandler for ResourceServer {
     fn get_info(&self) -> ServerConfig {
-        server_config(
-            format!(
-                "Agent Connect's reference resource. whoami tells who the access token acts for. The \
-             other tools act on a sandbox (sample quotes and a paper account, never a real market) \
-             and each needs the permission named in its description; without it a call returns a \
-             link to {}/connect where the person can grant it.",
-                self.public_base
-            ),
-            false,
-        )
+        ServerConfig::clone(&self.info)
     }
 
     async fn list_tools(
@@ -470,12 +462,21 @@ pub fn service(
     state: &AppState,
     tools: ResourceTools,
 ) -> StreamableHttpService<ResourceServer, NeverSessionManager> {
-    let public_base = state.config.public_base();
+    let info = Arc::new(server_config(
+        format!(
+            "Agent Connect's reference resource. whoami tells who the access token acts for. The \
+             other tools act on a sandbox (sample quotes and a paper account, never a real market) \
+             and each needs the permission named in its description; without it a call returns a \
+             link to {}/connect where the person can grant it.",
+            state.config.public_base()
+        ),
+        false,
+    ));
     StreamableHttpService::new(
         move || {
             Ok(ResourceServer {
                 tools: tools.clone(),
-                public_base: public_base.clone(),
+                info: Arc::clone(&info),
             })
         },
         Arc::new(NeverSessionManager::default()),

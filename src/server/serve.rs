@@ -19,7 +19,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     housekeeping::spawn(state.clone());
     let app = app(state.clone()).await?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
-    tracing::info!(address = %listener.local_addr()?, public_url = %state.config.public_url, "Agent Connect is listening");
+    tracing::info!(address = %listener.local_addr()?, public_url = %state.config.public_url, workers = state.config.worker_threads(), "Agent Connect is listening");
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -7,13 +7,15 @@
 //! - The threads run in the idle scheduling class: when the cores are busy, requests that
 //!   need no hash go first, and sign-ins take what is left.
 //! - After each hash a thread rests [`REST_PER_HASH`] times the processor time the hash took,
-//!   so that hashing takes at most a quarter of its core however many sign-ins arrive. A core
-//!   kept busy for long stretches slows every other request on the machine, idle class or not
-//!   (on a virtual machine the hypervisor sees only a busy core): a busy loop in the idle
-//!   class doubled the p99 of Bearer-checked calls beside it, and the same loop busy a quarter
-//!   of the time, in stretches as long as a hash, raised it by a quarter. One sign-in alone
-//!   never waits for a rest; a flood is answered at up to 7 sign-ins a second per thread, fewer
-//!   when other requests keep the cores busy.
+//!   so that hashing takes at most an eighth of its core however many sign-ins arrive. The idle
+//!   class alone does not keep hashing out of other requests' way: Linux's scheduler still
+//!   gives an idle-class thread whole time slices now and then, and once it has the core a
+//!   thread that is ready to run may wait for the next scheduler tick (4 ms at 250 Hz); a
+//!   scheduler trace during a sign-in storm showed a ready thread waiting 2.2 ms so. The fewer
+//!   hashes run, the rarer those waits: beside a storm, `whoami`'s p99 on 8 connections rose
+//!   1.66x to 1.92x over its calm p99 with a rest of 3, and 1.12x to 1.37x with 7. One sign-in
+//!   alone never waits for a rest; a flood is answered at up to about 7 sign-ins a second per
+//!   thread, fewer when other requests keep the cores busy.
 //! - At most [`MAX_WAITING`] hashes wait for a thread, each for at most [`MAX_WAIT`]; a sign-in
 //!   beyond that is told to try again ([`HashError::Busy`], answered 503 with `Retry-After`).
 
@@ -34,9 +36,9 @@ pub const MAX_WAITING: usize = 128;
 pub const MAX_WAIT: Duration = Duration::from_secs(3);
 /// Seconds a client told to retry is asked to wait (`Retry-After`).
 pub const BUSY_RETRY_AFTER: u64 = 1;
-/// How many times the processor time of a hash a hashing thread rests after it: 3 leaves
-/// hashing a quarter of its core.
-pub const REST_PER_HASH: u32 = 3;
+/// How many times the processor time of a hash a hashing thread rests after it: 7 leaves
+/// hashing an eighth of its core.
+pub const REST_PER_HASH: u32 = 7;
 
 /// A hash to run on a hashing thread, with that thread's working memory.
 type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;

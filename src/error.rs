@@ -117,7 +117,7 @@ mod tests {
         );
         assert_eq!(
             AppError::Unavailable(3).message(Locale::zh_Hans),
-            "Agent Connect 现在很忙，请 3 秒后重试。"
+            "Agent Connect 当前繁忙，请 3 秒后重试。"
         );
     }
 }

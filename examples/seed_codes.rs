@@ -14,12 +14,13 @@ use std::io::Write;
 use std::sync::Arc;
 
 use agent_connect::scopes::Scopes;
-use agent_connect::server::clock::SystemClock;
-use agent_connect::server::codes::AgentCode;
-use agent_connect::server::config::ServeConfig;
+use agent_connect::server::app::clock::SystemClock;
+use agent_connect::server::app::config::ServeConfig;
+use agent_connect::server::build_state;
 use agent_connect::server::db::agent_codes::{self, AgentCodeRow};
-use agent_connect::server::oauth::grants::agent_code::CODE_TTL;
-use agent_connect::server::{accounts, build_state};
+use agent_connect::server::domain::accounts;
+use agent_connect::server::domain::agent_code::CODE_TTL;
+use agent_connect::server::domain::agent_code::format::AgentCode;
 
 const PER_TRANSACTION: usize = 1_000;
 

@@ -5,7 +5,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::cli::AuthCommand;
-use crate::server::config::{DatabaseConfig, ServeConfig};
+use crate::server::app::config::{DatabaseConfig, ServeConfig};
 
 /// The arguments of the `agent-connect` program.
 #[derive(Debug, Parser)]

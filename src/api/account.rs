@@ -9,14 +9,15 @@ use crate::model::PageContext;
 #[server(endpoint = "page")]
 pub async fn fetch_page_context() -> Result<PageContext, AppError> {
     use crate::model::{Account, FormError};
-    use crate::server::{auth::session, portal};
+    use crate::server::auth::portal;
+    use crate::server::auth::portal_session;
 
     let state = portal::state()?;
     let session = portal::session().await?;
     let account = portal::current_user(&state, &session)
         .await?
         .map(|user| Account { email: user.email });
-    let form_error = session::take_form_error(&session)
+    let form_error = portal_session::take_form_error(&session)
         .await?
         .map(|e| FormError {
             action: e.action,
@@ -38,10 +39,11 @@ pub async fn sign_in(
     use crate::language::{self, td_string};
     use crate::links::return_path::return_path_or_fallback;
     use crate::server::auth::password::{BUSY_RETRY_AFTER, HashError};
-    use crate::server::db::events::{self, EventKind};
-    use crate::server::event_detail::EventDetail;
-    use crate::server::ratelimit::Action;
-    use crate::server::{accounts, auth::session, portal};
+    use crate::server::auth::portal;
+    use crate::server::auth::portal_session;
+    use crate::server::domain::accounts;
+    use crate::server::domain::ratelimit::Action;
+    use crate::server::domain::security_log::{self, EventDetail};
 
     let state = portal::state()?;
     let addr = portal::client_addr().await;
@@ -71,16 +73,13 @@ pub async fn sign_in(
         )));
     };
     let session = portal::session().await?;
-    session::sign_in(&session, &user.id).await?;
-    events::record(
-        &state.db,
-        &user.id,
-        EventKind::SignedIn,
-        &EventDetail::SignedIn.stored(),
-        Some(&addr.to_string()),
-        state.now(),
-    )
-    .await?;
+    portal_session::sign_in(&session, &user.id).await?;
+    let by = crate::server::domain::Actor {
+        user_id: &user.id,
+        addr: Some(addr),
+        at: state.now(),
+    };
+    security_log::record(&state.db, by, &EventDetail::SignedIn).await?;
     tracing::info!(user = %user.id, %addr, "signed in");
     leptos_axum::redirect(&return_path_or_fallback(next.as_deref()));
     Ok(())
@@ -94,11 +93,12 @@ pub async fn sign_up(
 ) -> Result<(), AppError> {
     use crate::language::{self, td_string};
     use crate::links::return_path::return_path_or_fallback;
-    use crate::server::accounts::{self, SignUpError};
     use crate::server::auth::password::{BUSY_RETRY_AFTER, HashError};
     use crate::server::auth::password::{MIN_LENGTH, PasswordRule};
-    use crate::server::ratelimit::Action;
-    use crate::server::{auth::session, portal};
+    use crate::server::auth::portal;
+    use crate::server::auth::portal_session;
+    use crate::server::domain::accounts::{self, SignUpError};
+    use crate::server::domain::ratelimit::Action;
 
     let locale = language::current();
     let state = portal::state()?;
@@ -111,7 +111,7 @@ pub async fn sign_up(
         .check(Action::SignIn, addr)
         .await
         .map_err(AppError::RateLimited)?;
-    let user = accounts::create(&state, &email, &password, Some(&addr.to_string()))
+    let user = accounts::create(&state, &email, &password, Some(addr))
         .await
         .map_err(|err| match err {
             SignUpError::BadEmail => AppError::invalid(td_string!(locale, auth.bad_email)),
@@ -130,7 +130,7 @@ pub async fn sign_up(
             }
         })?;
     let session = portal::session().await?;
-    session::sign_in(&session, &user.id).await?;
+    portal_session::sign_in(&session, &user.id).await?;
     leptos_axum::redirect(&return_path_or_fallback(next.as_deref()));
     Ok(())
 }
@@ -140,7 +140,7 @@ pub async fn sign_up(
 #[server(endpoint = "language")]
 pub async fn set_language(lang: String) -> Result<(), AppError> {
     use crate::language::{self, td_string};
-    use crate::server::portal;
+    use crate::server::auth::portal;
 
     let Some(locale) = language::parse(&lang) else {
         return Err(AppError::invalid(td_string!(

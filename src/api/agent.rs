@@ -16,8 +16,9 @@ const ACTIVITY_LINES: i64 = 50;
 pub async fn fetch_agent_view(grant_id: String) -> Result<AgentView, AppError> {
     use crate::api::security::grant_view;
     use crate::model::{ActivityView, AgentStatus};
+    use crate::server::auth::portal;
     use crate::server::db::{activity, grants};
-    use crate::server::portal;
+    use crate::server::domain::grant::{self, Ended, Standing};
 
     let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
     let locale = crate::language::current();
@@ -37,11 +38,13 @@ pub async fn fetch_agent_view(grant_id: String) -> Result<AgentView, AppError> {
             last_at: row.last_at,
         })
         .collect();
-    let status = match (grant.revoked_at, grant.paused_at) {
-        (Some(at), _) => AgentStatus::Revoked { at },
-        _ if grant.expires_at <= now => AgentStatus::Expired,
-        (None, Some(since)) => AgentStatus::Paused { since },
-        (None, None) => AgentStatus::Active,
+    let status = match grant::standing(&state.catalogue, &grant.state(), None, now) {
+        Standing::Over(Ended::Revoked { at }) => AgentStatus::Revoked { at },
+        Standing::Over(Ended::Expired | Ended::NotApprovedInTime) => AgentStatus::Expired,
+        Standing::Paused { since, .. } => AgentStatus::Paused { since },
+        Standing::Active(_) | Standing::WaitingForApproval(_) | Standing::MovedNetwork(_) => {
+            AgentStatus::Active
+        }
     };
     Ok(AgentView {
         status,
@@ -59,22 +62,22 @@ pub async fn fetch_agent_view(grant_id: String) -> Result<AgentView, AppError> {
 /// Pauses the agent: its tokens are refused until the person resumes it.
 #[server(endpoint = "pause_agent")]
 pub async fn pause_agent(grant_id: String) -> Result<(), AppError> {
-    use crate::server::grant::Change;
+    use crate::server::domain::grant::Change;
     change(grant_id, Change::Pause, "paused").await
 }
 
 /// Resumes a paused agent: its tokens, and its refresh token, work again.
 #[server(endpoint = "resume_agent")]
 pub async fn resume_agent(grant_id: String) -> Result<(), AppError> {
-    use crate::server::grant::Change;
+    use crate::server::domain::grant::Change;
     change(grant_id, Change::Resume, "resumed").await
 }
 
 /// Gives the agent another name, on its page, the security page and in `whoami`.
 #[server(endpoint = "rename_agent")]
 pub async fn rename_agent(grant_id: String, agent_name: String) -> Result<(), AppError> {
-    use crate::server::grant::Change;
-    use crate::server::oauth::grants::agent_code::clean_agent_name;
+    use crate::server::domain::agent_code::clean_agent_name;
+    use crate::server::domain::grant::Change;
 
     let Some(name) = clean_agent_name(&agent_name) else {
         return Err(AppError::invalid(crate::language::td_string!(
@@ -88,24 +91,16 @@ pub async fn rename_agent(grant_id: String, agent_name: String) -> Result<(), Ap
 #[cfg(feature = "ssr")]
 async fn change(
     grant_id: String,
-    change: crate::server::grant::Change,
+    change: crate::server::domain::grant::Change,
     done: &str,
 ) -> Result<(), AppError> {
-    use crate::server::grant;
-    use crate::server::portal;
+    use crate::server::auth::portal;
+    use crate::server::domain::grant;
 
-    let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
-    let addr = portal::client_addr().await;
-    let changed = grant::change(
-        &state.db,
-        &state.live_tokens,
-        &grant_id,
-        &user.id,
-        change,
-        Some(addr),
-        state.now(),
-    )
-    .await?;
+    let signed_in = portal::signed_in().await?;
+    let by = signed_in.actor(portal::client_addr().await);
+    let state = &signed_in.state;
+    let changed = grant::change(&state.db, &state.live_tokens, &grant_id, change, by).await?;
     // Only a grant of this person's, found in the database, names the page to go back to.
     let Some(grant) = changed else {
         return Err(AppError::invalid(crate::language::td_string!(

@@ -8,21 +8,21 @@ use crate::model::{CodeStatus, ConnectView};
 /// The catalogue, the code this session issued (while it matters) and the form's pre-fill.
 #[server(endpoint = "connect")]
 pub async fn fetch_connect_view() -> Result<ConnectView, AppError> {
-    use crate::server::auth::session;
-    use crate::server::portal;
+    use crate::server::auth::portal;
+    use crate::server::auth::portal_session;
 
     let portal::SignedIn {
         state,
         session,
         user,
     } = portal::signed_in().await?;
-    let last = session::last_request(&session).await?;
-    let issued = match session::issued_code(&session).await? {
+    let last = portal_session::last_request(&session).await?;
+    let issued = match portal_session::issued_code(&session).await? {
         Some(stored) => {
             let status = status_of(&state, &user.id, &stored).await?;
             if status != CodeStatus::Waiting {
                 // The code itself is never shown again once it has expired or been used.
-                session::forget_plain_code(&session, &stored).await?;
+                portal_session::forget_plain_code(&session, &stored).await?;
             }
             let mut shown = stored.shown;
             if status != CodeStatus::Waiting {
@@ -50,19 +50,19 @@ pub async fn fetch_connect_view() -> Result<ConnectView, AppError> {
 /// Where the code on the page stands; polled by the page while it waits.
 #[server(endpoint = "code_status")]
 pub async fn fetch_code_status() -> Result<Option<CodeStatus>, AppError> {
-    use crate::server::auth::session;
-    use crate::server::portal;
+    use crate::server::auth::portal;
+    use crate::server::auth::portal_session;
 
     let portal::SignedIn {
         state,
         session,
         user,
     } = portal::signed_in().await?;
-    match session::issued_code(&session).await? {
+    match portal_session::issued_code(&session).await? {
         Some(stored) => {
             let status = status_of(&state, &user.id, &stored).await?;
             if status != CodeStatus::Waiting {
-                session::forget_plain_code(&session, &stored).await?;
+                portal_session::forget_plain_code(&session, &stored).await?;
             }
             Ok(Some(status))
         }
@@ -72,9 +72,9 @@ pub async fn fetch_code_status() -> Result<Option<CodeStatus>, AppError> {
 
 #[cfg(feature = "ssr")]
 async fn status_of(
-    state: &crate::server::state::AppState,
+    state: &crate::server::app::state::AppState,
     user_id: &str,
-    stored: &crate::server::auth::session::StoredCode,
+    stored: &crate::server::auth::portal_session::StoredCode,
 ) -> Result<CodeStatus, AppError> {
     use crate::model::{Confirmation, ConfirmationState};
     use crate::scopes::is_high_risk;
@@ -130,10 +130,10 @@ pub async fn generate_code(
     use crate::lifetime::{HighRiskLifetime, Lifetime, Lifetimes};
     use crate::model::IssuedCode;
     use crate::scopes::{Scopes, UnknownScope, high_risk_titles, normalize};
-    use crate::server::auth::session::{self, LastRequest, StoredCode};
-    use crate::server::oauth::grants::agent_code;
-    use crate::server::portal;
-    use crate::server::ratelimit::Action;
+    use crate::server::auth::portal;
+    use crate::server::auth::portal_session::{self, LastRequest, StoredCode};
+    use crate::server::domain::agent_code::{self, CodeRequest};
+    use crate::server::domain::ratelimit::Action;
 
     let portal::SignedIn {
         state,
@@ -158,7 +158,7 @@ pub async fn generate_code(
         None | Some("") => Some(HighRiskLifetime::default()),
         Some(value) => HighRiskLifetime::parse(value),
     };
-    session::set_last_request(
+    portal_session::set_last_request(
         &session,
         &LastRequest {
             scopes: scopes.as_slice().to_vec(),
@@ -189,16 +189,18 @@ pub async fn generate_code(
         .await
         .map_err(AppError::RateLimited)?;
 
-    let (code, expires_at) = agent_code::issue(
-        &state,
-        &user.id,
-        scopes.clone(),
-        agent_name.clone(),
-        Lifetimes::chosen(grant_lifetime, high_risk_lifetime),
-        guard_network.is_some(),
-        addr,
-    )
-    .await?;
+    let by = crate::server::domain::Actor {
+        user_id: &user.id,
+        addr: Some(addr),
+        at: state.now(),
+    };
+    let request = CodeRequest {
+        scopes: scopes.clone(),
+        agent_name: agent_name.clone(),
+        lifetimes: Lifetimes::chosen(grant_lifetime, high_risk_lifetime),
+        guard_network: guard_network.is_some(),
+    };
+    let (code, expires_at) = agent_code::issue(&state.db, &state.catalogue, by, request).await?;
     let stored = StoredCode {
         code_hash: code.hash(),
         shown: IssuedCode {
@@ -212,7 +214,7 @@ pub async fn generate_code(
             guard_network: guard_network.is_some(),
         },
     };
-    session::set_issued_code(&session, &stored).await?;
+    portal_session::set_issued_code(&session, &stored).await?;
     leptos_axum::redirect("/connect");
     Ok(())
 }
@@ -221,21 +223,13 @@ pub async fn generate_code(
 /// the very next request.
 #[server(endpoint = "approve_agent")]
 pub async fn approve_agent(grant_id: String, back: Option<String>) -> Result<(), AppError> {
-    use crate::server::grant;
-    use crate::server::portal;
+    use crate::server::auth::portal;
+    use crate::server::domain::grant;
 
-    let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
-    let addr = portal::client_addr().await;
-    let now = state.now();
-    let approved = grant::approve(
-        &state.db,
-        &state.live_tokens,
-        &grant_id,
-        &user.id,
-        Some(addr),
-        now,
-    )
-    .await?;
+    let signed_in = portal::signed_in().await?;
+    let by = signed_in.actor(portal::client_addr().await);
+    let state = &signed_in.state;
+    let approved = grant::approve(&state.db, &state.live_tokens, &grant_id, by).await?;
     if approved.is_none() {
         return Err(AppError::invalid(crate::language::td_string!(
             crate::language::current(),
@@ -273,11 +267,11 @@ fn decided(grant_id: &str, back: Option<&str>, done: &str) {
 /// Puts the form back, pre-filled with the last request ("Generate another").
 #[server(endpoint = "new_code_form")]
 pub async fn new_code_form() -> Result<(), AppError> {
-    use crate::server::auth::session;
-    use crate::server::portal;
+    use crate::server::auth::portal;
+    use crate::server::auth::portal_session;
 
     let portal::SignedIn { session, .. } = portal::signed_in().await?;
-    session::clear_issued_code(&session).await?;
+    portal_session::clear_issued_code(&session).await?;
     leptos_axum::redirect("/connect");
     Ok(())
 }

@@ -10,8 +10,8 @@ use crate::model::ConsentView;
 #[server(endpoint = "consent")]
 pub async fn fetch_consent(query: String) -> Result<ConsentView, AppError> {
     use crate::language::{self, td_string};
+    use crate::server::auth::portal;
     use crate::server::oauth::authorize::request::{Refusal, check, parse_query};
-    use crate::server::portal;
 
     let locale = language::current();
     let state = portal::state()?;
@@ -46,6 +46,6 @@ pub async fn fetch_consent(query: String) -> Result<ConsentView, AppError> {
             },
             Err(err) => return Err(err),
         },
-        Err(Refusal::Unavailable) => return Err(crate::server::portal::unavailable()),
+        Err(Refusal::Unavailable) => return Err(crate::server::auth::portal::unavailable()),
     })
 }

@@ -11,11 +11,11 @@ use crate::model::DeviceView;
 pub async fn fetch_device_view(user_code: Option<String>) -> Result<DeviceView, AppError> {
     use crate::model::{ClientIdentity, ClientSummary, DeviceRequest};
     use crate::scopes::described;
+    use crate::server::auth::portal;
     use crate::server::db::{clients, device_codes};
+    use crate::server::domain::device::user_code::UserCode;
+    use crate::server::domain::ratelimit::Action;
     use crate::server::oauth::device::{qr_data_uri, verification_uris};
-    use crate::server::portal;
-    use crate::server::ratelimit::Action;
-    use crate::server::user_code::UserCode;
 
     let portal::SignedIn { state, .. } = portal::signed_in().await?;
     let Some(entered) = user_code.filter(|c| !c.trim().is_empty()) else {
@@ -85,12 +85,11 @@ pub async fn deny_device(user_code: String) -> Result<(), AppError> {
 async fn decide(user_code: String, approve: bool, confirmed: bool) -> Result<(), AppError> {
     use crate::language::{self, td_string};
     use crate::scopes::high_risk_titles;
-    use crate::server::db::events::{self, EventKind};
-    use crate::server::db::{clients, device_codes};
-    use crate::server::event_detail::EventDetail;
-    use crate::server::portal;
-    use crate::server::ratelimit::Action;
-    use crate::server::user_code::UserCode;
+    use crate::server::auth::portal;
+    use crate::server::db::device_codes;
+    use crate::server::domain::device::user_code::UserCode;
+    use crate::server::domain::device::{self, Decision};
+    use crate::server::domain::ratelimit::Action;
 
     let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
     let addr = portal::client_addr().await;
@@ -115,42 +114,21 @@ async fn decide(user_code: String, approve: bool, confirmed: bool) -> Result<(),
             ));
         }
     }
-    let mut tx = state.db.begin().await?;
-    let decided = if approve {
-        device_codes::approve(&mut *tx, user_code.as_str(), &user.id, now).await?
+    let decision = if approve {
+        Decision::Approve
     } else {
-        device_codes::deny(&mut *tx, user_code.as_str(), &user.id, now).await?
+        Decision::Deny
     };
-    let Some(row) = decided else {
-        tx.rollback().await?;
-        return Err(not_found());
+    let by = crate::server::domain::Actor {
+        user_id: &user.id,
+        addr: Some(addr),
+        at: now,
     };
-    let client_name = clients::find(&mut *tx, &row.client_id)
+    if device::decide(&state.db, &user_code, decision, by)
         .await?
-        .map_or_else(|| row.client_id.clone(), |c| c.name);
-    let (client, scopes) = (client_name, row.scopes.to_string());
-    let (kind, detail) = if approve {
-        (
-            EventKind::DeviceApproved,
-            EventDetail::DeviceApproved { client, scopes },
-        )
-    } else {
-        (
-            EventKind::DeviceDenied,
-            EventDetail::DeviceDenied { client, scopes },
-        )
-    };
-    let detail = detail.stored();
-    events::record(
-        &mut *tx,
-        &user.id,
-        kind,
-        &detail,
-        Some(&addr.to_string()),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(user_code = ?user_code, user = %user.id, client = %row.client_id, approve, "device request decided");
+        .is_none()
+    {
+        return Err(not_found());
+    }
     Ok(())
 }

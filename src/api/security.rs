@@ -12,9 +12,9 @@ const ALERT_DAYS: i64 = 30;
 #[server(endpoint = "security")]
 pub async fn fetch_security_view() -> Result<SecurityView, AppError> {
     use crate::model::EventView;
+    use crate::server::auth::portal;
     use crate::server::db::{events, grants};
-    use crate::server::event_detail::EventDetail;
-    use crate::server::portal;
+    use crate::server::domain::security_log::EventDetail;
 
     let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
     let locale = crate::language::current();
@@ -125,19 +125,18 @@ pub(crate) fn grant_view(
 #[server(endpoint = "renew_high_risk")]
 pub async fn renew_high_risk(grant_id: String, back: Option<String>) -> Result<(), AppError> {
     use crate::links::agent_path;
-    use crate::server::grant::{self, Change};
-    use crate::server::portal;
+    use crate::server::auth::portal;
+    use crate::server::domain::grant::{self, Change};
 
-    let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
-    let addr = portal::client_addr().await;
+    let signed_in = portal::signed_in().await?;
+    let by = signed_in.actor(portal::client_addr().await);
+    let state = &signed_in.state;
     let renewed = grant::change(
         &state.db,
         &state.live_tokens,
         &grant_id,
-        &user.id,
         Change::RenewHighRisk,
-        Some(addr),
-        state.now(),
+        by,
     )
     .await?;
     let Some(grant) = renewed else {
@@ -167,8 +166,8 @@ pub async fn revoke_grant(grant_id: String) -> Result<(), AppError> {
 /// page, or by denying the agent that redeemed their code (`denied`).
 #[cfg(feature = "ssr")]
 pub(crate) async fn revoke_for_person(grant_id: &str, denied: bool) -> Result<(), AppError> {
-    use crate::server::grant::{self, Revocation};
-    use crate::server::portal;
+    use crate::server::auth::portal;
+    use crate::server::domain::grant::{self, Revocation};
 
     let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
     let addr = portal::client_addr().await;
@@ -193,19 +192,13 @@ pub(crate) async fn revoke_for_person(grant_id: &str, denied: bool) -> Result<()
 /// Revokes every grant of the account.
 #[server(endpoint = "revoke_all")]
 pub async fn revoke_all_grants() -> Result<(), AppError> {
-    use crate::server::grant;
-    use crate::server::portal;
+    use crate::server::auth::portal;
+    use crate::server::domain::grant;
 
-    let portal::SignedIn { state, user, .. } = portal::signed_in().await?;
-    let addr = portal::client_addr().await;
-    grant::revoke_all(
-        &state.db,
-        &state.live_tokens,
-        &user.id,
-        Some(addr),
-        state.now(),
-    )
-    .await?;
+    let signed_in = portal::signed_in().await?;
+    let by = signed_in.actor(portal::client_addr().await);
+    let state = &signed_in.state;
+    grant::revoke_all(&state.db, &state.live_tokens, by).await?;
     leptos_axum::redirect("/security?done=revoked_all");
     Ok(())
 }

@@ -1,38 +1,23 @@
-//! Everything that runs only on the server: storage, OAuth and MCP endpoints, sessions, and
-//! building and serving the axum application.
+//! Everything that runs only on the server, in four kinds of room:
+//!
+//! - `app/`: the application's plumbing: configuration, start-up, serving, routing, state,
+//!   telemetry, the built site, health and housekeeping;
+//! - `domain/`: the rules and lifecycles of grants, agent codes, devices, accounts and the
+//!   security log, which every protocol and page asks;
+//! - `oauth/`, `mcp/`, `web/`, `auth/`, `download/`: the protocols and the portal's edge, which
+//!   translate their wire formats and call the domain;
+//! - `db/`: one module per table, verb-named functions, no rules.
 
-pub mod accounts;
-pub mod activity;
+pub mod app;
 pub mod auth;
-pub mod catalogue;
-pub mod clock;
-pub mod codes;
-pub mod config;
 pub mod db;
+pub mod domain;
 pub mod download;
-pub mod event_detail;
-pub mod grant;
-pub mod health;
-pub mod housekeeping;
-pub mod live_tokens;
 pub mod mcp;
-pub mod network;
 pub mod oauth;
-pub mod portal;
-pub mod ratelimit;
-pub mod redirect_uris;
-pub mod router;
-pub mod serve;
-pub mod site;
-pub mod startup;
-pub mod state;
-pub mod telemetry;
-pub mod tokens;
-pub mod user_code;
-pub mod user_command;
 pub mod web;
 
-pub use router::app;
-pub use serve::serve;
-pub use startup::build_state;
-pub use user_command::create_user;
+pub use app::router::app;
+pub use app::serve::serve;
+pub use app::startup::build_state;
+pub use app::user_command::create_user;

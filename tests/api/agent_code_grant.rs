@@ -43,7 +43,8 @@ async fn expired_used_unknown_and_malformed_codes_get_the_same_answer() {
     assert_eq!(server.redeem(&used).await.0, 200);
     let expired = server.code_for("bo@example.com", &["quote"], None).await;
     server.clock.advance(300);
-    let unknown = agent_connect::server::codes::AgentCode::generate().display();
+    let unknown =
+        agent_connect::server::domain::agent_code::format::AgentCode::generate().display();
     let mut wrong_check = unknown.clone();
     let last = wrong_check.pop().unwrap();
     wrong_check.push(if last == '0' { '1' } else { '0' });
@@ -94,7 +95,7 @@ async fn a_failed_attempt_never_consumes_a_valid_code() {
 #[tokio::test]
 async fn a_wrong_check_character_is_refused_without_the_database() {
     let server = TestServer::start().await;
-    let code = agent_connect::server::codes::AgentCode::generate().display();
+    let code = agent_connect::server::domain::agent_code::format::AgentCode::generate().display();
     let mut wrong = code.clone();
     let last = wrong.pop().unwrap();
     wrong.push(if last == '0' { '1' } else { '0' });

@@ -6,9 +6,9 @@ use serde_json::json;
 
 use crate::mcp::{agent_session, call, grant_of, resource_session, token_in};
 use crate::support::{START, TestServer, page, post_form};
+use agent_connect::server::app::housekeeping;
 use agent_connect::server::db::events::EventKind;
 use agent_connect::server::db::{activity, events, grants};
-use agent_connect::server::housekeeping;
 
 /// An agent redeemed for `email` with `quote`: its access and refresh tokens and grant id.
 async fn redeemed(server: &TestServer, email: &str, name: &str) -> (String, String, String) {
@@ -17,7 +17,7 @@ async fn redeemed(server: &TestServer, email: &str, name: &str) -> (String, Stri
     assert_eq!(status, 200, "{body}");
     let access = body["access_token"].as_str().unwrap().to_owned();
     let refresh = body["refresh_token"].as_str().unwrap().to_owned();
-    let grant_id = grant_of(server, &access).await.grant_id;
+    let grant_id = grant_of(server, &access).await.grant.id;
     (access, refresh, grant_id)
 }
 
@@ -122,7 +122,7 @@ async fn an_authorized_agent_session_is_paused_too() {
         .await;
     let (agent, _) = agent_session(&server).await;
     let (_, text) = call(&agent, "authenticate", json!({ "code": code })).await;
-    let grant_id = grant_of(&server, &token_in(&text)).await.grant_id;
+    let grant_id = grant_of(&server, &token_in(&text)).await.grant.id;
     let here = agent_page(&grant_id);
     post_form(
         &browser,
@@ -381,7 +381,7 @@ async fn a_guarded_agent_used_from_a_new_network_is_paused_and_the_person_told()
         .unwrap();
     let tokens: serde_json::Value = res.json().await.unwrap();
     let access = tokens["access_token"].as_str().unwrap();
-    let grant_id = grant_of(&server, access).await.grant_id;
+    let grant_id = grant_of(&server, access).await.grant.id;
 
     assert!(
         !whoami_from(&server, access, "203.0.113.77").await,

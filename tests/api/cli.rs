@@ -263,12 +263,14 @@ async fn failures_say_what_to_do_next() {
     .await;
     let (path, mut saved) = cli.saved();
     let user = server.user_id("gone@example.com").await;
-    agent_connect::server::grant::revoke_all(
+    agent_connect::server::domain::grant::revoke_all(
         &server.state.db,
         &server.state.live_tokens,
-        &user,
-        None,
-        server.state.now(),
+        agent_connect::server::domain::Actor {
+            user_id: &user,
+            addr: None,
+            at: server.state.now(),
+        },
     )
     .await
     .unwrap();

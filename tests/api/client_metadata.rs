@@ -24,7 +24,9 @@ async fn setup() -> Setup {
     setup_with(|_| {}).await
 }
 
-async fn setup_with(tweak: impl FnOnce(&mut agent_connect::server::config::ServeConfig)) -> Setup {
+async fn setup_with(
+    tweak: impl FnOnce(&mut agent_connect::server::app::config::ServeConfig),
+) -> Setup {
     let documents = DocumentServer::start().await;
     let ca = documents.ca_file.clone();
     let server = TestServer::start_with(move |config| {

@@ -3,7 +3,7 @@
 use crate::support;
 use crate::support::TestServer;
 use agent_connect::language::Locale;
-use agent_connect::server::event_detail::EventDetail;
+use agent_connect::server::domain::security_log::EventDetail;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_simultaneous_redemptions_of_one_code_give_exactly_one_success() {

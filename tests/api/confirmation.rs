@@ -2,16 +2,16 @@
 //! page that issued it, with Approve and Deny; low-risk permissions work at once.
 
 use agent_connect::language::Locale;
-use agent_connect::server::event_detail::EventDetail;
+use agent_connect::server::domain::security_log::EventDetail;
 use reqwest::header::{LOCATION, USER_AGENT};
 use serde_json::{Value, json};
 
 use crate::mcp::grant_of;
 use crate::portal::shown_code;
 use crate::support::{TestServer, page, post_form};
+use agent_connect::server::app::housekeeping;
 use agent_connect::server::db::events::EventKind;
 use agent_connect::server::db::{events, grants};
-use agent_connect::server::housekeeping;
 
 /// Signs up, generates a code for quote and trade.write on /connect, and redeems it as
 /// "TradeBot/2.1"; returns the browser and the token response.
@@ -110,7 +110,7 @@ async fn high_risk_permissions_wait_for_the_person_and_work_once_approved() {
     ] {
         assert!(html.contains(expected), "{expected} missing from /connect");
     }
-    let grant_id = grant_of(&server, access).await.grant_id;
+    let grant_id = grant_of(&server, access).await.grant.id;
     let res = post_form(
         &browser,
         &server,
@@ -156,7 +156,7 @@ async fn deny_revokes_the_agent_at_once() {
     let server = TestServer::start().await;
     let (browser, tokens) = redeemed_high_risk(&server, "deny@example.com").await;
     let access = tokens["access_token"].as_str().unwrap();
-    let grant_id = grant_of(&server, access).await.grant_id;
+    let grant_id = grant_of(&server, access).await.grant.id;
     // Another account can neither approve nor deny it.
     let stranger = server.sign_up("stranger@example.com").await;
     post_form(
@@ -206,7 +206,7 @@ async fn an_agent_nobody_approves_in_time_is_revoked() {
     let server = TestServer::start().await;
     let (browser, tokens) = redeemed_high_risk(&server, "late@example.com").await;
     let access = tokens["access_token"].as_str().unwrap();
-    let grant_id = grant_of(&server, access).await.grant_id;
+    let grant_id = grant_of(&server, access).await.grant.id;
     server.clock.advance(600);
     // Refused at once, before housekeeping writes it down.
     assert_eq!(server.introspect(access).await, json!({"active": false}));
@@ -250,9 +250,9 @@ async fn a_code_without_high_risk_permissions_needs_no_approval() {
     let grant = grant_of(&server, access).await;
     assert_eq!(
         server.introspect(access).await["scope"],
-        grant.scopes.to_string()
+        grant.grant.scopes.to_string()
     );
-    let stored = grants::find(&server.state.db, &grant.grant_id)
+    let stored = grants::find(&server.state.db, &grant.grant.id)
         .await
         .unwrap()
         .unwrap();
@@ -264,7 +264,7 @@ async fn the_agent_page_approves_or_denies_when_connect_is_closed() {
     let server = TestServer::start().await;
     let (browser, tokens) = redeemed_high_risk(&server, "page@example.com").await;
     let access = tokens["access_token"].as_str().unwrap();
-    let grant_id = grant_of(&server, access).await.grant_id;
+    let grant_id = grant_of(&server, access).await.grant.id;
     let here = agent_connect::links::agent_path(&grant_id);
 
     let (_, html, _) = page(&browser, &server, "/security").await;
@@ -297,7 +297,7 @@ async fn the_agent_page_approves_or_denies_when_connect_is_closed() {
     // A second agent, denied from its page.
     let (_, tokens) = redeemed_high_risk(&server, "page2@example.com").await;
     let access = tokens["access_token"].as_str().unwrap();
-    let grant_id = grant_of(&server, access).await.grant_id;
+    let grant_id = grant_of(&server, access).await.grant.id;
     let owner = server.sign_in("page2@example.com").await;
     let res = post_form(
         &owner,

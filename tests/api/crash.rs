@@ -10,10 +10,12 @@ use std::time::Duration;
 
 use agent_connect::lifetime::Lifetimes;
 use agent_connect::scopes::Scopes;
-use agent_connect::server::clock::SystemClock;
-use agent_connect::server::config::ServeConfig;
-use agent_connect::server::oauth::grants::agent_code;
-use agent_connect::server::{accounts, build_state};
+use agent_connect::server::app::clock::SystemClock;
+use agent_connect::server::app::config::ServeConfig;
+use agent_connect::server::build_state;
+use agent_connect::server::domain::Actor;
+use agent_connect::server::domain::accounts;
+use agent_connect::server::domain::agent_code::{self, CodeRequest};
 use tokio::process::{Child, Command};
 
 const CODES: usize = 150;
@@ -85,13 +87,19 @@ async fn tokens_answered_before_a_kill_9_work_through_the_other_instance() {
     for _ in 0..CODES {
         let scopes = Scopes::parse("quote");
         let (code, _) = agent_code::issue(
-            &state,
-            &user.id,
-            scopes,
-            None,
-            Lifetimes::default(),
-            false,
-            [127, 0, 0, 1].into(),
+            &state.db,
+            &state.catalogue,
+            Actor {
+                user_id: &user.id,
+                addr: Some([127, 0, 0, 1].into()),
+                at: state.now(),
+            },
+            CodeRequest {
+                scopes: scopes,
+                agent_name: None,
+                lifetimes: Lifetimes::default(),
+                guard_network: false,
+            },
         )
         .await
         .unwrap();

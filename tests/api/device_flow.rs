@@ -5,7 +5,7 @@ use crate::support::{HTML, START, TestServer, page, post_form};
 use agent_connect::grant_type::GrantTypes;
 use agent_connect::server::db::clients::{self, ApplicationType, Client, ClientOrigin};
 use agent_connect::server::db::grants::GrantedVia;
-use agent_connect::server::redirect_uris::RedirectUris;
+use agent_connect::server::domain::redirect_uris::RedirectUris;
 use reqwest::header::{ACCEPT, LOCATION};
 use serde_json::Value;
 
@@ -144,7 +144,7 @@ async fn device_authorization_answers_with_codes_and_where_to_enter_them() {
             .unwrap();
     assert_eq!(
         stored_hash,
-        agent_connect::server::tokens::hash(device_code)
+        agent_connect::server::domain::secrets::hash(device_code)
     );
     assert_eq!(stored_user_code, user_code.replace('-', ""));
     assert_eq!(scopes, "quote trade.read");

@@ -178,7 +178,8 @@ async fn an_agent_session_is_served_by_either_instance_for_the_life_of_its_grant
 async fn rate_limits_count_attempts_on_every_instance_together_on_postgres() {
     let a = TestServer::start_with(|config| config.rate_limit_per_minute = 10).await;
     let b = a.start_beside().await;
-    let unknown = agent_connect::server::codes::AgentCode::generate().display();
+    let unknown =
+        agent_connect::server::domain::agent_code::format::AgentCode::generate().display();
     let mut statuses = Vec::new();
     for n in 0..12 {
         let server = if n % 2 == 0 { &a } else { &b };

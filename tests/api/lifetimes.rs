@@ -29,7 +29,7 @@ async fn redeem_lasting(
 /// The grant of a token response's access token.
 async fn grant_of(server: &TestServer, tokens: &Value) -> grants::Grant {
     let access = tokens["access_token"].as_str().unwrap();
-    let id = crate::mcp::grant_of(server, access).await.grant_id;
+    let id = crate::mcp::grant_of(server, access).await.grant.id;
     grants::find(&server.state.db, &id).await.unwrap().unwrap()
 }
 

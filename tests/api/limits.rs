@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::support;
 use crate::support::{HTML, TestServer, page};
-use agent_connect::server::housekeeping;
+use agent_connect::server::app::housekeeping;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -241,7 +241,7 @@ async fn the_rate_limiters_memory_is_bounded() {
             .state
             .limits
             .check(
-                agent_connect::server::ratelimit::Action::SignIn,
+                agent_connect::server::domain::ratelimit::Action::SignIn,
                 [192, 0, 2, n].into(),
             )
             .await

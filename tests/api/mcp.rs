@@ -2,14 +2,14 @@
 //! `/mcp/agent` redeems codes and authorizes its session, `/mcp` takes Bearer tokens only.
 
 use agent_connect::language::Locale;
-use agent_connect::server::event_detail::EventDetail;
+use agent_connect::server::domain::security_log::EventDetail;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::support::{START, TestServer};
 use agent_connect::server::db::{events, grants, tokens};
-use agent_connect::server::grant::{self, Revocation};
+use agent_connect::server::domain::grant::{self, Revocation};
 use rmcp::model::{CallToolRequestParams, CallToolResult, ClientConfig};
 use rmcp::service::{NotificationContext, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
@@ -127,7 +127,7 @@ pub(crate) async fn redeem_token(server: &TestServer, email: &str, scopes: &[&st
 pub(crate) async fn grant_of(server: &TestServer, token: &str) -> tokens::ActiveToken {
     tokens::find_active(
         &server.state.db,
-        &agent_connect::server::tokens::hash(token),
+        &agent_connect::server::domain::secrets::hash(token),
         server.state.now(),
     )
     .await
@@ -346,7 +346,8 @@ async fn unusable_codes_get_one_refusal_and_the_rate_limit_its_wait() {
     assert_eq!(server.redeem(&used).await.0, 200);
     let expired = server.code_for("cy@example.com", &["quote"], None).await;
     server.clock.advance(300);
-    let unknown = agent_connect::server::codes::AgentCode::generate().display();
+    let unknown =
+        agent_connect::server::domain::agent_code::format::AgentCode::generate().display();
     let refusal = format!(
         "This code is invalid, expired or already used. Ask the person to generate a new code at {}/connect.",
         server.base
@@ -568,9 +569,9 @@ async fn a_revoked_grant_is_refused_on_the_next_request() {
     let revoked = grant::revoke(
         &server.state.db,
         &server.state.live_tokens,
-        &grant.grant_id,
+        &grant.grant.id,
         Revocation::ByPerson {
-            user_id: &grant.user_id,
+            user_id: &grant.grant.user_id,
         },
         None,
         server.state.now(),
@@ -631,9 +632,11 @@ async fn a_remembered_token_is_refused_right_after_it_ends() {
     let ended = grant::revoke_all(
         &server.state.db,
         &server.state.live_tokens,
-        &user,
-        None,
-        server.state.now(),
+        agent_connect::server::domain::Actor {
+            user_id: &user,
+            addr: None,
+            at: server.state.now(),
+        },
     )
     .await
     .unwrap();
@@ -652,7 +655,7 @@ async fn a_remembered_token_is_refused_right_after_it_ends() {
 async fn grant_use_is_written_at_most_once_a_minute() {
     let server = TestServer::start().await;
     let token = redeem_token(&server, "hal@example.com", &["quote"]).await;
-    let grant_id = grant_of(&server, &token).await.grant_id;
+    let grant_id = grant_of(&server, &token).await.grant.id;
     let last_used = || async {
         grants::find(&server.state.db, &grant_id)
             .await

@@ -4,8 +4,10 @@ use crate::support;
 use crate::support::{RESOURCE_ID, TestServer};
 use agent_connect::server::db::events::EventKind;
 use agent_connect::server::db::{events, grants};
-use agent_connect::server::grant::{self, Revocation};
-use agent_connect::server::oauth::grants::refresh_token;
+use agent_connect::server::domain::grant::{self, Revocation};
+use agent_connect::server::domain::security_log::EventDetail;
+use agent_connect::language::Locale;
+use agent_connect::server::oauth::grant_types::refresh_token;
 use serde_json::{Value, json};
 
 async fn grant(server: &TestServer, email: &str) -> Value {
@@ -342,6 +344,19 @@ async fn rfc_7009_revocation_of_both_token_kinds() {
         server.introspect(field(&body, "refresh_token")).await["active"],
         true,
         "only the access token"
+    );
+    let user = server.user_id("ha@example.com").await;
+    let log = events::list_recent(&server.state.db, &user, 10)
+        .await
+        .unwrap();
+    let entry = log
+        .iter()
+        .find(|event| event.kind == EventKind::TokenRevoked)
+        .expect("the revocation is in the person's log");
+    assert!(
+        EventDetail::describe(&entry.detail, Locale::en).contains("gave up one access token"),
+        "{}",
+        entry.detail
     );
 
     let res = revoke(field(&body, "refresh_token").into()).await;

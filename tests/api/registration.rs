@@ -58,7 +58,7 @@ async fn public_and_confidential_clients_register() {
     .unwrap();
     assert_eq!(
         stored.secret_hash.as_deref(),
-        Some(agent_connect::server::tokens::hash(secret).as_str())
+        Some(agent_connect::server::domain::secrets::hash(secret).as_str())
     );
     assert_eq!(stored.name, "Reporting service");
 }
@@ -225,7 +225,7 @@ async fn a_stored_row_that_fails_validation_is_refused_not_trusted() {
 /// The migration that moved redirect URIs from a space-separated list to a JSON array.
 #[tokio::test]
 async fn existing_space_separated_rows_become_json_arrays() {
-    use agent_connect::server::redirect_uris::RedirectUris;
+    use agent_connect::server::domain::redirect_uris::RedirectUris;
 
     let db = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
     sqlx::raw_sql(include_str!("../../migrations/sqlite/0002_clients.sql"))

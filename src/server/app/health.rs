@@ -9,8 +9,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::db;
-use super::state::AppState;
+use crate::server::app::state::AppState;
+use crate::server::db;
 
 /// Liveness: 200 while the process serves requests. Never touches the database, so a
 /// database outage does not get every instance restarted.

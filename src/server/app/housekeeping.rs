@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use tower_sessions::session_store::ExpiredDeletion;
 
-use super::db;
-use super::grant;
-use super::state::AppState;
+use crate::server::app::state::AppState;
+use crate::server::db;
+use crate::server::domain::grant;
 
 /// How often memory is tidied: idle MCP sessions and rate-limit buckets.
 const MEMORY_EVERY: Duration = Duration::from_secs(60);
@@ -56,8 +56,11 @@ pub async fn prune(state: &AppState) -> anyhow::Result<Pruned> {
             now,
         )
         .await?,
-        grant_activity: db::activity::delete_older_than(pool, now - super::activity::RETENTION)
-            .await?,
+        grant_activity: db::activity::delete_older_than(
+            pool,
+            now - crate::server::domain::activity_log::RETENTION,
+        )
+        .await?,
     };
     state.sessions.delete_expired().await?;
     Ok(pruned)

@@ -1,6 +1,6 @@
 //! The whole application as one axum router: the OAuth endpoints, the MCP endpoints, the built
 //! site, and the portal (pages, server functions, sign-out, the consent decision) behind its
-//! session. Building it is pure, so tests drive it without a socket; [`super::serve`] serves it.
+//! session. Building it is pure, so tests drive it without a socket; [`crate::server::app::serve`] serves it.
 
 use std::sync::LazyLock;
 
@@ -13,12 +13,16 @@ use tower::ServiceBuilder;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use super::auth::{logout, session};
-use super::db::sessions::Sessions;
-use super::state::AppState;
-use super::web::{deadline, edge, form_answers, headers, origin, prometheus, unsaved_session};
-use super::{health, mcp, oauth};
 use crate::app::{App, shell};
+use crate::server::app::health;
+use crate::server::app::state::AppState;
+use crate::server::auth::{logout, portal_session};
+use crate::server::db::portal_sessions::Sessions;
+use crate::server::mcp;
+use crate::server::oauth;
+use crate::server::web::{
+    deadline, edge, form_answers, headers, origin, prometheus, unsaved_session,
+};
 
 /// The whole application.
 ///
@@ -34,7 +38,7 @@ pub async fn app(state: AppState) -> anyhow::Result<Router> {
         .route("/healthz/live", get(health::live))
         .route("/metrics", get(prometheus::metrics))
         .merge(oauth::router())
-        .merge(super::download::router(&state))
+        .merge(crate::server::download::router(&state))
         .merge(mcp::router(&state))
         .merge(state.site.router())
         .merge(portal)
@@ -101,9 +105,9 @@ async fn portal(state: &AppState) -> anyhow::Result<Router<AppState>> {
 /// The portal's session cookie: HttpOnly, SameSite=Lax, Secure behind an https public URL.
 fn sessions(state: &AppState) -> SessionManagerLayer<Sessions> {
     SessionManagerLayer::new(state.sessions.clone())
-        .with_name(session::SESSION_COOKIE)
+        .with_name(portal_session::SESSION_COOKIE)
         .with_secure(state.config.public_url.scheme() == "https")
         .with_same_site(SameSite::Lax)
         .with_http_only(true)
-        .with_expiry(Expiry::OnInactivity(session::SIGNED_IN_IDLE))
+        .with_expiry(Expiry::OnInactivity(portal_session::SIGNED_IN_IDLE))
 }

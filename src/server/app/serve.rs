@@ -4,11 +4,11 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use super::clock::SystemClock;
-use super::config::ServeConfig;
-use super::housekeeping;
-use super::router::app;
-use super::startup::build_state;
+use crate::server::app::clock::SystemClock;
+use crate::server::app::config::ServeConfig;
+use crate::server::app::housekeeping;
+use crate::server::app::router::app;
+use crate::server::app::startup::build_state;
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
@@ -61,7 +61,8 @@ async fn shutdown_signal() {
 fn claim_sqlite_database(url: &str) -> anyhow::Result<Option<std::fs::File>> {
     use std::str::FromStr;
 
-    if super::db::Backend::of(url).map_err(anyhow::Error::msg)? != super::db::Backend::Sqlite {
+    let backend = crate::server::db::Backend::of(url).map_err(anyhow::Error::msg)?;
+    if !crate::server::app::topology::Topology::of(backend).owns_database() {
         return Ok(None);
     }
     let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;

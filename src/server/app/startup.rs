@@ -5,34 +5,37 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::activity::ActivityLog;
-use super::auth::password::PasswordHasher;
-use super::clock::Clock;
-use super::config::ServeConfig;
-use super::live_tokens::LiveTokens;
-use super::mcp::agent_sessions::AgentSessions;
-use super::oauth::grants::agent_code::group_commit::GroupCommit;
-use super::ratelimit::RateLimits;
-use super::site::SiteAssets;
-use super::state::{AppState, Shared};
-use super::{catalogue, db};
+use crate::server::app::clock::Clock;
+use crate::server::app::config::ServeConfig;
+use crate::server::app::site::SiteAssets;
+use crate::server::app::state::{AppState, Shared};
+use crate::server::app::topology::Topology;
+use crate::server::auth::password::PasswordHasher;
+use crate::server::db;
+use crate::server::domain::activity_log::ActivityLog;
+use crate::server::domain::agent_code::group_commit::GroupCommit;
+use crate::server::domain::catalogue;
+use crate::server::domain::ratelimit::RateLimits;
+use crate::server::domain::token_cache::LiveTokens;
+use crate::server::mcp::legacy_sessions::AgentSessions;
 
 /// Opens the database and assembles the shared state.
 pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let catalogue = catalogue::load(config.scopes_file.as_deref()).map_err(anyhow::Error::msg)?;
-    let client_metadata = super::oauth::client_metadata::fetcher(&config)?;
-    let cli_build = Arc::new(super::download::build::CliBuild::new(
+    let client_metadata = crate::server::oauth::client_metadata::fetcher(&config)?;
+    let cli_build = Arc::new(crate::server::download::build::CliBuild::new(
         config.cli_binary.clone(),
     )?);
     let url = &config.database.database_url;
     let backend = db::Backend::of(url).map_err(anyhow::Error::msg)?;
+    let topology = Topology::of(backend);
     let cannot_open =
         |err: sqlx::Error| anyhow::anyhow!("cannot open the {} database: {err}", backend.name());
     let db = db::connect(url).await.map_err(cannot_open)?;
     // The metrics recorder goes in before anything is counted.
-    super::web::prometheus::handle();
-    super::telemetry::build_info(backend.name());
-    let sessions = db::sessions::Sessions::open(url)
+    crate::server::web::prometheus::handle();
+    crate::server::app::telemetry::build_info(backend.name());
+    let sessions = db::portal_sessions::Sessions::open(url)
         .await
         .map_err(cannot_open)?;
     let mut leptos_options = leptos_options(&config)?;
@@ -45,21 +48,21 @@ pub async fn build_state(config: ServeConfig, clock: Arc<dyn Clock>) -> anyhow::
         site: Arc::new(site),
         db: db.clone(),
         sessions,
-        limits: match backend {
-            db::Backend::Sqlite => RateLimits::new(
+        limits: match topology {
+            Topology::OwnsDatabase => RateLimits::new(
                 config.rate_limit_per_minute,
                 config.unauthenticated_writes_per_minute,
             ),
-            db::Backend::Postgres => RateLimits::shared(
+            Topology::SharesDatabase => RateLimits::shared(
                 config.rate_limit_per_minute,
                 config.unauthenticated_writes_per_minute,
                 db.clone(),
             ),
         },
-        // One process serves a SQLite database, so it sees every revocation; PostgreSQL's
-        // instances revoke each other's grants.
-        live_tokens: LiveTokens::new(backend == db::Backend::Sqlite),
-        group_commit: (backend == db::Backend::Sqlite).then(|| GroupCommit::start(db.clone())),
+        live_tokens: LiveTokens::new(topology.owns_database()),
+        group_commit: topology
+            .owns_database()
+            .then(|| GroupCommit::start(db.clone())),
         agent_sessions: AgentSessions::shared(&config, db.clone()),
         client_metadata,
         cli_build,

@@ -5,20 +5,20 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
-use super::activity::ActivityLog;
-use super::auth::password::PasswordHasher;
-use super::clock::Clock;
-use super::config::ServeConfig;
-use super::db::Pool;
-use super::db::sessions::Sessions;
-use super::download::build::CliBuild;
-use super::live_tokens::LiveTokens;
-use super::mcp::agent_sessions::AgentSessions;
-use super::oauth::client_metadata::fetch::Fetcher;
-use super::oauth::grants::agent_code::group_commit::GroupCommit;
-use super::ratelimit::RateLimits;
-use super::site::SiteAssets;
 use crate::scopes::Scope;
+use crate::server::app::clock::Clock;
+use crate::server::app::config::ServeConfig;
+use crate::server::app::site::SiteAssets;
+use crate::server::auth::password::PasswordHasher;
+use crate::server::db::Pool;
+use crate::server::db::portal_sessions::Sessions;
+use crate::server::domain::activity_log::ActivityLog;
+use crate::server::domain::agent_code::group_commit::GroupCommit;
+use crate::server::domain::ratelimit::RateLimits;
+use crate::server::domain::token_cache::LiveTokens;
+use crate::server::download::build::CliBuild;
+use crate::server::mcp::legacy_sessions::AgentSessions;
+use crate::server::oauth::client_metadata::fetch::Fetcher;
 
 /// Cheap to clone (one reference count): every request clones it several times, once per
 /// layer that extracts it. Its fields are [`Shared`]'s.

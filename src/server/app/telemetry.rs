@@ -1,5 +1,5 @@
 //! What the server counts for its operators, recorded through the `metrics` facade and served
-//! as Prometheus text at `GET /metrics` ([`super::web::prometheus`]). Every name starts with
+//! as Prometheus text at `GET /metrics` ([`crate::server::web::prometheus`]). Every name starts with
 //! `agent_connect_`; labels take only a bounded set of values (routes as declared, never raw
 //! paths; OAuth error codes; action names), so a stranger cannot grow the set of series.
 
@@ -7,7 +7,52 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
-use metrics::{SharedString, counter, gauge, histogram};
+use metrics::{
+    SharedString, Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge,
+    histogram,
+};
+
+/// Gives every series its `# HELP` text (and unit), as Prometheus conventions ask; called once,
+/// when the recorder is installed.
+pub fn describe() {
+    describe_counter!(
+        "agent_connect_http_requests_total",
+        "HTTP requests answered, by method, declared route and status."
+    );
+    describe_histogram!(
+        "agent_connect_http_request_duration_seconds",
+        Unit::Seconds,
+        "Time to answer an HTTP request, by method and declared route."
+    );
+    describe_counter!(
+        "agent_connect_code_redemptions_total",
+        "Agent auth code redemptions, by outcome: ok or the OAuth error code."
+    );
+    describe_counter!(
+        "agent_connect_token_requests_total",
+        "Token endpoint requests, by grant type and outcome: ok or the OAuth error code."
+    );
+    describe_counter!(
+        "agent_connect_rate_limited_total",
+        "Attempts refused by a rate limit, by action."
+    );
+    describe_counter!(
+        "agent_connect_db_errors_total",
+        "Database errors that reached a caller: busy (answered 503) or other (500)."
+    );
+    describe_gauge!(
+        "agent_connect_db_pool_connections",
+        "Database connections of this instance, by state: in_use or idle."
+    );
+    describe_gauge!(
+        "agent_connect_db_pool_max_connections",
+        "The most database connections this instance opens."
+    );
+    describe_gauge!(
+        "agent_connect_build_info",
+        "Always 1; its labels name this instance's version and database backend."
+    );
+}
 
 /// One HTTP request answered: counted and timed by route (`unmatched` for unknown paths). The
 /// route is shared by both series rather than copied for each.

@@ -1,13 +1,13 @@
 //! `agent-connect user create`: an account made from the command line, for deployments with
-//! sign-up turned off. The account is made by [`super::accounts::create`], as sign-up makes it.
+//! sign-up turned off. The account is made by [`crate::server::domain::accounts::create`], as sign-up makes it.
 
 use std::io::BufRead;
 use std::sync::Arc;
 
-use super::accounts;
-use super::clock::SystemClock;
-use super::config::ServeConfig;
-use super::startup::build_state;
+use crate::server::app::clock::SystemClock;
+use crate::server::app::config::ServeConfig;
+use crate::server::app::startup::build_state;
+use crate::server::domain::accounts;
 
 /// Makes an account, reading the password from standard input.
 pub async fn create_user(database_url: &str, email: &str) -> anyhow::Result<()> {

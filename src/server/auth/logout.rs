@@ -3,11 +3,11 @@
 use axum::response::{IntoResponse, Redirect};
 use tower_sessions::Session;
 
-use super::session;
+use super::portal_session;
 
 /// Deletes the session and sends the browser to the sign-in page.
 pub async fn logout(session: Session) -> impl IntoResponse {
-    if let Err(err) = session::sign_out(&session).await {
+    if let Err(err) = portal_session::sign_out(&session).await {
         tracing::error!(%err, "could not end a session");
     }
     Redirect::to("/login")

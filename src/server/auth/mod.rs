@@ -2,4 +2,5 @@
 
 pub mod logout;
 pub mod password;
-pub mod session;
+pub mod portal;
+pub mod portal_session;

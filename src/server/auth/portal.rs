@@ -7,15 +7,16 @@ use axum::Extension;
 use leptos::prelude::*;
 use tower_sessions::Session;
 
-use super::auth::session;
-use super::db::{
+use crate::error::AppError;
+use crate::server::app::state::AppState;
+use crate::server::app::telemetry;
+use crate::server::auth::portal_session;
+use crate::server::db::{
     self,
     users::{self, User},
 };
-use super::state::AppState;
-use super::telemetry;
-use super::web::ClientAddr;
-use crate::error::AppError;
+use crate::server::domain::Actor;
+use crate::server::web::ClientAddr;
 
 /// The shared state. Absent only when the app is rendered outside a request (leptos_axum
 /// renders it once at start-up to list the routes); a server function then fails quietly.
@@ -39,7 +40,7 @@ pub async fn client_addr() -> IpAddr {
 
 /// The signed-in person, if any.
 pub async fn current_user(state: &AppState, session: &Session) -> Result<Option<User>, AppError> {
-    let Some(id) = session::user_id(session).await? else {
+    let Some(id) = portal_session::user_id(session).await? else {
         return Ok(None);
     };
     Ok(users::find_by_id(&state.db, &id).await?)
@@ -50,6 +51,17 @@ pub struct SignedIn {
     pub state: AppState,
     pub session: Session,
     pub user: User,
+}
+
+impl SignedIn {
+    /// The signed-in person acting now from `addr`, as the domain's verbs take them.
+    pub fn actor(&self, addr: IpAddr) -> Actor<'_> {
+        Actor {
+            user_id: &self.user.id,
+            addr: Some(addr),
+            at: self.state.now(),
+        }
+    }
 }
 
 /// The state, session and person of this request, or [`AppError::SignedOut`].

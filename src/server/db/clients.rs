@@ -6,7 +6,7 @@ use super::Db;
 use super::columns::text_enum;
 use crate::grant_type::{GrantType, GrantTypes};
 use crate::model::{ClientIdentity, ClientSummary};
-use crate::server::redirect_uris::{RedirectUris, is_loopback};
+use crate::server::domain::redirect_uris::{RedirectUris, is_loopback};
 
 text_enum! {
     /// Where a client's identity comes from: dynamic registration (RFC 7591), where the name

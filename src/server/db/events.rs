@@ -98,7 +98,10 @@ fn ordered_id() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or_default();
-    format!("{nanos:032x}{}", crate::server::tokens::new_id("_"))
+    format!(
+        "{nanos:032x}{}",
+        crate::server::domain::secrets::new_id("_")
+    )
 }
 
 /// The account's most recent events, newest first.

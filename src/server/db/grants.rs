@@ -52,12 +52,59 @@ pub struct Grant {
     pub client_software: Option<String>,
     /// The address it was redeemed from.
     pub redeemed_ip: Option<String>,
-    /// The network it may be used from without being paused (see [`crate::server::network`]);
+    /// The network it may be used from without being paused (see [`crate::server::domain::network`]);
     /// `None` when the person asked for no such guard.
     pub home_network: Option<String>,
 }
 
 impl Grant {
+    /// What decides whether it may act, as a lookup by token or session reads it.
+    pub fn state(&self) -> GrantState {
+        GrantState {
+            id: self.id.clone(),
+            user_id: self.user_id.clone(),
+            client_id: self.client_id.clone(),
+            agent_name: self.agent_name.clone(),
+            scopes: self.scopes.clone(),
+            expires_at: self.expires_at,
+            revoked_at: self.revoked_at,
+            resource: self.resource.clone(),
+            paused_at: self.paused_at,
+            high_risk_until: self.high_risk_until,
+            pending_until: self.pending_until,
+            home_network: self.home_network.clone(),
+        }
+    }
+}
+
+/// The part of a grant that decides whether it may act now (see
+/// [`crate::server::domain::grant::standing`]): the one row type read wherever a token or an
+/// MCP session is looked up, by [`STATE_COLUMNS`] of `grants g`.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct GrantState {
+    #[sqlx(rename = "grant_id")]
+    pub id: String,
+    pub user_id: String,
+    pub client_id: String,
+    pub agent_name: String,
+    pub scopes: Scopes,
+    /// When the grant ends unless refreshed (its refresh token's expiry).
+    #[sqlx(rename = "grant_expires_at")]
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+    /// The resource (RFC 8707) the grant's tokens are for; `None` for any.
+    pub resource: Option<String>,
+    /// Set while the grant is paused.
+    pub paused_at: Option<i64>,
+    /// Until when its high-risk scopes are active; `None`: as long as the grant.
+    pub high_risk_until: Option<i64>,
+    /// Until when they wait for the person's approval.
+    pub pending_until: Option<i64>,
+    /// The network it may be used from without being paused; `None`: any.
+    pub home_network: Option<String>,
+}
+
+impl GrantState {
     pub fn high_risk_limits(&self) -> HighRiskLimits {
         HighRiskLimits {
             pending_until: self.pending_until,
@@ -65,6 +112,11 @@ impl Grant {
         }
     }
 }
+
+/// The columns of [`GrantState`], read from `grants` aliased `g`.
+pub const STATE_COLUMNS: &str = "g.id AS grant_id, g.user_id, g.client_id, g.agent_name, g.scopes, \
+    g.expires_at AS grant_expires_at, g.revoked_at, g.resource, g.paused_at, g.high_risk_until, \
+    g.pending_until, g.home_network";
 
 const COLUMNS: &str = "id, user_id, client_id, agent_name, scopes, granted_via, created_at, last_used_at, expires_at, revoked_at, resource, paused_at, last_used_ip, ends_at, high_risk_lifetime, high_risk_until, pending_until, client_software, redeemed_ip, home_network";
 

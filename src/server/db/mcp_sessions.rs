@@ -1,40 +1,16 @@
 //! `mcp_sessions`: the `/mcp/agent` sessions every instance can rebuild, and the grant each
 //! authenticated session acts for.
 
-use sqlx::{Executor, FromRow};
+use sqlx::{Executor, FromRow, Row};
 
 use super::Db;
-use crate::lifetime::HighRiskLimits;
-use crate::scopes::Scopes;
+use super::grants::{GrantState, STATE_COLUMNS};
 
-/// What an authenticated session may do, from its grant, while the grant lives.
-#[derive(Debug, Clone, FromRow)]
+/// The live grant an authenticated session acts for, with its person's email.
+#[derive(Debug, Clone)]
 pub struct SessionGrant {
-    pub grant_id: String,
-    pub user_id: String,
     pub email: String,
-    pub client_id: String,
-    pub agent_name: String,
-    pub scopes: Scopes,
-    pub expires_at: i64,
-    pub resource: Option<String>,
-    /// Set while the person has paused the grant.
-    pub paused_at: Option<i64>,
-    /// Until when the grant's high-risk scopes are active; `None`: as long as the grant.
-    pub high_risk_until: Option<i64>,
-    /// Until when they wait for the person's approval.
-    pub pending_until: Option<i64>,
-    /// The network the grant may be used from without being paused; `None`: any.
-    pub home_network: Option<String>,
-}
-
-impl SessionGrant {
-    pub fn high_risk_limits(&self) -> HighRiskLimits {
-        HighRiskLimits {
-            pending_until: self.pending_until,
-            high_risk_until: self.high_risk_until,
-        }
-    }
+    pub grant: GrantState,
 }
 
 /// Where a session stands.
@@ -105,30 +81,13 @@ pub async fn auth<'e>(
     id: &str,
     now: i64,
 ) -> Result<SessionAuth, sqlx::Error> {
-    #[derive(FromRow)]
-    struct Row {
-        bound: Option<String>,
-        grant_id: Option<String>,
-        user_id: Option<String>,
-        email: Option<String>,
-        client_id: Option<String>,
-        agent_name: Option<String>,
-        scopes: Option<Scopes>,
-        expires_at: Option<i64>,
-        resource: Option<String>,
-        paused_at: Option<i64>,
-        high_risk_until: Option<i64>,
-        pending_until: Option<i64>,
-        home_network: Option<String>,
-    }
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT s.grant_id AS bound, g.id AS grant_id, g.user_id, u.email, g.client_id, \
-         g.agent_name, g.scopes, g.expires_at, g.resource, g.paused_at, g.high_risk_until, g.pending_until, g.home_network \
+    let row = sqlx::query(&format!(
+        "SELECT s.grant_id AS bound, u.email, {STATE_COLUMNS} \
          FROM mcp_sessions s \
          LEFT JOIN grants g ON g.id = s.grant_id AND g.revoked_at IS NULL AND g.expires_at > $2 \
          LEFT JOIN users u ON u.id = g.user_id \
-         WHERE s.id = $1",
-    )
+         WHERE s.id = $1"
+    ))
     .bind(id)
     .bind(now)
     .fetch_optional(db)
@@ -136,37 +95,15 @@ pub async fn auth<'e>(
     let Some(row) = row else {
         return Ok(SessionAuth::None);
     };
-    Ok(match row {
-        Row {
-            grant_id: Some(grant_id),
-            user_id: Some(user_id),
-            email: Some(email),
-            client_id: Some(client_id),
-            agent_name: Some(agent_name),
-            scopes: Some(scopes),
-            expires_at: Some(expires_at),
-            resource,
-            paused_at,
-            high_risk_until,
-            pending_until,
-            home_network,
-            ..
-        } => SessionAuth::Live(Box::new(SessionGrant {
-            grant_id,
-            user_id,
-            email,
-            client_id,
-            agent_name,
-            scopes,
-            expires_at,
-            resource,
-            paused_at,
-            high_risk_until,
-            pending_until,
-            home_network,
+    let bound: Option<String> = row.try_get("bound")?;
+    let live: Option<String> = row.try_get("grant_id")?;
+    Ok(match (bound, live) {
+        (_, Some(_)) => SessionAuth::Live(Box::new(SessionGrant {
+            email: row.try_get("email")?,
+            grant: GrantState::from_row(&row)?,
         })),
-        Row { bound: Some(_), .. } => SessionAuth::Ended,
-        Row { .. } => SessionAuth::None,
+        (Some(_), None) => SessionAuth::Ended,
+        (None, None) => SessionAuth::None,
     })
 }
 

@@ -17,7 +17,7 @@ pub mod tokens;
 pub mod users;
 
 mod backend;
-pub mod sessions;
+pub mod portal_sessions;
 
 pub use backend::{BUSY_RETRY_AFTER, Backend, connect, is_busy, migrations_applied};
 

@@ -4,9 +4,8 @@
 use sqlx::{Executor, FromRow};
 
 use super::columns::text_enum;
+use super::grants::{GrantState, STATE_COLUMNS};
 use super::{Conn, Db, ManyRows, pad};
-use crate::lifetime::HighRiskLimits;
-use crate::scopes::Scopes;
 
 text_enum! {
     /// What a token is for; stored as `access` or `refresh`.
@@ -16,36 +15,18 @@ text_enum! {
     }
 }
 
-/// A live token with what its grant allows.
+/// A live token with the state of its grant.
 #[derive(Debug, Clone, FromRow)]
 pub struct ActiveToken {
     pub kind: TokenKind,
-    pub grant_id: String,
-    pub user_id: String,
-    pub email: String,
-    pub client_id: String,
-    pub agent_name: String,
-    pub scopes: Scopes,
     pub created_at: i64,
+    /// When the token itself expires.
+    #[sqlx(rename = "token_expires_at")]
     pub expires_at: i64,
-    pub resource: Option<String>,
-    /// Set while the person has paused the token's grant.
-    pub paused_at: Option<i64>,
-    /// Until when the grant's high-risk scopes are active; `None`: as long as the grant.
-    pub high_risk_until: Option<i64>,
-    /// Until when they wait for the person's approval (see [`super::grants::Grant`]).
-    pub pending_until: Option<i64>,
-    /// The network the grant may be used from without being paused; `None`: any.
-    pub home_network: Option<String>,
-}
-
-impl ActiveToken {
-    pub fn high_risk_limits(&self) -> HighRiskLimits {
-        HighRiskLimits {
-            pending_until: self.pending_until,
-            high_risk_until: self.high_risk_until,
-        }
-    }
+    /// The email of the grant's person.
+    pub email: String,
+    #[sqlx(flatten)]
+    pub grant: GrantState,
 }
 
 /// Any token row, live or not, with its grant's state.
@@ -118,12 +99,12 @@ pub async fn find_active<'e>(
     token_hash: &str,
     now: i64,
 ) -> Result<Option<ActiveToken>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT t.kind, t.grant_id, g.user_id, u.email, g.client_id, g.agent_name, g.scopes, t.created_at, t.expires_at, g.resource, g.paused_at, g.high_risk_until, g.pending_until, g.home_network \
+    sqlx::query_as(&format!(
+        "SELECT t.kind, t.created_at, t.expires_at AS token_expires_at, u.email, {STATE_COLUMNS} \
          FROM tokens t JOIN grants g ON g.id = t.grant_id JOIN users u ON u.id = g.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.used_at IS NULL AND t.expires_at > $2 \
-           AND g.revoked_at IS NULL",
-    )
+           AND g.revoked_at IS NULL"
+    ))
     .bind(token_hash)
     .bind(now)
     .fetch_optional(db)
@@ -189,18 +170,20 @@ pub async fn rotate_again<'e>(
     .await
 }
 
-/// Revokes one token.
+/// Revokes one token. Returns its grant if it was live until now.
 pub async fn revoke<'e>(
     db: impl Executor<'e, Database = Db>,
     token_hash: &str,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
-        .bind(now)
-        .bind(token_hash)
-        .execute(db)
-        .await?;
-    Ok(())
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL \
+         RETURNING grant_id",
+    )
+    .bind(now)
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await
 }
 
 /// Deletes tokens that expired more than a day ago.

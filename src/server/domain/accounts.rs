@@ -1,12 +1,15 @@
 //! Accounts: creating them and checking a sign-in, with the same answer and the same time
 //! whether or not the email exists.
 
-use super::auth::password::{self, HashError, PasswordRule};
-use super::db::events::{self, EventKind};
-use super::db::users::{self, User};
-use super::event_detail::EventDetail;
-use super::state::AppState;
-use super::tokens::new_id;
+use crate::server::auth::password::{self, HashError, PasswordRule};
+use std::net::IpAddr;
+
+use crate::server::app::state::AppState;
+use crate::server::db::users::{self, User};
+use crate::server::domain::Actor;
+use crate::server::domain::secrets::new_id;
+use crate::server::domain::security_log;
+use crate::server::domain::security_log::EventDetail;
 
 /// Why an account could not be created.
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +49,7 @@ pub async fn create(
     state: &AppState,
     email: &str,
     password: &str,
-    client_ip: Option<&str>,
+    client_ip: Option<IpAddr>,
 ) -> Result<User, SignUpError> {
     let email = normalize_email(email)?;
     password::check_new(password)?;
@@ -65,15 +68,12 @@ pub async fn create(
             SignUpError::Database(err)
         }
     })?;
-    events::record(
-        &mut *tx,
-        &user.id,
-        EventKind::SignedUp,
-        &EventDetail::AccountCreated.stored(),
-        client_ip,
-        now,
-    )
-    .await?;
+    let by = Actor {
+        user_id: &user.id,
+        addr: client_ip,
+        at: now,
+    };
+    security_log::record(&mut *tx, by, &EventDetail::AccountCreated).await?;
     tx.commit().await?;
     tracing::info!(user = %user.id, "account created");
     Ok(user)

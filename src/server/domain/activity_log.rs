@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::db::Pool;
-use super::db::activity::{self, Activity, ActivityKind};
+use crate::server::db::Pool;
+use crate::server::db::activity::{self, Activity, ActivityKind};
 
 /// How often counted activity is written.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(2);

@@ -17,8 +17,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use super::db::{self, Pool};
-use super::telemetry;
+use crate::server::app::telemetry;
+use crate::server::db::{self, Pool};
 
 /// The limited actions.
 #[derive(Debug, Clone, Copy)]

@@ -1,10 +1,52 @@
-//! What a security event says. It is stored as facts (JSON in `security_events.detail`) and
+//! The person's security log: every entry is recorded here, from one [`EventDetail`] whose
+//! [`EventKind`] follows from it. It is stored as facts (JSON in `security_events.detail`) and
 //! put into words when a page shows it, in the reader's language; the names, scopes and
 //! addresses in it are shown as they are. A row written before this format is shown as stored.
 
 use serde::{Deserialize, Serialize};
+use sqlx::Executor;
 
+use super::Actor;
 use crate::language::{Locale, td_display, td_string};
+use crate::server::db::events::{self, EventKind, NewEvent};
+use crate::server::db::{Conn, Db};
+
+/// Records one entry in the log of the account `by` names, from where and when it says.
+pub async fn record<'e>(
+    db: impl Executor<'e, Database = Db>,
+    by: Actor<'_>,
+    detail: &EventDetail,
+) -> Result<(), sqlx::Error> {
+    let addr = by.addr.map(|a| a.to_string());
+    let stored = detail.stored();
+    events::record(
+        db,
+        by.user_id,
+        detail.kind(),
+        &stored,
+        addr.as_deref(),
+        by.at,
+    )
+    .await
+}
+
+/// Records several entries in one statement, each in the log its actor names.
+pub async fn record_many(
+    conn: &mut Conn,
+    entries: &[(Actor<'_>, EventDetail)],
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<NewEvent> = entries
+        .iter()
+        .map(|(by, detail)| NewEvent {
+            user_id: by.user_id,
+            kind: detail.kind(),
+            detail: detail.stored(),
+            client_ip: by.addr.map(|a| a.to_string()),
+            created_at: by.at,
+        })
+        .collect();
+    events::record_many(conn, &rows).await
+}
 
 /// The facts of one security event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +69,10 @@ pub enum EventDetail {
     Revoked {
         agent: String,
         by: RevokedBy,
+    },
+    /// The agent revoked one of its access tokens (RFC 7009); the grant lives on.
+    AccessTokenRevoked {
+        agent: String,
     },
     NotApprovedInTime {
         agent: String,
@@ -85,6 +131,34 @@ pub enum RevokedBy {
 }
 
 impl EventDetail {
+    /// The kind of entry this detail makes: its title on the security page.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Self::AccountCreated => EventKind::SignedUp,
+            Self::SignedIn => EventKind::SignedIn,
+            Self::CodeIssued { .. } => EventKind::CodeIssued,
+            Self::Granted { .. } => EventKind::CodeRedeemed,
+            Self::Approved { .. } => EventKind::AgentApproved,
+            Self::Revoked { by, .. } => match by {
+                RevokedBy::Person | RevokedBy::CodeReplay => EventKind::GrantRevoked,
+                RevokedBy::Agent => EventKind::TokenRevoked,
+                RevokedBy::RefreshReplay => EventKind::RefreshReuse,
+                RevokedBy::Denied => EventKind::AgentDenied,
+            },
+            Self::AccessTokenRevoked { .. } => EventKind::TokenRevoked,
+            Self::NotApprovedInTime { .. } | Self::AllRevoked { .. } => EventKind::GrantRevoked,
+            Self::Paused { .. } => EventKind::GrantPaused,
+            Self::Resumed { .. } => EventKind::GrantResumed,
+            Self::Renamed { .. } => EventKind::GrantRenamed,
+            Self::HighRiskRenewed { .. } => EventKind::HighRiskRenewed,
+            Self::PausedOnNewNetwork { .. } => EventKind::PausedOnNewNetwork,
+            Self::ApplicationApproved { .. } => EventKind::AuthorizationApproved,
+            Self::ApplicationDenied { .. } => EventKind::AuthorizationDenied,
+            Self::DeviceApproved { .. } => EventKind::DeviceApproved,
+            Self::DeviceDenied { .. } => EventKind::DeviceDenied,
+        }
+    }
+
     /// The form `security_events.detail` stores.
     pub fn stored(&self) -> String {
         serde_json::to_string(self).expect("an event detail serializes")
@@ -131,6 +205,9 @@ impl EventDetail {
                 }
                 RevokedBy::Denied => td_display!(locale, security.detail_denied, agent).to_string(),
             },
+            Self::AccessTokenRevoked { agent } => {
+                td_display!(locale, security.detail_access_token_revoked, agent).to_string()
+            }
             Self::NotApprovedInTime { agent } => {
                 td_display!(locale, security.detail_not_approved, agent).to_string()
             }

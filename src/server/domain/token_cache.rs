@@ -18,9 +18,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use quick_cache::sync::Cache;
 
-use super::db::Pool;
-use super::db::grants;
-use super::db::tokens::{self, ActiveToken, TokenKind};
+use crate::server::db::Pool;
+use crate::server::db::grants;
+use crate::server::db::tokens::{self, ActiveToken, TokenKind};
 
 /// How many live tokens are remembered; beyond that the cache drops the least used.
 const REMEMBERED: usize = 10_000;

@@ -12,7 +12,7 @@ use tower_http::services::ServeFile;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::instructions::CLI_DOWNLOAD_PATH;
-use crate::server::state::AppState;
+use crate::server::app::state::AppState;
 
 pub mod build;
 

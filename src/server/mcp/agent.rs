@@ -19,18 +19,18 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::agent_sessions::SESSION_HEADER;
+use super::legacy_sessions::SESSION_HEADER;
 use super::auth::{SessionStanding, TokenValidator};
 use super::protocol::{failure, private_list, server_config, success, transport_config};
 use super::resource::ResourceTools;
-use super::session_store::SharedSessions;
+use super::legacy_session_store::SharedSessions;
+use crate::server::app::state::AppState;
 use crate::server::db::mcp_sessions;
+use crate::server::domain::secrets::log_id;
 use crate::server::oauth::error::{ErrorCode, OAuthError};
-use crate::server::oauth::grants::agent_code;
-use crate::server::oauth::grants::request::TokenRequest;
+use crate::server::oauth::grant_types::agent_code;
+use crate::server::oauth::grant_types::request::TokenRequest;
 use crate::server::oauth::issue::TokenResponse;
-use crate::server::state::AppState;
-use crate::server::tokens::log_id;
 use crate::server::web::ClientAddr;
 
 /// The one tool of an unauthorized session.

@@ -13,15 +13,15 @@ use rmcp::RoleServer;
 use rmcp::service::RequestContext;
 use serde::Serialize;
 
-use crate::lifetime::HighRiskLimits;
 use crate::scopes::Scope;
-use crate::server::db::mcp_sessions::{self, SessionAuth, SessionGrant};
-use crate::server::db::tokens::{ActiveToken, TokenKind};
+use crate::server::app::state::AppState;
+use crate::server::db::grants::GrantState;
+use crate::server::db::mcp_sessions::{self, SessionAuth};
+use crate::server::db::tokens::TokenKind;
+use crate::server::domain::grant::{self, Standing};
+use crate::server::domain::secrets::hash;
 use crate::server::oauth::error::OAuthError;
-use crate::server::state::AppState;
-use crate::server::tokens::hash;
 use crate::server::web::ClientAddr;
-use crate::server::{grant, network};
 
 /// Where the resource's RFC 9728 metadata lives.
 pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
@@ -72,37 +72,30 @@ pub fn client_addr(context: &RequestContext<RoleServer>) -> Option<IpAddr> {
         .map(|ClientAddr(addr)| *addr)
 }
 
-impl From<SessionGrant> for Principal {
-    fn from(grant: SessionGrant) -> Self {
-        Self {
-            scopes: grant.scopes.into_vec(),
-            grant_id: grant.grant_id,
+impl Principal {
+    /// The principal of a grant in `standing`, for a caller who knows the person's `email`;
+    /// `expires_at` is when its credential (access token, or the grant of a session) stops
+    /// working. `None` for a grant that is over.
+    fn of_grant(
+        grant: GrantState,
+        email: String,
+        standing: Standing,
+        expires_at: i64,
+    ) -> Option<Self> {
+        let paused = !standing.may_act();
+        let in_force = standing.into_in_force()?;
+        Some(Self {
+            scopes: in_force.scopes.into_vec(),
+            grant_id: grant.id,
             user_id: grant.user_id,
-            email: grant.email,
+            email,
             client_id: grant.client_id,
             agent_name: grant.agent_name,
-            expires_at: grant.expires_at,
-            paused: grant.paused_at.is_some(),
-            lapsed: Vec::new(),
-            pending: Vec::new(),
-        }
-    }
-}
-
-impl From<ActiveToken> for Principal {
-    fn from(token: ActiveToken) -> Self {
-        Self {
-            scopes: token.scopes.into_vec(),
-            grant_id: token.grant_id,
-            user_id: token.user_id,
-            email: token.email,
-            client_id: token.client_id,
-            agent_name: token.agent_name,
-            expires_at: token.expires_at,
-            paused: token.paused_at.is_some(),
-            lapsed: Vec::new(),
-            pending: Vec::new(),
-        }
+            expires_at,
+            paused,
+            lapsed: in_force.lapsed,
+            pending: in_force.pending,
+        })
     }
 }
 
@@ -139,7 +132,7 @@ impl TokenValidator {
     }
 
     /// The principal of a live access token, by the token's hash. Refresh tokens, and tokens
-    /// that expired or whose grant was revoked, give `None`. `addr` is the caller's.
+    /// that expired or whose grant is over, give `None`. `addr` is the caller's.
     pub async fn principal(
         &self,
         token_hash: &str,
@@ -158,22 +151,16 @@ impl TokenValidator {
             return Ok(None);
         }
         // RFC 8707: a token minted for another resource is not valid here.
-        if !self.meant_for_here(token.resource.as_deref()) {
+        if !self.meant_for_here(token.grant.resource.as_deref()) {
             return Ok(None);
         }
-        // Nobody approved its high-risk scopes in time: the grant is over.
-        let limits = token.high_risk_limits();
-        if limits.unapproved(now) {
-            return Ok(None);
-        }
-        self.record_use(&token.grant_id, addr, now).await;
-        let strays = self
-            .strays(token.home_network.as_deref(), &token.grant_id, addr, now)
-            .await?;
-        let mut principal = Principal::from(token);
-        principal.paused |= strays;
-        self.limit_scopes(&mut principal, limits, now);
-        Ok(Some(principal))
+        let standing = self.standing(&token.grant, addr, now).await?;
+        Ok(Principal::of_grant(
+            token.grant,
+            token.email,
+            standing,
+            token.expires_at,
+        ))
     }
 
     /// Where an `/mcp/agent` session stands, as any instance sees it: the principal of the
@@ -184,68 +171,49 @@ impl TokenValidator {
         addr: Option<IpAddr>,
     ) -> Result<SessionStanding, sqlx::Error> {
         let now = self.state.now();
+        let live = match mcp_sessions::auth(&self.state.db, session_id, now).await? {
+            SessionAuth::None => return Ok(SessionStanding::Unauthenticated),
+            SessionAuth::Ended => return Ok(SessionStanding::Ended),
+            SessionAuth::Live(live) => *live,
+        };
+        if !self.meant_for_here(live.grant.resource.as_deref()) {
+            return Ok(SessionStanding::Ended);
+        }
+        let standing = self.standing(&live.grant, addr, now).await?;
+        let expires_at = live.grant.expires_at;
         Ok(
-            match mcp_sessions::auth(&self.state.db, session_id, now).await? {
-                SessionAuth::None => SessionStanding::Unauthenticated,
-                SessionAuth::Ended => SessionStanding::Ended,
-                SessionAuth::Live(grant)
-                    if !self.meant_for_here(grant.resource.as_deref())
-                        || grant.high_risk_limits().unapproved(now) =>
-                {
-                    SessionStanding::Ended
-                }
-                SessionAuth::Live(grant) => {
-                    self.record_use(&grant.grant_id, addr, now).await;
-                    let limits = grant.high_risk_limits();
-                    let strays = self
-                        .strays(grant.home_network.as_deref(), &grant.grant_id, addr, now)
-                        .await?;
-                    let mut principal = Principal::from(*grant);
-                    principal.paused |= strays;
-                    self.limit_scopes(&mut principal, limits, now);
-                    SessionStanding::Authorized(Arc::new(principal))
-                }
+            match Principal::of_grant(live.grant, live.email, standing, expires_at) {
+                Some(principal) => SessionStanding::Authorized(Arc::new(principal)),
+                None => SessionStanding::Ended,
             },
         )
     }
 
-    /// Whether a grant guarded to its `home` network is used from `addr` outside it: then the
-    /// grant is paused, now, and the person told.
-    async fn strays(
+    /// Where the grant stands for a call from `addr` (see [`grant::standing`]): its use is
+    /// recorded, and a grant used from outside its home network is paused now, with the person
+    /// told.
+    async fn standing(
         &self,
-        home: Option<&str>,
-        grant_id: &str,
+        grant: &GrantState,
         addr: Option<IpAddr>,
         now: i64,
-    ) -> Result<bool, sqlx::Error> {
-        let (Some(home), Some(addr)) = (home, addr) else {
-            return Ok(false);
-        };
-        if network::of(addr) == home {
-            return Ok(false);
+    ) -> Result<Standing, sqlx::Error> {
+        let standing = grant::standing(&self.state.catalogue, grant, addr, now);
+        if matches!(standing, Standing::Over(_)) {
+            return Ok(standing);
         }
-        grant::pause_on_new_network(&self.state.db, &self.state.live_tokens, grant_id, addr, now)
+        self.record_use(&grant.id, addr, now).await;
+        if let (Standing::MovedNetwork(_), Some(addr)) = (&standing, addr) {
+            grant::pause_on_new_network(
+                &self.state.db,
+                &self.state.live_tokens,
+                &grant.id,
+                addr,
+                now,
+            )
             .await?;
-        Ok(true)
-    }
-
-    /// Leaves the principal the scopes its grant acts with now (see
-    /// [`grant::active_scopes`]), and notes those held back: waiting for the person's
-    /// approval, or whose time is up.
-    fn limit_scopes(&self, principal: &mut Principal, limits: HighRiskLimits, now: i64) {
-        let granted = std::mem::take(&mut principal.scopes);
-        let active =
-            grant::active_scopes(&self.state.catalogue, granted.clone().into(), limits, now);
-        let held: Vec<String> = granted
-            .into_iter()
-            .filter(|scope| !active.contains(scope))
-            .collect();
-        if limits.pending(now) {
-            principal.pending = held;
-        } else {
-            principal.lapsed = held;
         }
-        principal.scopes = active.into_vec();
+        Ok(standing)
     }
 
     /// RFC 8707: whether a grant made for `resource` may be used at `/mcp`.
@@ -265,7 +233,7 @@ impl TokenValidator {
 /// Admits a request to `/mcp` only with a live access token in the `Authorization` header, and
 /// puts its [`Principal`] in the request's extensions (shared: the MCP transport copies them
 /// several times per call); otherwise answers the 401 challenge. A revoked grant is refused on
-/// the very next request (see [`crate::server::live_tokens`]).
+/// the very next request (see [`crate::server::domain::token_cache`]).
 pub async fn admit(validator: &TokenValidator, mut req: Request) -> Result<Request, Response> {
     let Some(token_hash) = bearer_token(req.headers()).map(hash) else {
         let base = validator.state.config.public_base();

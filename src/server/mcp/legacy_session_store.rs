@@ -8,8 +8,8 @@ use rmcp::transport::streamable_http_server::session::store::{
     SessionState, SessionStore, SessionStoreError,
 };
 
+use crate::server::app::state::AppState;
 use crate::server::db::mcp_sessions;
-use crate::server::state::AppState;
 
 /// rmcp's session store on the `mcp_sessions` table.
 pub struct SharedSessions {

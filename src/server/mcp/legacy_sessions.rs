@@ -19,10 +19,10 @@ use rmcp::transport::streamable_http_server::SessionManager;
 use rmcp::transport::streamable_http_server::session::SessionId;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 
-use crate::server::config::ServeConfig;
+use crate::server::app::config::ServeConfig;
 use crate::server::db::{Pool, mcp_sessions};
-use crate::server::ratelimit::limiter_key;
-use crate::server::tokens::ACCESS_TTL;
+use crate::server::domain::ratelimit::limiter_key;
+use crate::server::domain::secrets::ACCESS_TTL;
 use crate::server::web::ClientAddr;
 
 /// The header that names an MCP session.
@@ -36,7 +36,7 @@ pub struct AgentSessions {
 
 struct Inner {
     manager: Arc<LocalSessionManager>,
-    /// Where sessions are shared with other instances ([`super::session_store`]); a session
+    /// Where sessions are shared with other instances ([`super::legacy_session_store`]); a session
     /// closed for idling before it authenticated is forgotten there too.
     db: Option<Pool>,
     unauthenticated: Mutex<Unauthenticated>,

@@ -5,12 +5,12 @@
 //! Both are nested services, outside the portal: no session cookie, no same-origin check.
 
 pub mod agent;
-pub mod agent_sessions;
+pub mod legacy_sessions;
 pub mod auth;
 pub mod protocol;
 pub mod resource;
 pub mod sandbox;
-pub mod session_store;
+pub mod legacy_session_store;
 pub mod step_up;
 
 use std::convert::Infallible;
@@ -25,7 +25,7 @@ use rmcp::transport::streamable_http_server::StreamableHttpService;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use tower::util::BoxCloneSyncService;
 
-use super::state::AppState;
+use crate::server::app::state::AppState;
 use auth::TokenValidator;
 use resource::{ResourceServer, ResourceTools};
 

@@ -15,7 +15,7 @@ use rmcp::transport::streamable_http_server::session::SessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tower::util::BoxCloneSyncService;
 
-use crate::server::state::AppState;
+use crate::server::app::state::AppState;
 
 /// The transport settings both endpoints share. The DNS-rebinding check admits the public
 /// URL's host besides loopback.

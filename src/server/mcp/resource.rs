@@ -24,11 +24,11 @@ use serde::Deserialize;
 use super::auth::{Principal, client_addr};
 use super::protocol::{failure, private_list, server_config, success, transport_config};
 use super::sandbox::{self, NOTICE, Order, Refused, Sandbox, Side, dollars};
-use crate::server::activity::ActivityLog;
-use crate::server::clock::Clock;
+use crate::server::app::clock::Clock;
+use crate::server::app::state::AppState;
 use crate::server::db;
 use crate::server::db::activity::ActivityKind;
-use crate::server::state::AppState;
+use crate::server::domain::activity_log::ActivityLog;
 use crate::timefmt;
 
 /// The scope each gated tool needs. Tools not named here (`whoami`) need none.

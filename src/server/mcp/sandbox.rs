@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::server::db::Pool;
 pub use crate::server::db::sandbox_orders::OrderStatus;
 use crate::server::db::sandbox_orders::{self, OrderRow, OrderSide};
-use crate::server::tokens::new_id;
+use crate::server::domain::secrets::new_id;
 
 /// The first line of every sandbox result.
 pub const NOTICE: &str = "SANDBOX DATA: sample values for trying Agent Connect, not a real market or account. No real order is ever placed.";

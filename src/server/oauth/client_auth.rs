@@ -10,11 +10,11 @@ use subtle::ConstantTimeEq;
 
 use super::error::OAuthError;
 use crate::grant_type::GrantType;
-use crate::server::config::ServeConfig;
+use crate::server::app::config::ServeConfig;
+use crate::server::app::state::AppState;
 use crate::server::db::clients::Client;
+use crate::server::domain::secrets::hash;
 use crate::server::oauth::client_metadata::{self, MetadataError};
-use crate::server::state::AppState;
-use crate::server::tokens::hash;
 
 /// Checks the caller's credentials against the resource-server client in the configuration.
 pub fn authenticate_resource_server(

@@ -15,11 +15,11 @@ use super::client_auth::client_for_grant;
 use super::error::OAuthError;
 use crate::grant_type::GrantType;
 use crate::scopes::{Scopes, normalize};
+use crate::server::app::state::AppState;
 use crate::server::db::device_codes::{self, DeviceCodeRow};
-use crate::server::ratelimit::Action;
-use crate::server::state::AppState;
-use crate::server::tokens::{hash, log_id, new_secret};
-use crate::server::user_code::UserCode;
+use crate::server::domain::device::user_code::UserCode;
+use crate::server::domain::ratelimit::Action;
+use crate::server::domain::secrets::{hash, log_id, new_secret};
 use crate::server::web::ClientAddr;
 
 /// A request is valid while `now < created + DEVICE_CODE_TTL`.

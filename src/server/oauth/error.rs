@@ -6,7 +6,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::server::{db, telemetry};
+use crate::server::app::telemetry;
+use crate::server::db;
 
 /// The `error` codes we send: RFC 6749 sections 4.1.2.1 and 5.2, RFC 7591 section 3.2.2,
 /// RFC 8628 section 3.5, RFC 8707 section 2, and `too_many_requests` for our rate limits.

@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use super::client_auth::authenticate_resource_server;
 use super::error::OAuthError;
+use crate::server::app::state::AppState;
 use crate::server::db::tokens::TokenKind;
-use crate::server::grant;
-use crate::server::state::AppState;
-use crate::server::tokens::hash;
+use crate::server::domain::grant::{self, Standing};
+use crate::server::domain::secrets::hash;
 
 #[derive(Deserialize)]
 pub struct IntrospectRequest {
@@ -61,44 +61,43 @@ pub async fn introspect(
         .token
         .ok_or_else(|| OAuthError::invalid_request("token is required."))?;
     let now = state.now();
-    let answer = match state
+    let found = state
         .live_tokens
         .find(&state.db, &hash(&token), now)
-        .await?
-    {
-        // A paused grant's tokens are refused until the person resumes it.
-        Some(active)
-            if active.paused_at.is_none() && !active.high_risk_limits().unapproved(now) =>
-        {
-            if active.kind == TokenKind::Access {
-                state
-                    .live_tokens
-                    .record_use(&state.db, &active.grant_id, None, now)
-                    .await;
-            }
-            Introspection::Active {
-                active: true,
-                scope: grant::active_scopes(
-                    &state.catalogue,
-                    active.scopes.clone(),
-                    active.high_risk_limits(),
-                    now,
-                )
-                .to_string(),
-                client_id: active.client_id,
-                sub: active.user_id,
-                username: active.email,
-                token_type: if active.kind == TokenKind::Access {
-                    "Bearer"
-                } else {
-                    "refresh_token"
-                },
-                exp: active.expires_at,
-                iat: active.created_at,
-                aud: active.resource,
+        .await?;
+    let answer = match found {
+        Some(active) => {
+            // A resource server asking is not the agent: no address, so no network guard.
+            let standing = grant::standing(&state.catalogue, &active.grant, None, now);
+            match standing {
+                Standing::Active(in_force) | Standing::WaitingForApproval(in_force) => {
+                    if active.kind == TokenKind::Access {
+                        state
+                            .live_tokens
+                            .record_use(&state.db, &active.grant.id, None, now)
+                            .await;
+                    }
+                    Introspection::Active {
+                        active: true,
+                        scope: in_force.scopes.to_string(),
+                        client_id: active.grant.client_id,
+                        sub: active.grant.user_id,
+                        username: active.email,
+                        token_type: if active.kind == TokenKind::Access {
+                            "Bearer"
+                        } else {
+                            "refresh_token"
+                        },
+                        exp: active.expires_at,
+                        iat: active.created_at,
+                        aud: active.grant.resource,
+                    }
+                }
+                // Paused grants' tokens are refused until the person resumes them.
+                _ => Introspection::Inactive { active: false },
             }
         }
-        _ => Introspection::Inactive { active: false },
+        None => Introspection::Inactive { active: false },
     };
     let mut res = Json(answer).into_response();
     res.headers_mut()

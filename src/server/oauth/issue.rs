@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::server::db::grants::Grant;
-use crate::server::grant::Tokens;
+use crate::server::domain::grant::TokenPair;
 
 /// A successful token response. `Debug` shows no secret.
 #[derive(Serialize)]
@@ -46,7 +46,7 @@ impl IntoResponse for TokenResponse {
 }
 
 impl TokenResponse {
-    pub fn new(grant: &Grant, tokens: Tokens) -> Self {
+    pub fn new(grant: &Grant, tokens: TokenPair) -> Self {
         Self {
             access_token: tokens.access_token,
             token_type: "Bearer",

@@ -6,7 +6,7 @@ use axum::extract::State;
 use serde_json::{Value, json};
 
 use crate::grant_type::GrantType;
-use crate::server::state::AppState;
+use crate::server::app::state::AppState;
 
 pub async fn authorization_server(State(state): State<AppState>) -> Json<Value> {
     let issuer = state.config.public_base();

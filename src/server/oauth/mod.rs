@@ -5,7 +5,7 @@ pub mod client_auth;
 pub mod client_metadata;
 pub mod device;
 pub mod error;
-pub mod grants;
+pub mod grant_types;
 pub mod introspect;
 pub mod issue;
 pub mod metadata;
@@ -16,7 +16,7 @@ pub mod token;
 use axum::Router;
 use axum::routing::{get, post};
 
-use super::state::AppState;
+use crate::server::app::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -15,11 +15,11 @@ use serde::{Deserialize, Serialize};
 
 use super::error::OAuthError;
 use crate::grant_type::{GrantType, GrantTypes};
+use crate::server::app::state::AppState;
 use crate::server::db::clients::{self, ApplicationType, Client, ClientOrigin};
-use crate::server::ratelimit::Action;
-use crate::server::redirect_uris::RedirectUris;
-use crate::server::state::AppState;
-use crate::server::tokens::{hash, new_id, new_secret};
+use crate::server::domain::ratelimit::Action;
+use crate::server::domain::redirect_uris::RedirectUris;
+use crate::server::domain::secrets::{hash, new_id, new_secret};
 use crate::server::web::ClientAddr;
 
 /// Longest client name kept, in characters.
@@ -181,7 +181,7 @@ fn application_type(
     redirect_uris: &RedirectUris,
 ) -> Result<ApplicationType, OAuthError> {
     let loopback = redirect_uris.as_slice().iter().any(|uri| {
-        url::Url::parse(uri).is_ok_and(|u| crate::server::redirect_uris::is_loopback(&u))
+        url::Url::parse(uri).is_ok_and(|u| crate::server::domain::redirect_uris::is_loopback(&u))
     });
     match given.map(|name| (name, ApplicationType::parse(name))) {
         None if loopback => Ok(ApplicationType::Native),

@@ -15,11 +15,11 @@ use serde::Deserialize;
 
 use super::client_auth::{authenticate_client, has_basic_credentials};
 use super::error::OAuthError;
+use crate::server::app::state::AppState;
 use crate::server::db::clients;
 use crate::server::db::tokens::{self, TokenKind};
-use crate::server::grant::{self, Revocation};
-use crate::server::state::AppState;
-use crate::server::tokens::{hash, log_id};
+use crate::server::domain::grant::{self, Revocation};
+use crate::server::domain::secrets::{hash, log_id};
 use crate::server::web::ClientAddr;
 
 #[derive(Deserialize)]
@@ -118,9 +118,8 @@ pub async fn revoke(
             .await?;
             tracing::info!(token = %log_id(&token), grant = %record.grant_id, "grant revoked by its refresh token");
         } else {
-            let revoked = tokens::revoke(&state.db, &token_hash, now).await;
-            state.live_tokens.revoked();
-            revoked?;
+            grant::revoke_access_token(&state.db, &state.live_tokens, &token_hash, Some(addr), now)
+                .await?;
             tracing::info!(token = %log_id(&token), "access token revoked");
         }
     }

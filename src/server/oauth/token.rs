@@ -7,12 +7,12 @@ use axum::extract::{Form, State};
 use axum::http::HeaderMap;
 
 use super::error::{ErrorCode, OAuthError, outcome};
-use super::grants::request::TokenRequest;
-use super::grants::{agent_code, authorization_code, device_code, refresh_token};
+use super::grant_types::request::TokenRequest;
+use super::grant_types::{agent_code, authorization_code, device_code, refresh_token};
 use super::issue::TokenResponse;
 use crate::grant_type::GrantType;
-use crate::server::state::AppState;
-use crate::server::telemetry;
+use crate::server::app::state::AppState;
+use crate::server::app::telemetry;
 use crate::server::web::ClientAddr;
 
 pub async fn token(

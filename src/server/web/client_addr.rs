@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use axum::extract::{ConnectInfo, Request};
 use axum::http::HeaderMap;
 
-use crate::server::config::ServeConfig;
+use crate::server::app::config::ServeConfig;
 
 /// The address a request came from, after trusted proxies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::{body_limit, client_addr, headers};
-use crate::server::config::ServeConfig;
+use crate::server::app::config::ServeConfig;
 
 /// The client's address first, then the body limit; every answer, a refusal of the body
 /// included, carries the security headers.

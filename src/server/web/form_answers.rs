@@ -14,9 +14,9 @@ use tower_sessions::Session;
 
 use super::client_addr::ClientAddr;
 use super::server_fn_redirect::{restore_referer, take_form_error, with_error_status};
-use crate::server::auth::session::{self, FormError};
-use crate::server::ratelimit::Action;
-use crate::server::state::AppState;
+use crate::server::app::state::AppState;
+use crate::server::auth::portal_session::{self, FormError};
+use crate::server::domain::ratelimit::Action;
 
 /// The layer around the portal's server functions.
 pub async fn server_fn_answers(
@@ -53,7 +53,7 @@ async fn keep_form_error(
     error: &FormError,
 ) {
     if may_store_for(state, addr, session).await
-        && let Err(err) = session::set_form_error(session, error).await
+        && let Err(err) = portal_session::set_form_error(session, error).await
     {
         tracing::error!(%err, "could not keep a form error in the session");
     }
@@ -64,7 +64,7 @@ async fn keep_form_error(
 /// stranger cannot fill the session table. Beyond the limit the form's message is dropped,
 /// nothing else.
 async fn may_store_for(state: &AppState, addr: Option<ClientAddr>, session: &Session) -> bool {
-    if !session::is_new(session) {
+    if !portal_session::is_new(session) {
         return true;
     }
     let Some(ClientAddr(addr)) = addr else {
@@ -79,6 +79,6 @@ async fn may_store_for(state: &AppState, addr: Option<ClientAddr>, session: &Ses
         tracing::warn!("anonymous session limit reached; a form error was not kept");
         return false;
     }
-    session::make_anonymous(session);
+    portal_session::make_anonymous(session);
     true
 }

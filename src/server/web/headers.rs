@@ -4,7 +4,7 @@
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 
-use crate::server::config::ServeConfig;
+use crate::server::app::config::ServeConfig;
 
 /// Headers every response carries. Pages set their own nonce-based CSP; anything else gets a
 /// CSP that allows nothing.

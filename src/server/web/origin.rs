@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::server::config::ServeConfig;
+use crate::server::app::config::ServeConfig;
 
 /// Refuses state-changing requests to the portal that come from another site: the `Origin`
 /// must be ours, and without one `Sec-Fetch-Site` must not say cross-site.

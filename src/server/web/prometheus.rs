@@ -1,4 +1,4 @@
-//! `GET /metrics`: the counters of [`crate::server::telemetry`] in Prometheus text format, for
+//! `GET /metrics`: the counters of [`crate::server::app::telemetry`] in Prometheus text format, for
 //! the instance that answers (scrape each instance directly, not through the load balancer).
 //! Served to loopback peers that are not a trusted proxy, and to anyone presenting
 //! `AGENT_CONNECT_METRICS_TOKEN` as a bearer token; everyone else gets 404, as if there were
@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use subtle::ConstantTimeEq;
 
-use crate::server::state::AppState;
-use crate::server::telemetry;
+use crate::server::app::state::AppState;
+use crate::server::app::telemetry;
 
 /// Latency buckets, in seconds: from a cached token check to a slow sign-in.
 const BUCKETS: [f64; 12] = [
@@ -28,11 +28,13 @@ const BUCKETS: [f64; 12] = [
 pub fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
-        PrometheusBuilder::new()
+        let handle = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &BUCKETS)
             .expect("the buckets are not empty")
             .install_recorder()
-            .expect("no other metrics recorder is installed")
+            .expect("no other metrics recorder is installed");
+        telemetry::describe();
+        handle
     })
 }
 

@@ -3,7 +3,7 @@
 
 use agent_connect::grant_type::GrantType;
 use agent_connect::server::db::clients;
-use agent_connect::server::tokens::hash;
+use agent_connect::server::domain::secrets::hash;
 
 use super::{NOW, TestDb};
 use crate::support::rows;

@@ -3,7 +3,7 @@
 
 use agent_connect::server::db::grants;
 use agent_connect::server::db::tokens::{self, TokenKind};
-use agent_connect::server::tokens::hash;
+use agent_connect::server::domain::secrets::hash;
 
 use super::{NOW, TestDb};
 use crate::support::rows;

@@ -3,7 +3,7 @@
 
 use agent_connect::server::db::tokens::{self, TokenKind};
 use agent_connect::server::db::{Pool, grants};
-use agent_connect::server::tokens::{ACCESS_TTL, REFRESH_TTL, hash};
+use agent_connect::server::domain::secrets::{ACCESS_TTL, REFRESH_TTL, hash};
 
 use super::{NOW, TestDb, race};
 use crate::support::rows;
@@ -40,17 +40,17 @@ async fn a_live_token_shows_what_its_grant_allows() {
         .expect("live");
     let grant = rows::grant_row("gr_1", "usr_ada", NOW);
     assert_eq!(active.kind, TokenKind::Access);
-    assert_eq!(active.grant_id, "gr_1");
-    assert_eq!(active.user_id, "usr_ada");
+    assert_eq!(active.grant.id, "gr_1");
+    assert_eq!(active.grant.user_id, "usr_ada");
     assert_eq!(active.email, "ada@example.com");
-    assert_eq!(active.client_id, grant.client_id);
-    assert_eq!(active.agent_name, grant.agent_name);
-    assert_eq!(active.scopes.to_string(), rows::SCOPES);
+    assert_eq!(active.grant.client_id, grant.client_id);
+    assert_eq!(active.grant.agent_name, grant.agent_name);
+    assert_eq!(active.grant.scopes.to_string(), rows::SCOPES);
     assert_eq!(
         (active.created_at, active.expires_at),
         (NOW, NOW + ACCESS_TTL)
     );
-    assert_eq!(active.resource, None);
+    assert_eq!(active.grant.resource, None);
 
     let record = tokens::find(&db.pool, &hash(&refresh))
         .await
@@ -108,15 +108,12 @@ async fn a_token_stops_working_at_expiry_on_revocation_and_with_its_grant() {
 async fn revoking_a_token_twice_keeps_the_first_time() {
     let db = with_grant().await;
     let (access, _) = pair(&db.pool, NOW).await;
-    tokens::revoke(&db.pool, &hash(&access), NOW + 1)
-        .await
-        .unwrap();
-    tokens::revoke(&db.pool, &hash(&access), NOW + 2)
-        .await
-        .unwrap();
-    tokens::revoke(&db.pool, &hash("acat_unknown"), NOW + 2)
-        .await
-        .unwrap();
+    let first = tokens::revoke(&db.pool, &hash(&access), NOW + 1).await;
+    assert_eq!(first.unwrap().as_deref(), Some("gr_1"), "names its grant");
+    let again = tokens::revoke(&db.pool, &hash(&access), NOW + 2).await;
+    assert_eq!(again.unwrap(), None, "was no longer live");
+    let unknown = tokens::revoke(&db.pool, &hash("acat_unknown"), NOW + 2).await;
+    assert_eq!(unknown.unwrap(), None);
     let revoked_at: Option<i64> =
         sqlx::query_scalar("SELECT revoked_at FROM tokens WHERE token_hash = $1")
             .bind(hash(&access))

@@ -3,7 +3,7 @@
 
 use crate::support::DEVICE_CODE_GRANT;
 use agent_connect::server::db::device_codes;
-use agent_connect::server::tokens::hash;
+use agent_connect::server::domain::secrets::hash;
 
 use crate::support::oneshot::TestApp;
 use crate::support::rows;

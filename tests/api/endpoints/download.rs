@@ -1,9 +1,9 @@
 //! `/download/agent-connect` and its `.sha256`: the file the CLI tab fetches, and the hash the
 //! tab quotes.
 
+use agent_connect::server::app::clock::SystemClock;
+use agent_connect::server::app::config::ServeConfig;
 use agent_connect::server::build_state;
-use agent_connect::server::clock::SystemClock;
-use agent_connect::server::config::ServeConfig;
 use sha2::{Digest, Sha256};
 
 use crate::support::TestServer;

@@ -13,7 +13,8 @@ mod web;
 
 use agent_connect::lifetime::Lifetimes;
 use agent_connect::server::db::users;
-use agent_connect::server::oauth::grants::agent_code;
+use agent_connect::server::domain::Actor;
+use agent_connect::server::domain::agent_code::{self, CodeRequest};
 use serde_json::Value;
 
 use crate::support::oneshot::TestApp;
@@ -33,13 +34,19 @@ pub async fn agent_code(app: &TestApp, scopes: &[&str]) -> String {
     let user_id = ada(app).await;
     let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
     let (code, _) = agent_code::issue(
-        &app.state,
-        &user_id,
-        scopes.into(),
-        Some("Claude Code".into()),
-        Lifetimes::UNLIMITED,
-        false,
-        [127, 0, 0, 1].into(),
+        &app.state.db,
+        &app.state.catalogue,
+        Actor {
+            user_id: &user_id,
+            addr: Some([127, 0, 0, 1].into()),
+            at: app.state.now(),
+        },
+        CodeRequest {
+            scopes: scopes.into(),
+            agent_name: Some("Claude Code".into()),
+            lifetimes: Lifetimes::UNLIMITED,
+            guard_network: false,
+        },
     )
     .await
     .unwrap();

@@ -2,7 +2,7 @@
 //! with the error RFC 7591 section 3.2.2 names, storing nothing.
 
 use agent_connect::server::db::clients;
-use agent_connect::server::tokens::hash;
+use agent_connect::server::domain::secrets::hash;
 use serde_json::{Value, json};
 
 use crate::support::AGENT_CODE_GRANT;

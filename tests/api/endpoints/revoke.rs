@@ -3,7 +3,7 @@
 
 use agent_connect::server::db::events::EventKind;
 use agent_connect::server::db::{events, tokens};
-use agent_connect::server::tokens::hash;
+use agent_connect::server::domain::secrets::hash;
 
 use super::tokens as token_pair;
 use crate::support::oneshot::TestApp;

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use agent_connect::server::db::events::EventKind;
 use agent_connect::server::db::grants::GrantedVia;
 use agent_connect::server::db::{events, grants, tokens};
-use agent_connect::server::tokens::hash;
+use agent_connect::server::domain::secrets::hash;
 use axum::extract::ConnectInfo;
 use serde_json::json;
 
@@ -88,7 +88,7 @@ async fn an_agent_code_redeems_once_for_a_token_pair_and_a_grant() {
         .await
         .unwrap()
         .expect("the access token is live");
-    let grant = grants::find(&app.state.db, &active.grant_id)
+    let grant = grants::find(&app.state.db, &active.grant.id)
         .await
         .unwrap()
         .unwrap();

@@ -142,7 +142,8 @@ async fn metrics_are_served_to_loopback_and_the_token_holder_only() {
     use axum::http::Method;
 
     let app = TestApp::with(|config| config.metrics_token = Some("scrape-secret".into())).await;
-    let unknown = agent_connect::server::codes::AgentCode::generate().display();
+    let unknown =
+        agent_connect::server::domain::agent_code::format::AgentCode::generate().display();
     app.post_form(
         "/oauth2/token",
         &[("grant_type", AGENT_CODE_GRANT), ("code", &unknown)],
@@ -167,6 +168,25 @@ async fn metrics_are_served_to_loopback_and_the_token_holder_only() {
         "agent_connect_build_info",
     ] {
         assert!(text.contains(series), "{series} in:\n{text}");
+    }
+    // Prometheus conventions: every series that is served says what it is.
+    let mut served: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .filter_map(|line| line.split(['{', ' ']).next())
+        .map(|name| {
+            ["_bucket", "_sum", "_count"]
+                .iter()
+                .find_map(|suffix| name.strip_suffix(suffix))
+                .unwrap_or(name)
+        })
+        .collect();
+    served.dedup();
+    for name in served {
+        assert!(
+            text.contains(&format!("# HELP {name} ")),
+            "{name} has no HELP in:\n{text}"
+        );
     }
 
     let from_outside = |token: Option<&str>| {

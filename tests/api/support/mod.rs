@@ -14,11 +14,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use agent_connect::lifetime::Lifetimes;
-use agent_connect::server::clock::ManualClock;
-use agent_connect::server::config::ServeConfig;
-use agent_connect::server::oauth::grants::agent_code;
-use agent_connect::server::state::AppState;
-use agent_connect::server::{app, build_state};
+use agent_connect::server::app;
+use agent_connect::server::app::clock::ManualClock;
+use agent_connect::server::app::config::ServeConfig;
+use agent_connect::server::app::state::AppState;
+use agent_connect::server::build_state;
+use agent_connect::server::domain::Actor;
+use agent_connect::server::domain::agent_code::{self, CodeRequest};
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION, ORIGIN};
 use serde_json::Value;
 
@@ -192,13 +194,19 @@ impl TestServer {
         let user = self.user_id(email).await;
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
         let (code, _) = agent_code::issue(
-            &self.state,
-            &user,
-            scopes.into(),
-            agent_name.map(str::to_owned),
-            lifetimes,
-            false,
-            [127, 0, 0, 1].into(),
+            &self.state.db,
+            &self.state.catalogue,
+            Actor {
+                user_id: &user,
+                addr: Some([127, 0, 0, 1].into()),
+                at: self.state.now(),
+            },
+            CodeRequest {
+                scopes: scopes.into(),
+                agent_name: agent_name.map(str::to_owned),
+                lifetimes: lifetimes,
+                guard_network: false,
+            },
         )
         .await
         .unwrap();
@@ -214,13 +222,15 @@ impl TestServer {
             .await
             .unwrap();
         for grant in live.iter().filter(|g| g.pending_until.is_some()) {
-            agent_connect::server::grant::approve(
+            agent_connect::server::domain::grant::approve(
                 &self.state.db,
                 &self.state.live_tokens,
                 &grant.id,
-                &user,
-                None,
-                now,
+                agent_connect::server::domain::Actor {
+                    user_id: &user,
+                    addr: None,
+                    at: now,
+                },
             )
             .await
             .unwrap()

@@ -4,10 +4,11 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use agent_connect::server::clock::ManualClock;
-use agent_connect::server::config::ServeConfig;
-use agent_connect::server::state::AppState;
-use agent_connect::server::{app, build_state};
+use agent_connect::server::app;
+use agent_connect::server::app::clock::ManualClock;
+use agent_connect::server::app::config::ServeConfig;
+use agent_connect::server::app::state::AppState;
+use agent_connect::server::build_state;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;

@@ -11,8 +11,10 @@ use agent_connect::server::db::device_codes::DeviceCodeRow;
 use agent_connect::server::db::grants::{self, Grant, GrantedVia};
 use agent_connect::server::db::tokens::{self, TokenKind};
 use agent_connect::server::db::users::{self, User};
-use agent_connect::server::redirect_uris::RedirectUris;
-use agent_connect::server::tokens::{ACCESS_PREFIX, REFRESH_PREFIX, REFRESH_TTL, hash, new_secret};
+use agent_connect::server::domain::redirect_uris::RedirectUris;
+use agent_connect::server::domain::secrets::{
+    ACCESS_PREFIX, REFRESH_PREFIX, REFRESH_TTL, hash, new_secret,
+};
 
 /// Scopes every row below is made with.
 pub const SCOPES: &str = "quote account.read";

@@ -17,8 +17,8 @@ use crate::lifetime::Lifetimes;
 use crate::server::db::agent_codes;
 use crate::server::db::grants::{Grant, GrantedVia};
 use crate::server::db::{self, Conn, Pool};
-use crate::server::grant::{self, NewGrant, Tokens};
-use crate::server::tokens::new_ordered_id;
+use crate::server::domain::grant::{self, NewGrant, TokenPair};
+use crate::server::domain::secrets::new_ordered_id;
 
 /// Name of an agent that gave none.
 const UNNAMED: &str = "Unnamed agent";
@@ -39,7 +39,7 @@ pub struct Redemption {
 }
 
 /// The grant a redemption created, and its first tokens.
-pub type Redeemed = (Grant, Tokens);
+pub type Redeemed = (Grant, TokenPair);
 
 /// Consumes the codes and creates their grants and tokens in the caller's transaction, in a
 /// fixed number of statements however many there are: one answer per redemption, in order,
@@ -85,7 +85,7 @@ pub async fn redeem_all(
             confirm_within: row.confirm_within,
             client_software: redemption.client_software.clone(),
             home_network: (row.guard_network != 0)
-                .then(|| crate::server::network::of(redemption.addr)),
+                .then(|| crate::server::domain::network::of(redemption.addr)),
         };
         new.push((grant_id, grant, Some(redemption.addr)));
     }

@@ -59,7 +59,11 @@ impl UserCode {
 
 impl std::fmt::Debug for UserCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "UserCode({}…)", &crate::server::tokens::log_id(&self.0))
+        write!(
+            f,
+            "UserCode({}…)",
+            &crate::server::domain::secrets::log_id(&self.0)
+        )
     }
 }
 

@@ -4,20 +4,23 @@
 //! itself (RFC 7009) or when a single-use secret comes back (RFC 9700 section 4.14.2, RFC 6749
 //! section 4.1.2). Every change and its entry in the person's security log commit together.
 
+pub mod standing;
+
 use std::net::IpAddr;
 
-use crate::lifetime::{HighRiskLimits, Lifetimes};
-use crate::scopes::{self, Scope, Scopes};
+use crate::lifetime::Lifetimes;
+use crate::scopes::Scopes;
 use crate::server::db::activity::{self, Activity, ActivityKind};
-use crate::server::db::events::{self, EventKind, NewEvent};
 use crate::server::db::grants::{self, Grant, GrantedVia};
 use crate::server::db::tokens::{self, NewToken, TokenKind};
 use crate::server::db::{Conn, Pool};
-use crate::server::event_detail::{EventDetail, RevokedBy};
-use crate::server::live_tokens::LiveTokens;
-use crate::server::tokens::{
+use crate::server::domain::Actor;
+use crate::server::domain::secrets::{
     ACCESS_PREFIX, ACCESS_TTL, REFRESH_PREFIX, REFRESH_TTL, hash, new_ordered_id, new_secret,
 };
+use crate::server::domain::security_log::{self, EventDetail, RevokedBy};
+use crate::server::domain::token_cache::LiveTokens;
+pub use standing::{Ended, InForce, Standing, standing};
 
 /// What a new grant is for; the rest (id, times) the lifecycle fills in.
 #[derive(Debug, Clone)]
@@ -41,7 +44,7 @@ pub struct NewGrant {
 }
 
 /// A freshly minted token pair. `Debug` shows no secret.
-pub struct Tokens {
+pub struct TokenPair {
     pub access_token: String,
     pub refresh_token: String,
     /// Seconds the access token lives.
@@ -50,26 +53,11 @@ pub struct Tokens {
     refresh_expires_at: i64,
 }
 
-impl std::fmt::Debug for Tokens {
+impl std::fmt::Debug for TokenPair {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens")
+        f.debug_struct("TokenPair")
             .field("expires_in", &self.expires_in)
             .finish_non_exhaustive()
-    }
-}
-
-/// The scopes a grant acts with at `now`: all it was granted, or, once `high_risk_until` has
-/// passed, all but the catalogue's high-risk ones.
-pub fn active_scopes(
-    catalogue: &[Scope],
-    scopes: Scopes,
-    limits: HighRiskLimits,
-    now: i64,
-) -> Scopes {
-    if limits.pending(now) || limits.lapsed(now) {
-        scopes::without_high_risk(catalogue, &scopes)
-    } else {
-        scopes
     }
 }
 
@@ -89,15 +77,6 @@ pub enum Revocation<'a> {
 }
 
 impl Revocation<'_> {
-    fn event(self) -> EventKind {
-        match self {
-            Revocation::ByPerson { .. } | Revocation::CodeReplay => EventKind::GrantRevoked,
-            Revocation::Denied { .. } => EventKind::AgentDenied,
-            Revocation::ByAgent => EventKind::TokenRevoked,
-            Revocation::RefreshReplay => EventKind::RefreshReuse,
-        }
-    }
-
     fn detail(self, agent_name: &str) -> EventDetail {
         let by = match self {
             Revocation::ByPerson { .. } => RevokedBy::Person,
@@ -128,7 +107,7 @@ pub async fn create(
     new: NewGrant,
     addr: Option<IpAddr>,
     now: i64,
-) -> Result<(Grant, Tokens), sqlx::Error> {
+) -> Result<(Grant, TokenPair), sqlx::Error> {
     let mut created = create_many(tx, vec![(id, new, addr)], now).await?;
     Ok(created.pop().expect("one grant asked, one created"))
 }
@@ -139,12 +118,12 @@ pub async fn create_many(
     tx: &mut Conn,
     new: Vec<(String, NewGrant, Option<IpAddr>)>,
     now: i64,
-) -> Result<Vec<(Grant, Tokens)>, sqlx::Error> {
+) -> Result<Vec<(Grant, TokenPair)>, sqlx::Error> {
     let mut created = Vec::with_capacity(new.len());
     let mut addrs = Vec::with_capacity(new.len());
     for (id, new, addr) in new {
         let ends_at = new.lifetimes.grant.map(|seconds| now + seconds);
-        let tokens = Tokens::new(now, ends_at);
+        let tokens = TokenPair::new(now, ends_at);
         let grant = Grant {
             id,
             user_id: new.user_id,
@@ -177,23 +156,24 @@ pub async fn create_many(
         .flat_map(|(grant, tokens)| tokens.rows(&grant.id, now))
         .collect();
     tokens::insert_many(&mut *tx, &token_rows).await?;
-    let events: Vec<NewEvent> = created
+    let entries: Vec<(Actor, EventDetail)> = created
         .iter()
         .zip(&addrs)
         .filter(|((grant, _), _)| grant.granted_via != GrantedVia::DeviceCode)
-        .map(|((grant, _), addr)| NewEvent {
-            user_id: &grant.user_id,
-            kind: EventKind::CodeRedeemed,
-            detail: EventDetail::Granted {
+        .map(|((grant, _), addr)| {
+            let by = Actor {
+                user_id: &grant.user_id,
+                addr: *addr,
+                at: now,
+            };
+            let detail = EventDetail::Granted {
                 agent: grant.agent_name.clone(),
                 scopes: grant.scopes.to_string(),
-            }
-            .stored(),
-            client_ip: addr.map(|a| a.to_string()),
-            created_at: now,
+            };
+            (by, detail)
         })
         .collect();
-    events::record_many(&mut *tx, &events).await?;
+    security_log::record_many(&mut *tx, &entries).await?;
     for (grant, _) in &created {
         tracing::info!(grant = %grant.id, user = %grant.user_id, client = %grant.client_id, via = ?grant.granted_via, "grant created");
     }
@@ -202,8 +182,8 @@ pub async fn create_many(
 
 /// Mints a fresh pair for a grant whose refresh token the caller's transaction just rotated,
 /// and moves the grant's expiry to a full refresh lifetime from now, never past its end.
-pub async fn renew(tx: &mut Conn, grant: &Grant, now: i64) -> Result<Tokens, sqlx::Error> {
-    let tokens = Tokens::new(now, grant.ends_at);
+pub async fn renew(tx: &mut Conn, grant: &Grant, now: i64) -> Result<TokenPair, sqlx::Error> {
+    let tokens = TokenPair::new(now, grant.ends_at);
     tokens::insert_many(&mut *tx, &tokens.rows(&grant.id, now)).await?;
     grants::extend(&mut *tx, &grant.id, tokens.refresh_expires_at, now).await?;
     Ok(tokens)
@@ -239,44 +219,69 @@ async fn revoke_in_database(
         _ => grants::revoke_by_id(&mut *tx, grant_id, now).await?,
     };
     if let Some(grant) = &revoked {
-        let detail = why.detail(&grant.agent_name);
-        record(&mut tx, &grant.user_id, why.event(), &detail, addr, now).await?;
+        let by = Actor {
+            user_id: &grant.user_id,
+            addr,
+            at: now,
+        };
+        security_log::record(&mut *tx, by, &why.detail(&grant.agent_name)).await?;
         tracing::info!(grant = %grant.id, user = %grant.user_id, why = ?why, "grant revoked");
     }
     tx.commit().await?;
     Ok(revoked)
 }
 
-/// Approves the high-risk scopes of a grant that waits for the person: they work from the
-/// very next request. Returns the grant if it was theirs and waiting.
+/// Revokes one access token of a grant at the agent's request (RFC 7009 section 2.1), with an
+/// entry in its person's log: the token fails on the very next request, the grant and its
+/// refresh token live on.
+pub async fn revoke_access_token(
+    db: &Pool,
+    live: &LiveTokens,
+    token_hash: &str,
+    addr: Option<IpAddr>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let revoked = tokens::revoke(&mut *tx, token_hash, now).await?;
+    if let Some(grant_id) = revoked
+        && let Some(grant) = grants::find(&mut *tx, &grant_id).await?
+    {
+        let by = Actor {
+            user_id: &grant.user_id,
+            addr,
+            at: now,
+        };
+        let detail = EventDetail::AccessTokenRevoked {
+            agent: grant.agent_name.clone(),
+        };
+        security_log::record(&mut *tx, by, &detail).await?;
+        tracing::info!(grant = %grant.id, "access token revoked by its agent");
+    }
+    tx.commit().await?;
+    live.revoked();
+    Ok(())
+}
+
+/// Approves the high-risk scopes of a grant that waits for the person `by` names: they work
+/// from the very next request. Returns the grant if it was theirs and waiting.
 pub async fn approve(
     db: &Pool,
     live: &LiveTokens,
     grant_id: &str,
-    user_id: &str,
-    addr: Option<IpAddr>,
-    now: i64,
+    by: Actor<'_>,
 ) -> Result<Option<Grant>, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let Some(grant) = grants::approve(&mut *tx, grant_id, user_id, now).await? else {
+    let Some(grant) = grants::approve(&mut *tx, grant_id, by.user_id, by.at).await? else {
         return Ok(None);
     };
     let detail = EventDetail::Approved {
         agent: grant.agent_name.clone(),
         scopes: grant.scopes.to_string(),
     };
-    record(
-        &mut tx,
-        user_id,
-        EventKind::AgentApproved,
-        &detail,
-        addr,
-        now,
-    )
-    .await?;
+    security_log::record(&mut *tx, by, &detail).await?;
     tx.commit().await?;
     live.revoked();
-    tracing::info!(grant = %grant.id, user = %user_id, "high-risk scopes approved");
+    tracing::info!(grant = %grant.id, user = %by.user_id, "high-risk scopes approved");
     Ok(Some(grant))
 }
 
@@ -289,7 +294,7 @@ pub async fn pause_on_new_network(
     addr: IpAddr,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let network = crate::server::network::of(addr);
+    let network = crate::server::domain::network::of(addr);
     let mut tx = db.begin().await?;
     let Some(grant) = grants::pause_on_new_network(&mut *tx, grant_id, &network, now).await? else {
         return Ok(false);
@@ -298,16 +303,12 @@ pub async fn pause_on_new_network(
         agent: grant.agent_name.clone(),
         address: addr.to_string(),
     };
-    let ip = Some(addr);
-    record(
-        &mut tx,
-        &grant.user_id,
-        EventKind::PausedOnNewNetwork,
-        &detail,
-        ip,
-        now,
-    )
-    .await?;
+    let by = Actor {
+        user_id: &grant.user_id,
+        addr: Some(addr),
+        at: now,
+    };
+    security_log::record(&mut *tx, by, &detail).await?;
     let row = Activity {
         grant_id: grant.id.clone(),
         kind: ActivityKind::PausedOnNewNetwork,
@@ -334,20 +335,21 @@ pub async fn revoke_unapproved(
 ) -> Result<usize, sqlx::Error> {
     let mut tx = db.begin().await?;
     let revoked = grants::revoke_unapproved(&mut *tx, now).await?;
-    let events: Vec<NewEvent> = revoked
+    let entries: Vec<(Actor, EventDetail)> = revoked
         .iter()
-        .map(|grant| NewEvent {
-            user_id: &grant.user_id,
-            kind: EventKind::GrantRevoked,
-            detail: EventDetail::NotApprovedInTime {
+        .map(|grant| {
+            let by = Actor {
+                user_id: &grant.user_id,
+                addr: None,
+                at: now,
+            };
+            let detail = EventDetail::NotApprovedInTime {
                 agent: grant.agent_name.clone(),
-            }
-            .stored(),
-            client_ip: None,
-            created_at: now,
+            };
+            (by, detail)
         })
         .collect();
-    events::record_many(&mut tx, &events).await?;
+    security_log::record_many(&mut tx, &entries).await?;
     tx.commit().await?;
     if !revoked.is_empty() {
         live.revoked();
@@ -356,41 +358,27 @@ pub async fn revoke_unapproved(
     Ok(revoked.len())
 }
 
-/// Ends every live grant of the person, with one entry in their log naming the agents.
+/// Ends every live grant of the person `by` names, with one entry in their log naming the
+/// agents.
 pub async fn revoke_all(
     db: &Pool,
     live: &LiveTokens,
-    user_id: &str,
-    addr: Option<IpAddr>,
-    now: i64,
+    by: Actor<'_>,
 ) -> Result<Vec<Grant>, sqlx::Error> {
-    let revoked = revoke_all_in_database(db, user_id, addr, now).await;
+    let revoked = revoke_all_in_database(db, by).await;
     live.revoked();
     revoked
 }
 
-async fn revoke_all_in_database(
-    db: &Pool,
-    user_id: &str,
-    addr: Option<IpAddr>,
-    now: i64,
-) -> Result<Vec<Grant>, sqlx::Error> {
+async fn revoke_all_in_database(db: &Pool, by: Actor<'_>) -> Result<Vec<Grant>, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let revoked = grants::revoke_all(&mut *tx, user_id, now).await?;
+    let revoked = grants::revoke_all(&mut *tx, by.user_id, by.at).await?;
     if !revoked.is_empty() {
         let detail = EventDetail::AllRevoked {
             agents: revoked.iter().map(|g| g.agent_name.clone()).collect(),
         };
-        record(
-            &mut tx,
-            user_id,
-            EventKind::GrantRevoked,
-            &detail,
-            addr,
-            now,
-        )
-        .await?;
-        tracing::info!(count = revoked.len(), user = %user_id, "all grants revoked");
+        security_log::record(&mut *tx, by, &detail).await?;
+        tracing::info!(count = revoked.len(), user = %by.user_id, "all grants revoked");
     }
     tx.commit().await?;
     Ok(revoked)
@@ -409,15 +397,6 @@ pub enum Change {
 }
 
 impl Change {
-    fn event(&self) -> EventKind {
-        match self {
-            Change::Pause => EventKind::GrantPaused,
-            Change::Resume => EventKind::GrantResumed,
-            Change::Rename(_) => EventKind::GrantRenamed,
-            Change::RenewHighRisk => EventKind::HighRiskRenewed,
-        }
-    }
-
     fn activity(&self) -> (ActivityKind, &str) {
         match self {
             Change::Pause => (ActivityKind::Paused, ""),
@@ -442,18 +421,18 @@ impl Change {
     }
 }
 
-/// Applies the person's change to one of their live grants, with its entries in the security
-/// log and the grant's activity, and makes it visible on the very next request. Returns the
-/// grant as it was before, or `None` when it was not theirs, not live, or already so.
+/// Applies the change of the person `by` names to one of their live grants, with its entries
+/// in the security log and the grant's activity, and makes it visible on the very next
+/// request. Returns the grant as it was before, or `None` when it was not theirs, not live, or
+/// already so.
 pub async fn change(
     db: &Pool,
     live: &LiveTokens,
     grant_id: &str,
-    user_id: &str,
     change: Change,
-    addr: Option<IpAddr>,
-    now: i64,
+    by: Actor<'_>,
 ) -> Result<Option<Grant>, sqlx::Error> {
+    let (user_id, now) = (by.user_id, by.at);
     let mut tx = db.begin().await?;
     let Some(before) = grants::find_for_user(&mut *tx, grant_id, user_id).await? else {
         return Ok(None);
@@ -467,8 +446,7 @@ pub async fn change(
     if changed.is_none() {
         return Ok(None);
     }
-    let detail = change.detail(&before.agent_name);
-    record(&mut tx, user_id, change.event(), &detail, addr, now).await?;
+    security_log::record(&mut *tx, by, &change.detail(&before.agent_name)).await?;
     let (kind, name) = change.activity();
     let row = Activity {
         grant_id: grant_id.to_owned(),
@@ -476,7 +454,7 @@ pub async fn change(
         name: name.to_owned(),
         minute: now.div_euclid(60),
         calls: 1,
-        client_ip: addr.map(|a| a.to_string()),
+        client_ip: by.addr.map(|a| a.to_string()),
         first_at: now,
         last_at: now,
     };
@@ -488,7 +466,7 @@ pub async fn change(
     Ok(Some(before))
 }
 
-impl Tokens {
+impl TokenPair {
     /// A fresh pair of secrets, living their usual lifetimes from `now` but never past
     /// `ends_at`, the grant's end.
     fn new(now: i64, ends_at: Option<i64>) -> Self {
@@ -524,51 +502,17 @@ impl Tokens {
     }
 }
 
-async fn record(
-    tx: &mut Conn,
-    user_id: &str,
-    kind: EventKind,
-    detail: &EventDetail,
-    addr: Option<IpAddr>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    let addr = addr.map(|a| a.to_string());
-    let detail = detail.stored();
-    events::record(&mut *tx, user_id, kind, &detail, addr.as_deref(), now).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn high_risk_scopes_wait_for_approval_and_drop_out_once_their_time_is_up() {
-        let catalogue = crate::scopes::default_catalogue();
-        let active = |pending_until, high_risk_until, now| {
-            let limits = HighRiskLimits {
-                pending_until,
-                high_risk_until,
-            };
-            active_scopes(&catalogue, Scopes::parse("quote trade.write"), limits, now).to_string()
-        };
-        assert_eq!(active(None, None, 10_000), "quote trade.write");
-        assert_eq!(active(None, Some(100), 99), "quote trade.write");
-        assert_eq!(active(None, Some(100), 100), "quote", "lapsed");
-        assert_eq!(active(Some(100), None, 99), "quote", "waiting for approval");
-        let limits = HighRiskLimits {
-            pending_until: Some(100),
-            high_risk_until: None,
-        };
-        assert!(limits.pending(99) && !limits.unapproved(99));
-        assert!(!limits.pending(100) && limits.unapproved(100));
-    }
+    use crate::server::db::events::EventKind;
 
     #[test]
     fn tokens_never_outlive_their_grant() {
-        let open = Tokens::new(1_000, None);
+        let open = TokenPair::new(1_000, None);
         assert_eq!(open.expires_in, ACCESS_TTL);
         assert_eq!(open.refresh_expires_at, 1_000 + REFRESH_TTL);
-        let ending = Tokens::new(1_000, Some(1_600));
+        let ending = TokenPair::new(1_000, Some(1_600));
         assert_eq!(ending.expires_in, 600);
         assert_eq!(
             (ending.access_expires_at, ending.refresh_expires_at),
@@ -579,15 +523,20 @@ mod tests {
     #[test]
     fn each_revocation_reads_as_what_happened() {
         let person = Revocation::ByPerson { user_id: "u" };
-        assert_eq!(person.event(), EventKind::GrantRevoked);
+        let kind = |why: Revocation| why.detail("Claude").kind();
+        assert_eq!(kind(person), EventKind::GrantRevoked);
         let words = |detail: EventDetail| detail.words(crate::language::Locale::en);
         assert_eq!(
             words(person.detail("Claude")),
             "Claude can no longer act for you"
         );
-        assert_eq!(Revocation::ByAgent.event(), EventKind::TokenRevoked);
-        assert_eq!(Revocation::RefreshReplay.event(), EventKind::RefreshReuse);
-        assert_eq!(Revocation::CodeReplay.event(), EventKind::GrantRevoked);
+        assert_eq!(kind(Revocation::ByAgent), EventKind::TokenRevoked);
+        assert_eq!(kind(Revocation::RefreshReplay), EventKind::RefreshReuse);
+        assert_eq!(kind(Revocation::CodeReplay), EventKind::GrantRevoked);
+        assert_eq!(
+            kind(Revocation::Denied { user_id: "u" }),
+            EventKind::AgentDenied
+        );
         assert!(words(Revocation::CodeReplay.detail("App")).contains("used twice"));
     }
 }

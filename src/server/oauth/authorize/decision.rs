@@ -15,13 +15,13 @@ use super::request::{Refusal, ValidRequest, check, error_redirect, with_params};
 use crate::language::{self, Locale, td_string};
 use crate::model::AuthorizeParams;
 use crate::scopes::Scopes;
-use crate::server::auth::session;
+use crate::server::app::state::AppState;
+use crate::server::auth::portal_session;
 use crate::server::db::authorization_codes::{self, AuthorizationCode};
-use crate::server::db::events::{self, EventKind};
-use crate::server::event_detail::EventDetail;
+use crate::server::domain::Actor;
+use crate::server::domain::secrets::{hash, new_secret};
+use crate::server::domain::security_log::{self, EventDetail};
 use crate::server::oauth::error::ErrorCode;
-use crate::server::state::AppState;
-use crate::server::tokens::{hash, new_secret};
 
 /// Authorization codes are valid for 60 seconds.
 pub const CODE_TTL: i64 = 60;
@@ -91,7 +91,7 @@ async fn answer_decision(
 
 /// The person deciding: a decision needs a live session.
 async fn signed_in_user(session: &Session, locale: Locale) -> Result<String, Answer> {
-    match session::user_id(session).await {
+    match portal_session::user_id(session).await {
         Ok(Some(user)) => Ok(user),
         Ok(None) => Err(refuse(
             StatusCode::UNAUTHORIZED,
@@ -131,7 +131,6 @@ async fn deny(state: &AppState, user_id: &str, valid: &ValidRequest) -> Answer {
     record(
         state,
         user_id,
-        EventKind::AuthorizationDenied,
         &EventDetail::ApplicationDenied {
             client: valid.client.name.clone(),
         },
@@ -169,7 +168,6 @@ async fn approve(
     record(
         state,
         user_id,
-        EventKind::AuthorizationApproved,
         &EventDetail::ApplicationApproved {
             client: valid.client.name.clone(),
             scopes: row.scopes.to_string(),
@@ -219,9 +217,13 @@ fn authorization_code(
     }
 }
 
-async fn record(state: &AppState, user_id: &str, kind: EventKind, detail: &EventDetail) {
-    let detail = detail.stored();
-    if let Err(err) = events::record(&state.db, user_id, kind, &detail, None, state.now()).await {
+async fn record(state: &AppState, user_id: &str, detail: &EventDetail) {
+    let by = Actor {
+        user_id,
+        addr: None,
+        at: state.now(),
+    };
+    if let Err(err) = security_log::record(&state.db, by, detail).await {
         tracing::warn!(%err, "could not record a security event");
     }
 }

@@ -6,8 +6,8 @@ use axum::response::{Html, IntoResponse, Response};
 use leptos::prelude::*;
 
 use crate::language::{self, Locale, td_display, td_string};
+use crate::server::app::state::AppState;
 use crate::server::db;
-use crate::server::state::AppState;
 
 /// A page that sends the browser on to `url` at once, with a link in case it does not.
 pub fn forward(state: &AppState, url: &str, client_name: &str, locale: Locale) -> Response {

@@ -8,11 +8,11 @@ use crate::grant_type::GrantType;
 use crate::language::{Locale, td_string};
 use crate::model::AuthorizeParams;
 use crate::scopes::{Scope, Scopes, described, normalize};
+use crate::server::app::state::AppState;
 use crate::server::db;
 use crate::server::db::clients::Client;
 use crate::server::oauth::client_metadata::{self, MetadataError};
 use crate::server::oauth::error::ErrorCode;
-use crate::server::state::AppState;
 
 /// Why a request goes no further.
 #[derive(Debug, PartialEq, Eq)]
@@ -273,7 +273,7 @@ pub fn redirect_matches(registered: &str, given: &str) -> bool {
         return false;
     };
     a.scheme() == "http"
-        && crate::server::redirect_uris::is_loopback(&a)
+        && crate::server::domain::redirect_uris::is_loopback(&a)
         && a.scheme() == b.scheme()
         && a.host() == b.host()
         && a.path() == b.path()

@@ -17,11 +17,11 @@ use std::net::IpAddr;
 use anyhow::Context;
 
 use crate::grant_type::GrantTypes;
-use crate::server::config::ServeConfig;
+use crate::server::app::config::ServeConfig;
+use crate::server::app::state::AppState;
 use crate::server::db::clients::{self, Client, ClientOrigin};
-use crate::server::ratelimit::Action;
-use crate::server::redirect_uris::is_loopback;
-use crate::server::state::AppState;
+use crate::server::domain::ratelimit::Action;
+use crate::server::domain::redirect_uris::is_loopback;
 
 pub use document::is_document_url;
 pub use error::MetadataError;

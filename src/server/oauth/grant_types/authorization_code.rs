@@ -13,14 +13,14 @@ use sha2::{Digest, Sha256};
 use super::request::TokenRequest;
 use crate::grant_type::GrantType;
 use crate::lifetime::Lifetimes;
+use crate::server::app::state::AppState;
 use crate::server::db::authorization_codes;
 use crate::server::db::grants::GrantedVia;
-use crate::server::grant::{self, NewGrant, Revocation};
+use crate::server::domain::grant::{self, NewGrant, Revocation};
+use crate::server::domain::secrets::{hash, log_id};
 use crate::server::oauth::client_auth::client_for_grant;
 use crate::server::oauth::error::OAuthError;
 use crate::server::oauth::issue::TokenResponse;
-use crate::server::state::AppState;
-use crate::server::tokens::{hash, log_id};
 
 pub async fn exchange(
     state: &AppState,

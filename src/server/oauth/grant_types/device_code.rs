@@ -10,14 +10,14 @@ use axum::http::HeaderMap;
 use super::request::TokenRequest;
 use crate::grant_type::GrantType;
 use crate::lifetime::Lifetimes;
+use crate::server::app::state::AppState;
 use crate::server::db::device_codes;
 use crate::server::db::grants::GrantedVia;
-use crate::server::grant::{self, NewGrant};
+use crate::server::domain::grant::{self, NewGrant};
+use crate::server::domain::secrets::{hash, log_id};
 use crate::server::oauth::client_auth::client_for_grant;
 use crate::server::oauth::error::OAuthError;
 use crate::server::oauth::issue::TokenResponse;
-use crate::server::state::AppState;
-use crate::server::tokens::{hash, log_id};
 
 /// One poll: `slow_down` when too soon, tokens once approved, otherwise why not yet.
 pub async fn poll(

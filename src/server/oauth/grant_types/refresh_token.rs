@@ -9,17 +9,16 @@ use axum::http::HeaderMap;
 
 use super::request::TokenRequest;
 use crate::scopes::Scopes;
+use crate::server::app::state::AppState;
 use crate::server::db::activity::ActivityKind;
 use crate::server::db::clients;
 use crate::server::db::grants;
 use crate::server::db::tokens::{self, TokenKind};
-use crate::server::grant::{self, Revocation};
-use crate::server::network;
+use crate::server::domain::grant::{self, Revocation, Standing};
+use crate::server::domain::secrets::{hash, log_id};
 use crate::server::oauth::client_auth::authenticate_client;
 use crate::server::oauth::error::OAuthError;
 use crate::server::oauth::issue::TokenResponse;
-use crate::server::state::AppState;
-use crate::server::tokens::{hash, log_id};
 
 /// Seconds after a rotation during which the rotated refresh token may be presented again
 /// without revoking the grant (RFC 9700 section 4.14.2 allows such a grace period). A client
@@ -79,30 +78,29 @@ pub async fn refresh(
     let Some(grant) = grants::find(&mut *tx, &grant_id).await? else {
         return Err(refused());
     };
-    // Its high-risk scopes waited for the person's approval in vain: it is over.
-    if grant.high_risk_limits().unapproved(now) {
-        tx.rollback().await?;
-        return Err(refused());
-    }
-    // Guarded to its home network and refreshed from another: paused now, and refused below.
-    let strays = grant
-        .home_network
-        .as_deref()
-        .is_some_and(|home| network::of(addr) != home);
-    // A paused grant keeps its refresh token: the rotation is undone, and the same token
-    // works once the person resumes the grant.
-    if grant.paused_at.is_some() || strays {
-        tx.rollback().await?;
-        if strays {
-            grant::pause_on_new_network(&state.db, &state.live_tokens, &grant.id, addr, now)
-                .await?;
+    let standing = grant::standing(&state.catalogue, &grant.state(), Some(addr), now);
+    let in_force = match standing {
+        Standing::Over(_) => {
+            tx.rollback().await?;
+            return Err(refused());
         }
-        return Err(OAuthError::invalid_grant(format!(
-            "{} is paused: the person paused its access on {base}/security. This refresh token \
-             works again once they resume it; keep it, and do not retry in a loop.",
-            grant.agent_name
-        )));
-    }
+        // A paused grant keeps its refresh token: the rotation is undone, and the same token
+        // works once the person resumes the grant. One refreshed from outside the network it
+        // is guarded to is paused now.
+        Standing::Paused { .. } | Standing::MovedNetwork(_) => {
+            tx.rollback().await?;
+            if matches!(standing, Standing::MovedNetwork(_)) {
+                grant::pause_on_new_network(&state.db, &state.live_tokens, &grant.id, addr, now)
+                    .await?;
+            }
+            return Err(OAuthError::invalid_grant(format!(
+                "{} is paused: the person paused its access on {base}/security. This refresh token \
+                 works again once they resume it; keep it, and do not retry in a loop.",
+                grant.agent_name
+            )));
+        }
+        Standing::Active(in_force) | Standing::WaitingForApproval(in_force) => in_force,
+    };
     if req
         .client_id
         .as_deref()
@@ -138,15 +136,10 @@ pub async fn refresh(
         .activity
         .record(&grant.id, ActivityKind::Refresh, "", Some(addr), now);
     tracing::info!(token = %log_id(token), grant = %grant.id, "refresh token rotated");
-    // The answer names the scopes the new token acts with: without the high-risk ones once
-    // their time is up.
+    // The answer names the scopes the new token acts with: without the high-risk ones while
+    // they wait or once their time is up.
     let mut grant = grant;
-    grant.scopes = grant::active_scopes(
-        &state.catalogue,
-        grant.scopes.clone(),
-        grant.high_risk_limits(),
-        now,
-    );
+    grant.scopes = in_force.scopes;
     Ok(TokenResponse::new(&grant, tokens))
 }
 

@@ -46,7 +46,7 @@ async fn main() -> anyhow::Result<()> {
             let now = state.now();
             let row = AgentCodeRow {
                 code_hash: code.hash(),
-                user_id: user.id.clone(),
+                user_id: user.id.to_string(),
                 scopes: Scopes::parse("quote"),
                 agent_name: Some("Bench".into()),
                 created_at: now,

@@ -56,7 +56,7 @@ for (const javaScript of [true, false]) {
       await securityPage.goto();
       const row = securityPage.grantRow("Day trader");
       await expect(row.getByRole("cell").filter({ hasText: "in 1 day" })).toHaveCount(1);
-      await expect(row).toContainText("trade.write until in 1 hour");
+      await expect(row).toContainText("trade.write ends in 1 hour");
 
       // The form keeps the choices for the next code.
       await page.goto("/connect");

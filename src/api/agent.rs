@@ -48,7 +48,7 @@ pub async fn fetch_agent_view(grant_id: String) -> Result<AgentView, AppError> {
     };
     Ok(AgentView {
         status,
-        client_id: grant.client_id.clone(),
+        client_id: grant.client_id.to_string(),
         last_used_ip: grant.last_used_ip.clone(),
         home_network: grant.home_network.clone(),
         client_software: grant.client_software.clone(),
@@ -100,7 +100,8 @@ async fn change(
     let signed_in = portal::signed_in().await?;
     let by = signed_in.actor(portal::client_addr().await);
     let state = &signed_in.state;
-    let changed = grant::change(&state.db, &state.live_tokens, &grant_id, change, by).await?;
+    let changed =
+        grant::change(&state.db, &state.live_tokens, &grant_id.into(), change, by).await?;
     // Only a grant of this person's, found in the database, names the page to go back to.
     let Some(grant) = changed else {
         return Err(AppError::invalid(crate::language::td_string!(

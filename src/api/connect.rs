@@ -79,6 +79,7 @@ async fn status_of(
     use crate::model::{Confirmation, ConfirmationState};
     use crate::scopes::is_high_risk;
     use crate::server::db::agent_codes;
+    use crate::server::domain::security_log::agent_name;
 
     let now = state.now();
     let redemption = agent_codes::find_redemption(&state.db, &stored.code_hash, user_id).await?;
@@ -106,7 +107,10 @@ async fn status_of(
                 }
             });
             CodeStatus::Redeemed {
-                agent_name: r.agent_name.unwrap_or_else(|| "an agent".into()),
+                agent_name: agent_name(
+                    r.agent_name.as_deref().unwrap_or_default(),
+                    crate::language::current(),
+                ),
                 at: r.used_at.unwrap_or_default(),
                 confirmation,
             }
@@ -229,7 +233,8 @@ pub async fn approve_agent(grant_id: String, back: Option<String>) -> Result<(),
     let signed_in = portal::signed_in().await?;
     let by = signed_in.actor(portal::client_addr().await);
     let state = &signed_in.state;
-    let approved = grant::approve(&state.db, &state.live_tokens, &grant_id, by).await?;
+    let approved =
+        grant::approve(&state.db, &state.live_tokens, &grant_id.clone().into(), by).await?;
     if approved.is_none() {
         return Err(AppError::invalid(crate::language::td_string!(
             crate::language::current(),

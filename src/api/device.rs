@@ -15,6 +15,7 @@ pub async fn fetch_device_view(user_code: Option<String>) -> Result<DeviceView, 
     use crate::server::db::{clients, device_codes};
     use crate::server::domain::device::user_code::UserCode;
     use crate::server::domain::ratelimit::Action;
+    use crate::server::domain::security_log::application_name;
     use crate::server::oauth::device::{qr_data_uri, verification_uris};
 
     let portal::SignedIn { state, .. } = portal::signed_in().await?;
@@ -46,7 +47,11 @@ pub async fn fetch_device_view(user_code: Option<String>) -> Result<DeviceView, 
             identity: ClientIdentity::SelfDeclared,
             loopback_only: false,
         },
-        |c| c.summary(),
+        |c| {
+            let mut summary = c.summary();
+            summary.name = application_name(&summary.name, crate::language::current());
+            summary
+        },
     );
     let scopes = described(&state.catalogue, &row.scopes);
     let (_, complete) = verification_uris(&state, &user_code);

@@ -92,6 +92,7 @@ pub(crate) fn grant_view(
     use crate::language::td_string;
     use crate::scopes::is_high_risk;
     use crate::server::db::grants::GrantedVia;
+    use crate::server::domain::security_log::agent_name;
 
     let high_risk = grant
         .scopes
@@ -108,8 +109,8 @@ pub(crate) fn grant_view(
         }
         .to_owned(),
         scopes: grant.scopes.into_vec(),
-        id: grant.id,
-        agent_name: grant.agent_name,
+        id: grant.id.into(),
+        agent_name: agent_name(&grant.agent_name, locale),
         created_at: grant.created_at,
         last_used_at: grant.last_used_at,
         expires_at: grant.expires_at,
@@ -134,7 +135,7 @@ pub async fn renew_high_risk(grant_id: String, back: Option<String>) -> Result<(
     let renewed = grant::change(
         &state.db,
         &state.live_tokens,
-        &grant_id,
+        &grant_id.into(),
         Change::RenewHighRisk,
         by,
     )
@@ -180,7 +181,7 @@ pub(crate) async fn revoke_for_person(grant_id: &str, denied: bool) -> Result<()
     grant::revoke(
         &state.db,
         &state.live_tokens,
-        grant_id,
+        &grant_id.into(),
         why,
         Some(addr),
         now,

@@ -56,7 +56,7 @@ pub fn CodePanel(
         guard_network,
         ..
     } = issued;
-    let granted = scopes.join(", ");
+    let granted = scopes.join(td_string!(locale, panel.list_separator));
     let scope_list = granted.clone();
     let agent_name = agent_name.unwrap_or_default();
     let again_return_to = return_to.clone();
@@ -494,7 +494,7 @@ fn ConfirmAgent(
         <section class="confirm-agent" aria-labelledby="confirm-agent-title">
             <h2 id="confirm-agent-title">{td_string!(locale, panel.is_this_yours)}</h2>
             <p>
-                {td_display!(locale, panel.approve_only_if, scopes = waiting.join(", ")).to_string()}
+                {td_display!(locale, panel.approve_only_if, scopes = waiting.join(td_string!(locale, panel.list_separator))).to_string()}
             </p>
             <dl class="facts" aria-label=td_string!(locale, panel.who_redeemed)>
                 <div><dt>{td_string!(locale, panel.agent)}</dt><dd>{agent_name}</dd></div>
@@ -534,7 +534,7 @@ fn RedeemedNote(granted: String) -> impl IntoView {
     view! {
         <p class="lede">
             {td_string!(locale, panel.can_act_with)} " " <span class="scope-list">{granted}</span>
-            {td_string!(locale, panel.can_act_with_end)} " " {td_string!(locale, panel.revoke_before)}
+            {td_string!(locale, panel.can_act_with_end)} {td_string!(locale, panel.revoke_before)}
             <a href="/security">{td_string!(locale, panel.security_page)}</a>
             {td_string!(locale, panel.revoke_after)}
         </p>

@@ -9,7 +9,7 @@ use crate::language::{self, Locale, td_display, td_string};
 use crate::model::GrantView;
 use crate::timefmt::{relative_in, utc};
 
-/// "until in 1 hour", in the visitor's language.
+/// "ends in 1 hour", in the visitor's language.
 fn until_in(locale: Locale, until: i64, now: i64) -> String {
     td_display!(
         locale,
@@ -60,12 +60,12 @@ pub fn GrantScopes(
         </ul>
         {pending.map(|until| view! {
             <p class="hint risk-limit">
-                {td_display!(locale, security.scopes_waiting, scopes = grant.high_risk.join(", ")).to_string()}
+                {td_display!(locale, security.scopes_waiting, scopes = grant.high_risk.join(td_string!(locale, panel.list_separator))).to_string()}
                 <time datetime=utc(until) title=utc(until)>{until_in(locale, until, now)}</time>
             </p>
         })}
         {limit.filter(|_| pending.is_none()).map(|until| {
-            let names = grant.high_risk.join(", ");
+            let names = grant.high_risk.join(td_string!(locale, panel.list_separator));
             if lapsed {
                 view! {
                     <div class="risk-limit risk-renew">

@@ -167,12 +167,12 @@ fn AgentOverview(
                 {home_network.map(|network| view! {
                     <div>
                         <dt>{td_string!(locale, security.network_guard)}</dt>
-                        <dd>{td_string!(locale, security.paused_outside)} " " <code>{network}</code></dd>
+                        <dd>{td_string!(locale, security.paused_outside)} <code>{network}</code></dd>
                     </div>
                 })}
             </dl>
             {waiting_until.filter(|_| live).map(|until| view! {
-                <ApproveHere id=grant.id.clone() waiting=grant.high_risk.join(", ") until now actions/>
+                <ApproveHere id=grant.id.clone() waiting=grant.high_risk.join(td_string!(locale, panel.list_separator)) until now actions/>
             })}
             {live.then(|| view! {
                 <AgentControls

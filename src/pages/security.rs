@@ -152,7 +152,7 @@ fn NoGrants() -> impl IntoView {
     let locale = language::current();
     view! {
         <p class="empty">
-            {td_string!(locale, security.no_grants)} " "
+            {td_string!(locale, security.no_grants)}
             <a href="/connect">{td_string!(locale, common.nav_connect)}</a>
             {td_string!(locale, security.no_grants_after)}
         </p>

@@ -1,5 +1,7 @@
 //! `/signup`: creating an account signs you in.
 
+use std::sync::LazyLock;
+
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -7,8 +9,31 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::account::SignUp;
 use crate::components::form::{Field, FormAlert, ReturnHere, SubmitButton, form_error};
-use crate::language::{self, td_string};
+use crate::language::{self, Locale, td_display, td_string};
 use crate::page_context::use_page_context;
+
+/// The shortest password the server accepts, for the hint and the browser's own check. Only
+/// the server draws this page (the wasm bundle holds just the code panel island), so the
+/// bundle, which has no password rules, never uses its stand-in.
+#[cfg(feature = "ssr")]
+const MIN_LENGTH: usize = crate::server::auth::password::MIN_LENGTH;
+#[cfg(not(feature = "ssr"))]
+const MIN_LENGTH: usize = 0;
+
+/// "At least 10 characters." in `locale`, with [`MIN_LENGTH`]. The form's hint is a
+/// `&'static str`, so each language's is put together once and kept.
+fn password_hint(locale: Locale) -> &'static str {
+    static HINTS: LazyLock<[&'static str; 3]> = LazyLock::new(|| {
+        language::ALL.map(|locale| {
+            let hint = td_display!(locale, auth.password_hint, min = MIN_LENGTH).to_string();
+            &*hint.leak()
+        })
+    });
+    language::ALL
+        .iter()
+        .position(|&each| each == locale)
+        .map_or(HINTS[0], |i| HINTS[i])
+}
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
@@ -48,12 +73,12 @@ pub fn SignupPage() -> impl IntoView {
                                 kind="password"
                                 autocomplete="new-password"
                                 required=true
-                                minlength=10
-                                hint=td_string!(locale, auth.password_hint)
+                                minlength=u32::try_from(MIN_LENGTH).unwrap_or(u32::MAX)
+                                hint=password_hint(locale)
                             />
                             <SubmitButton label=td_string!(locale, auth.create_account) busy=td_string!(locale, auth.creating_account) pending=action.pending()/>
                         </ActionForm>
-                        <p class="alt">{td_string!(locale, auth.have_account)} " " <a href="/login">{td_string!(locale, auth.sign_in)}</a></p>
+                        <p class="alt">{td_string!(locale, auth.have_account)} <a href="/login">{td_string!(locale, auth.sign_in)}</a></p>
                     </section>
                 }
                 .into_any()

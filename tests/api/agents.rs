@@ -18,7 +18,7 @@ async fn redeemed(server: &TestServer, email: &str, name: &str) -> (String, Stri
     let access = body["access_token"].as_str().unwrap().to_owned();
     let refresh = body["refresh_token"].as_str().unwrap().to_owned();
     let grant_id = grant_of(server, &access).await.grant.id;
-    (access, refresh, grant_id)
+    (access, refresh, grant_id.into_string())
 }
 
 fn agent_page(grant_id: &str) -> String {

@@ -1,7 +1,7 @@
 //! The authorization code flow with PKCE: the consent page, the decision, the exchange, and
 //! every refusal SECURITY.md lists (RFC 6749 section 4.1, RFC 7636, RFC 9700).
 
-use crate::support::TestServer;
+use crate::support::{TestServer, page};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::header::{ACCEPT, LOCATION};
@@ -610,4 +610,305 @@ async fn revocation_authenticates_confidential_clients() {
     .await;
     assert_eq!(status, 200);
     assert_eq!(server.introspect(access).await, json!({"active": false}));
+}
+
+/// RFC 6749 section 4.1.2 and RFC 9700 section 4.2.4 revoke what a code issued when the code
+/// comes back, but only for the client it was issued to: anyone else presenting a spent code
+/// is told `invalid_grant` and the victim's grant stays live.
+#[tokio::test]
+async fn another_client_replaying_a_used_code_revokes_nothing() {
+    let mut flow = Flow::start().await;
+    let thief = register(&flow.server, "Other app").await;
+    let code = flow.approve().await;
+    let (status, tokens) = flow.exchange(&code, VERIFIER, &flow.client_id).await;
+    assert_eq!(status, 200, "{tokens}");
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+
+    let (status, body) = flow.exchange(&code, VERIFIER, &thief).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{body}"
+    );
+    assert_eq!(
+        flow.server.introspect(&access).await["active"],
+        true,
+        "another client's replay must not revoke the grant"
+    );
+    let (status, refreshed) = flow
+        .server
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ("client_id", &flow.client_id),
+        ])
+        .await;
+    assert_eq!(status, 200, "the grant still works: {refreshed}");
+
+    // A confidential client's spent code: another client, its id without the secret, or a
+    // wrong secret revoke nothing; the client itself, authenticated, does.
+    let (owner, secret) = register_confidential(&flow.server, "Reporting service").await;
+    let (other, other_secret) = register_confidential(&flow.server, "Other service").await;
+    flow.client_id = owner.clone();
+    let code = flow.approve().await;
+    let exchange_as = |basic: Option<(&str, &str)>, body_id: Option<&str>| {
+        let server = &flow.server;
+        let code = code.clone();
+        let basic = basic.map(|(id, secret)| (id.to_owned(), secret.to_owned()));
+        let body_id = body_id.map(str::to_owned);
+        async move {
+            let mut form = vec![
+                ("grant_type", "authorization_code".to_owned()),
+                ("code", code),
+                ("redirect_uri", REDIRECT.to_owned()),
+                ("code_verifier", VERIFIER.to_owned()),
+            ];
+            if let Some(id) = body_id {
+                form.push(("client_id", id));
+            }
+            let mut req = server.http.post(server.url("/oauth2/token")).form(&form);
+            if let Some((id, secret)) = basic {
+                req = req.basic_auth(id, Some(secret));
+            }
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, tokens) = exchange_as(Some((&owner, &secret)), None).await;
+    assert_eq!(status, 200, "{tokens}");
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    for (basic, body_id, expected, why) in [
+        (
+            Some((other.as_str(), other_secret.as_str())),
+            None,
+            (400, "invalid_grant"),
+            "another confidential client",
+        ),
+        (
+            None,
+            Some(thief.as_str()),
+            (400, "invalid_grant"),
+            "a public client",
+        ),
+        (
+            None,
+            Some(owner.as_str()),
+            (401, "invalid_client"),
+            "the owner's id without its secret",
+        ),
+        (
+            Some((owner.as_str(), "wrong")),
+            None,
+            (401, "invalid_client"),
+            "a wrong secret",
+        ),
+    ] {
+        let (status, body) = exchange_as(basic, body_id).await;
+        assert_eq!(
+            (status, body["error"].as_str().unwrap_or_default()),
+            expected,
+            "{why}: {body}"
+        );
+        assert_eq!(
+            flow.server.introspect(&access).await["active"],
+            true,
+            "{why} must not revoke the grant"
+        );
+    }
+    let (status, _) = exchange_as(Some((&owner, &secret)), None).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        flow.server.introspect(&access).await,
+        json!({"active": false}),
+        "the client the code was issued to revokes what it issued"
+    );
+}
+
+const EVIL: &str = "https://evil.example/land";
+
+/// Registers a public client whose one redirect URI is `redirect_uri`; returns its id.
+async fn register_redirecting_to(server: &TestServer, name: &str, redirect_uri: &str) -> String {
+    let res = server
+        .http
+        .post(server.url("/oauth2/register"))
+        .json(
+            &json!({"client_name": name, "redirect_uris": [redirect_uri],
+                      "grant_types": ["authorization_code", "refresh_token"],
+                      "token_endpoint_auth_method": "none"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    res.json::<Value>().await.unwrap()["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The parameters of a good request of `client_id` back to [`EVIL`], with `changes` applied
+/// (an empty value drops the field).
+fn evil_params(client_id: &str, changes: &[(&'static str, &'static str)]) -> Vec<(String, String)> {
+    let mut params: Vec<(String, String)> = [
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", EVIL),
+        ("scope", "quote"),
+        ("state", "s"),
+        ("code_challenge", &challenge(VERIFIER)),
+        ("code_challenge_method", "S256"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (name, value) in changes {
+        params.retain(|(n, _)| n != name);
+        if !value.is_empty() {
+            params.push((name.to_string(), value.to_string()));
+        }
+    }
+    params
+}
+
+fn evil_path(client_id: &str, changes: &[(&'static str, &'static str)]) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(evil_params(client_id, changes))
+        .finish();
+    format!("/oauth2/authorize?{query}")
+}
+
+/// Posts a decision as the consent form does; returns the status and the page.
+async fn post_decision(
+    server: &TestServer,
+    browser: &reqwest::Client,
+    form: &[(String, String)],
+) -> (u16, String) {
+    let res = browser
+        .post(server.url("/oauth2/authorize/decision"))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// RFC 9700 section 4.11.2: with open registration anyone can register any redirect URI, so
+/// an error for a client the person never approved is shown on our page with its 4xx, never
+/// redirected, whoever the visitor is and however they arrived (a link, or `/login?next=`).
+/// Once the person has approved the client (a grant of theirs, live or past), errors go back
+/// to it (RFC 6749 section 4.1.2.1).
+#[tokio::test]
+async fn errors_for_a_client_never_approved_are_shown_not_redirected() {
+    let flow = Flow::start().await;
+    let server = &flow.server;
+    let evil = register_redirecting_to(server, "Landing", EVIL).await;
+    let invalid: [(&[(&str, &str)], &str); 5] = [
+        (
+            &[("code_challenge", ""), ("code_challenge_method", "")],
+            "no PKCE",
+        ),
+        (&[("code_challenge_method", "plain")], "plain PKCE"),
+        (&[("response_type", "token")], "implicit"),
+        (&[("scope", "admin")], "unknown scope"),
+        (&[("resource", "not a uri")], "bad resource"),
+    ];
+    let shown = |(status, html, location): (u16, String, Option<String>), why: &str| {
+        assert_eq!((status, location.as_deref()), (400, None), "{why}: {html}");
+        assert!(html.contains("role=\"alert\""), "{why}: {html}");
+        assert!(
+            !html.contains("evil.example"),
+            "{why}: no way on to the client"
+        );
+    };
+
+    // Signed in, never approved it.
+    for (changes, why) in invalid {
+        shown(
+            flow.open(&server.url(&evil_path(&evil, changes))).await,
+            why,
+        );
+    }
+    // Signed out: shown too.
+    let stranger = server.browser();
+    for (changes, why) in invalid {
+        shown(
+            page(&stranger, server, &evil_path(&evil, changes)).await,
+            why,
+        );
+    }
+    // Sent to sign in with the bad request as `next`: once signed in, still shown.
+    let path = evil_path(&evil, invalid[0].0);
+    let res = stranger
+        .post(server.url("/api/sign_up"))
+        .form(&[
+            ("email", "stranger@example.com"),
+            ("password", "correct horse battery"),
+            ("next", path.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success() || res.status().is_redirection());
+    shown(
+        page(&stranger, server, &path).await,
+        "after sign-in via next",
+    );
+    // A decision posted for it with a bad request: refused, not forwarded.
+    let mut form = evil_params(&evil, invalid[0].0);
+    form.push(("decision".into(), "approve".into()));
+    let (status, html) = post_decision(server, &flow.browser, &form).await;
+    assert_eq!(status, 400, "{html}");
+    assert!(!html.contains("evil.example"), "{html}");
+
+    // Once the person approves it and it gets its tokens, errors go back to it.
+    let mut form = evil_params(&evil, &[]);
+    form.push(("decision".into(), "approve".into()));
+    let (status, html) = post_decision(server, &flow.browser, &form).await;
+    assert_eq!(status, 200, "{html}");
+    let start = html.find("url=").expect("forwarding page") + 4;
+    let end = start + html[start..].find('"').unwrap();
+    let back = url::Url::parse(&html[start..end].replace("&amp;", "&")).unwrap();
+    let code = query(&back, "code").expect("a code");
+    let (status, tokens) = server
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", EVIL),
+            ("client_id", &evil),
+            ("code_verifier", VERIFIER),
+        ])
+        .await;
+    assert_eq!(status, 200, "{tokens}");
+    for (changes, why) in invalid {
+        let (status, _, location) = flow.open(&server.url(&evil_path(&evil, changes))).await;
+        assert_eq!(status, 302, "{why}");
+        let location = location.unwrap();
+        assert!(location.starts_with(EVIL), "{why}: {location}");
+        assert!(location.contains("error="), "{why}: {location}");
+    }
+    // Still after the person revoked it: a past grant counts.
+    let (status, _) = revoke(
+        server,
+        None,
+        &[
+            ("token", tokens["refresh_token"].as_str().unwrap()),
+            ("client_id", &evil),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        flow.open(&server.url(&evil_path(&evil, invalid[0].0)))
+            .await
+            .0,
+        302
+    );
+    // Somebody else, who never approved it, still reads the error here.
+    for (changes, why) in invalid {
+        shown(
+            page(&stranger, server, &evil_path(&evil, changes)).await,
+            why,
+        );
+    }
 }

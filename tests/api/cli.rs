@@ -267,7 +267,7 @@ async fn failures_say_what_to_do_next() {
         &server.state.db,
         &server.state.live_tokens,
         agent_connect::server::domain::Actor {
-            user_id: &user,
+            user_id: &user.as_str().into(),
             addr: None,
             at: server.state.now(),
         },

@@ -181,7 +181,7 @@ async fn high_risk_permissions_fall_back_when_their_time_is_up_and_renew_in_one_
         .unwrap();
     assert_eq!(grant.high_risk_until, Some(START + 2 * HOUR));
     let (_, html, _) = page(&browser, &server, "/security?done=renewed").await;
-    assert!(html.contains("trade.write ") && html.contains("until in 1 hour"));
+    assert!(html.contains("trade.write ") && html.contains("ends in 1 hour"));
 
     // Never past the grant's end.
     server.clock.advance(30 * 24 * HOUR - HOUR - 60);

@@ -14,6 +14,7 @@ mod support;
 mod agent_code_grant;
 mod agents;
 mod authorization_code;
+mod authorize_refusals;
 mod bad_input;
 mod cli;
 mod client_metadata;

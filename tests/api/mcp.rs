@@ -633,7 +633,7 @@ async fn a_remembered_token_is_refused_right_after_it_ends() {
         &server.state.db,
         &server.state.live_tokens,
         agent_connect::server::domain::Actor {
-            user_id: &user,
+            user_id: &user.as_str().into(),
             addr: None,
             at: server.state.now(),
         },

@@ -2,11 +2,11 @@
 
 use crate::support;
 use crate::support::{RESOURCE_ID, TestServer};
+use agent_connect::language::Locale;
 use agent_connect::server::db::events::EventKind;
 use agent_connect::server::db::{events, grants};
 use agent_connect::server::domain::grant::{self, Revocation};
 use agent_connect::server::domain::security_log::EventDetail;
-use agent_connect::language::Locale;
 use agent_connect::server::oauth::grant_types::refresh_token;
 use serde_json::{Value, json};
 
@@ -300,6 +300,7 @@ async fn revoking_the_grant_in_the_portal_takes_effect_on_the_next_request() {
     let live = grants::list_active(&server.state.db, &user, server.state.now())
         .await
         .unwrap();
+    let user = user.as_str().into();
     let why = Revocation::ByPerson { user_id: &user };
     grant::revoke(
         &server.state.db,

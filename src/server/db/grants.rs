@@ -6,6 +6,7 @@ use sqlx::query::Query;
 use sqlx::{Executor, FromRow};
 
 use super::columns::text_enum;
+use super::ids::{ClientId, GrantId, UserId};
 use super::{Conn, Db, ManyRows, pad};
 use crate::lifetime::HighRiskLimits;
 use crate::scopes::Scopes;
@@ -21,9 +22,9 @@ text_enum! {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Grant {
-    pub id: String,
-    pub user_id: String,
-    pub client_id: String,
+    pub id: GrantId,
+    pub user_id: UserId,
+    pub client_id: ClientId,
     pub agent_name: String,
     pub scopes: Scopes,
     pub granted_via: GrantedVia,
@@ -83,9 +84,9 @@ impl Grant {
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct GrantState {
     #[sqlx(rename = "grant_id")]
-    pub id: String,
-    pub user_id: String,
-    pub client_id: String,
+    pub id: GrantId,
+    pub user_id: UserId,
+    pub client_id: ClientId,
     pub agent_name: String,
     pub scopes: Scopes,
     /// When the grant ends unless refreshed (its refresh token's expiry).
@@ -200,6 +201,22 @@ pub async fn find_for_user<'e>(
     .bind(user_id)
     .fetch_optional(db)
     .await
+}
+
+/// Whether the person has had a grant for the client, live or not (dead ones are kept for the
+/// retention period).
+pub async fn exists_for_client<'e>(
+    db: impl Executor<'e, Database = Db>,
+    user_id: &str,
+    client_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM grants WHERE user_id = $1 AND client_id = $2 LIMIT 1")
+            .bind(user_id)
+            .bind(client_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(found.is_some())
 }
 
 /// The person's live grants, newest first.

@@ -10,6 +10,7 @@ pub mod columns;
 pub mod device_codes;
 pub mod events;
 pub mod grants;
+pub mod ids;
 pub mod mcp_sessions;
 pub mod rate_limits;
 pub mod sandbox_orders;

@@ -5,6 +5,7 @@ use sqlx::{Executor, FromRow};
 
 use super::columns::text_enum;
 use super::grants::{GrantState, STATE_COLUMNS};
+use super::ids::{ClientId, GrantId, UserId};
 use super::{Conn, Db, ManyRows, pad};
 
 text_enum! {
@@ -33,9 +34,9 @@ pub struct ActiveToken {
 #[derive(Debug, Clone, FromRow)]
 pub struct TokenRecord {
     pub kind: TokenKind,
-    pub grant_id: String,
-    pub client_id: String,
-    pub user_id: String,
+    pub grant_id: GrantId,
+    pub client_id: ClientId,
+    pub user_id: UserId,
     pub used_at: Option<i64>,
 }
 

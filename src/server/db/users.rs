@@ -1,12 +1,13 @@
 //! `users`: accounts that sign in to the portal.
 
+use super::ids::UserId;
 use sqlx::{Executor, FromRow};
 
 use super::Db;
 
 #[derive(Clone, FromRow)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub password_hash: String,
     pub created_at: i64,

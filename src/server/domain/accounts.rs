@@ -55,7 +55,7 @@ pub async fn create(
     password::check_new(password)?;
     let now = state.now();
     let user = User {
-        id: new_id("usr_"),
+        id: new_id("usr_").into(),
         email,
         password_hash: state.passwords.hash(password.to_owned()).await?,
         created_at: now,

@@ -17,12 +17,14 @@ pub mod token_cache;
 
 use std::net::IpAddr;
 
+use crate::server::db::ids::UserId;
+
 /// Who acts, from where, and when: the one value the domain's verbs take for the person whose
 /// account an act concerns, so that a verb's signature stays short and its log entry complete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor<'a> {
     /// The account acted on, and whose security log records it.
-    pub user_id: &'a str,
+    pub user_id: &'a UserId,
     /// The address the act came from, when there was a request.
     pub addr: Option<IpAddr>,
     /// When, in unix seconds from the one clock.

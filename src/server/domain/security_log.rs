@@ -1,7 +1,9 @@
 //! The person's security log: every entry is recorded here, from one [`EventDetail`] whose
 //! [`EventKind`] follows from it. It is stored as facts (JSON in `security_events.detail`) and
 //! put into words when a page shows it, in the reader's language; the names, scopes and
-//! addresses in it are shown as they are. A row written before this format is shown as stored.
+//! addresses in it are shown as they are, but for a name never given, which reads as
+//! [`agent_name`] and [`application_name`] say. A row written before this format is shown as
+//! stored.
 
 use serde::{Deserialize, Serialize};
 use sqlx::Executor;
@@ -10,6 +12,32 @@ use super::Actor;
 use crate::language::{Locale, td_display, td_string};
 use crate::server::db::events::{self, EventKind, NewEvent};
 use crate::server::db::{Conn, Db};
+
+/// What an agent without a name was stored as before its label was translated when shown.
+const UNNAMED_AGENT: &str = "Unnamed agent";
+/// What an application without a name was stored as before its label was translated when
+/// shown.
+const UNNAMED_APPLICATION: &str = "Unnamed application";
+
+/// An agent's name as a person reads it, in `locale`. An agent that gave no name is stored
+/// with an empty one and reads "Unnamed agent" in the reader's language, as do the English
+/// placeholders stored before (an application's, for a grant made through an application).
+pub fn agent_name(stored: &str, locale: Locale) -> String {
+    match stored {
+        "" | UNNAMED_AGENT => td_string!(locale, security.unnamed_agent).to_owned(),
+        UNNAMED_APPLICATION => td_string!(locale, oauth.unnamed_application).to_owned(),
+        name => name.to_owned(),
+    }
+}
+
+/// An application's (OAuth client's) name as a person reads it, in `locale`: one registered
+/// without a name reads "Unnamed application" in the reader's language.
+pub fn application_name(stored: &str, locale: Locale) -> String {
+    match stored {
+        "" | UNNAMED_APPLICATION => td_string!(locale, oauth.unnamed_application).to_owned(),
+        name => name.to_owned(),
+    }
+}
 
 /// Records one entry in the log of the account `by` names, from where and when it says.
 pub async fn record<'e>(
@@ -173,6 +201,8 @@ impl EventDetail {
 
     /// The sentence a person reads.
     pub fn words(&self, locale: Locale) -> String {
+        let agent_of = |stored: &str| agent_name(stored, locale);
+        let client_of = |stored: &str| application_name(stored, locale);
         match self {
             Self::AccountCreated => td_string!(locale, security.detail_account_created).into(),
             Self::SignedIn => td_string!(locale, security.detail_signed_in).into(),
@@ -185,60 +215,81 @@ impl EventDetail {
                 scopes,
             } => td_display!(locale, security.detail_code_issued_any, scopes).to_string(),
             Self::Granted { agent, scopes } => {
+                let agent = agent_of(agent);
                 td_display!(locale, security.detail_granted, agent, scopes).to_string()
             }
             Self::Approved { agent, scopes } => {
+                let agent = agent_of(agent);
                 td_display!(locale, security.detail_approved, agent, scopes).to_string()
             }
-            Self::Revoked { agent, by } => match by {
-                RevokedBy::Person => {
-                    td_display!(locale, security.detail_revoked_by_person, agent).to_string()
+            Self::Revoked { agent, by } => {
+                let agent = agent_of(agent);
+                match by {
+                    RevokedBy::Person => {
+                        td_display!(locale, security.detail_revoked_by_person, agent).to_string()
+                    }
+                    RevokedBy::Agent => {
+                        td_display!(locale, security.detail_revoked_by_agent, agent).to_string()
+                    }
+                    RevokedBy::RefreshReplay => {
+                        td_display!(locale, security.detail_refresh_replay, agent).to_string()
+                    }
+                    RevokedBy::CodeReplay => {
+                        td_display!(locale, security.detail_code_replay, agent).to_string()
+                    }
+                    RevokedBy::Denied => {
+                        td_display!(locale, security.detail_denied, agent).to_string()
+                    }
                 }
-                RevokedBy::Agent => {
-                    td_display!(locale, security.detail_revoked_by_agent, agent).to_string()
-                }
-                RevokedBy::RefreshReplay => {
-                    td_display!(locale, security.detail_refresh_replay, agent).to_string()
-                }
-                RevokedBy::CodeReplay => {
-                    td_display!(locale, security.detail_code_replay, agent).to_string()
-                }
-                RevokedBy::Denied => td_display!(locale, security.detail_denied, agent).to_string(),
-            },
+            }
             Self::AccessTokenRevoked { agent } => {
+                let agent = agent_of(agent);
                 td_display!(locale, security.detail_access_token_revoked, agent).to_string()
             }
             Self::NotApprovedInTime { agent } => {
+                let agent = agent_of(agent);
                 td_display!(locale, security.detail_not_approved, agent).to_string()
             }
             Self::AllRevoked { agents } => {
-                let agents = agents.join(", ");
+                let agents = agents
+                    .iter()
+                    .map(|agent| agent_of(agent))
+                    .collect::<Vec<_>>()
+                    .join(td_string!(locale, panel.list_separator));
                 td_display!(locale, security.detail_all_revoked, agents).to_string()
             }
             Self::Paused { agent } => {
+                let agent = agent_of(agent);
                 td_display!(locale, security.detail_paused, agent).to_string()
             }
             Self::Resumed { agent } => {
+                let agent = agent_of(agent);
                 td_display!(locale, security.detail_resumed, agent).to_string()
             }
             Self::Renamed { agent, to } => {
+                let (agent, to) = (agent_of(agent), agent_of(to));
                 td_display!(locale, security.detail_renamed, agent, to).to_string()
             }
             Self::HighRiskRenewed { agent } => {
+                let agent = agent_of(agent);
                 td_display!(locale, security.detail_high_risk_renewed, agent).to_string()
             }
             Self::PausedOnNewNetwork { agent, address } => {
+                let agent = agent_of(agent);
                 td_display!(locale, security.detail_new_network, agent, address).to_string()
             }
             Self::ApplicationApproved { client, scopes } => {
+                let client = client_of(client);
                 td_display!(locale, security.detail_application_approved, client, scopes)
                     .to_string()
             }
-            Self::ApplicationDenied { client } => client.clone(),
+            Self::ApplicationDenied { client } => client_of(client),
             Self::DeviceApproved { client, scopes } => {
+                let client = client_of(client);
                 td_display!(locale, security.detail_device_approved, client, scopes).to_string()
             }
             Self::DeviceDenied { client, scopes } => {
+                let client = client_of(client);
                 td_display!(locale, security.detail_device_denied, client, scopes).to_string()
             }
         }
@@ -289,5 +340,47 @@ mod tests {
             let words = detail.words(locale);
             assert!(words.contains("Day trader") && words.contains("quote trade.write"));
         }
+    }
+
+    #[test]
+    fn a_name_never_given_reads_in_the_readers_language() {
+        for agent in ["", "Unnamed agent"] {
+            let detail = EventDetail::Paused {
+                agent: agent.into(),
+            };
+            assert!(detail.words(Locale::en).starts_with("Unnamed agent "));
+            assert!(detail.words(Locale::zh_Hans).starts_with("未命名代理"));
+            assert!(!detail.words(Locale::zh_Hant_HK).contains("Unnamed"));
+        }
+        for client in ["", "Unnamed application"] {
+            let detail = EventDetail::ApplicationDenied {
+                client: client.into(),
+            };
+            assert_eq!(detail.words(Locale::en), "Unnamed application");
+            assert_eq!(detail.words(Locale::zh_Hans), "未命名应用");
+            assert_eq!(detail.words(Locale::zh_Hant_HK), "未命名應用程式");
+        }
+    }
+
+    #[test]
+    fn agents_are_listed_as_each_language_lists() {
+        let detail = EventDetail::AllRevoked {
+            agents: vec!["Claude".into(), String::new()],
+        };
+        assert!(
+            detail
+                .words(Locale::en)
+                .ends_with(": Claude, Unnamed agent")
+        );
+        assert!(
+            detail
+                .words(Locale::zh_Hans)
+                .ends_with("：Claude、未命名代理")
+        );
+        assert!(
+            detail
+                .words(Locale::zh_Hant_HK)
+                .ends_with("：Claude、未命名代理")
+        );
     }
 }

@@ -19,11 +19,11 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::legacy_sessions::SESSION_HEADER;
 use super::auth::{SessionStanding, TokenValidator};
+use super::legacy_session_store::SharedSessions;
+use super::legacy_sessions::SESSION_HEADER;
 use super::protocol::{failure, private_list, server_config, success, transport_config};
 use super::resource::ResourceTools;
-use super::legacy_session_store::SharedSessions;
 use crate::server::app::state::AppState;
 use crate::server::db::mcp_sessions;
 use crate::server::domain::secrets::log_id;

@@ -86,10 +86,10 @@ impl Principal {
         let in_force = standing.into_in_force()?;
         Some(Self {
             scopes: in_force.scopes.into_vec(),
-            grant_id: grant.id,
-            user_id: grant.user_id,
+            grant_id: grant.id.into(),
+            user_id: grant.user_id.into(),
             email,
-            client_id: grant.client_id,
+            client_id: grant.client_id.into(),
             agent_name: grant.agent_name,
             expires_at,
             paused,

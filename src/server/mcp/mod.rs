@@ -5,12 +5,12 @@
 //! Both are nested services, outside the portal: no session cookie, no same-origin check.
 
 pub mod agent;
-pub mod legacy_sessions;
 pub mod auth;
+pub mod legacy_session_store;
+pub mod legacy_sessions;
 pub mod protocol;
 pub mod resource;
 pub mod sandbox;
-pub mod legacy_session_store;
 pub mod step_up;
 
 use std::convert::Infallible;
@@ -53,7 +53,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route_layer(axum::middleware::from_fn(agent::closed_is_no_content))
         .route_layer(from_fn_with_state(
             state.agent_sessions.clone(),
-            agent_sessions::admit,
+            legacy_sessions::admit,
         ));
     Router::new()
         .route(auth::METADATA_PATH, get(auth::resource_metadata))

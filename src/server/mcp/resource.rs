@@ -24,6 +24,7 @@ use serde::Deserialize;
 use super::auth::{Principal, client_addr};
 use super::protocol::{failure, private_list, server_config, success, transport_config};
 use super::sandbox::{self, NOTICE, Order, Refused, Sandbox, Side, dollars};
+use crate::language::Locale;
 use crate::server::app::clock::Clock;
 use crate::server::app::state::AppState;
 use crate::server::db;
@@ -180,8 +181,13 @@ pub fn paused(public_base: &str, principal: &Principal) -> String {
         "Paused: the person paused this agent's access ({}) on {public_base}/security. Its \
          tokens stay valid and every tool works again once they resume it there; until then \
          each call is refused. Tell the person, and do not retry in a loop.",
-        principal.agent_name
+        agent_name(principal)
     )
+}
+
+/// The agent's name as an agent reads it: in English, "Unnamed agent" when it gave none.
+fn agent_name(principal: &Principal) -> String {
+    crate::server::domain::security_log::agent_name(&principal.agent_name, Locale::en)
 }
 
 /// What an agent is told when `tool` needs `missing`, which `principal` was not granted: the
@@ -242,7 +248,7 @@ impl ResourceTools {
         success(format!(
             "Account: {}\nAgent: {}\nClient id: {}\nScopes: {}\nExpires at: {} ({}, {})",
             principal.email,
-            principal.agent_name,
+            agent_name(&principal),
             principal.client_id,
             granted_words(&principal.scopes),
             principal.expires_at,

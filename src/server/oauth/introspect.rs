@@ -80,8 +80,8 @@ pub async fn introspect(
                     Introspection::Active {
                         active: true,
                         scope: in_force.scopes.to_string(),
-                        client_id: active.grant.client_id,
-                        sub: active.grant.user_id,
+                        client_id: active.grant.client_id.into(),
+                        sub: active.grant.user_id.into(),
                         username: active.email,
                         token_type: if active.kind == TokenKind::Access {
                             "Bearer"

@@ -53,9 +53,9 @@ impl TokenResponse {
             expires_in: tokens.expires_in,
             refresh_token: tokens.refresh_token,
             scope: grant.scopes.to_string(),
-            client_id: grant.client_id.clone(),
+            client_id: grant.client_id.to_string(),
             agent_name: grant.agent_name.clone(),
-            grant_id: grant.id.clone(),
+            grant_id: grant.id.to_string(),
         }
     }
 }

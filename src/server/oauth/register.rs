@@ -46,7 +46,9 @@ struct Registered {
     client_id_issued_at: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     client_secret_expires_at: Option<i64>,
-    client_name: String,
+    /// Left out when the client gave none: nothing was registered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_name: Option<String>,
     redirect_uris: Vec<String>,
     grant_types: Vec<GrantType>,
     response_types: Vec<String>,
@@ -86,7 +88,7 @@ pub async fn register(
         client_secret: secret,
         client_id: client.id,
         client_id_issued_at: client.created_at,
-        client_name: client.name,
+        client_name: Some(client.name).filter(|name| !name.is_empty()),
         response_types: if checked.grant_types.contains(&GrantType::AuthorizationCode) {
             vec!["code".into()]
         } else {
@@ -125,8 +127,9 @@ pub fn check(req: Registration) -> Result<Checked, OAuthError> {
                 .trim()
                 .to_owned()
         })
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "Unnamed application".to_owned());
+        // None given, none stored: the pages call it "Unnamed application" in the reader's
+        // language (`security_log::application_name`).
+        .unwrap_or_default();
     // RFC 7591 section 2: without grant_types the client uses the authorization code grant.
     let names = req
         .grant_types
@@ -293,7 +296,10 @@ mod tests {
         .unwrap();
         assert_eq!(checked.grant_types, [GrantType::AuthorizationCode]);
         assert_eq!(checked.auth_method, "client_secret_basic");
-        assert_eq!(checked.name, "Unnamed application");
+        assert_eq!(
+            checked.name, "",
+            "no name is made up; the pages translate its label"
+        );
         assert_eq!(checked.application_type, ApplicationType::Web);
     }
 

@@ -13,7 +13,7 @@ async fn with_code() -> (TestDb, String) {
     agent_codes::insert(&db.pool, &rows::agent_code_row("code_hash", &ada.id, NOW))
         .await
         .unwrap();
-    (db, ada.id)
+    (db, ada.id.into_string())
 }
 
 #[tokio::test]

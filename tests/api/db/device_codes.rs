@@ -17,7 +17,7 @@ async fn with_request() -> (TestDb, String) {
     rows::client(&db.pool, "client_tv", DEVICE_CODE_GRANT, NOW).await;
     let row = rows::device_code_row("device_hash", USER_CODE, "client_tv", NOW);
     assert!(device_codes::insert(&db.pool, &row).await.unwrap());
-    (db, ada.id)
+    (db, ada.id.into_string())
 }
 
 #[tokio::test]

@@ -24,8 +24,11 @@ use crate::support::{AGENT_CODE_GRANT, rows};
 pub async fn ada(app: &TestApp) -> String {
     let db = &app.state.db;
     match users::find_by_email(db, "ada@example.com").await.unwrap() {
-        Some(user) => user.id,
-        None => rows::user(db, "ada", app.state.now()).await.id,
+        Some(user) => user.id.into_string(),
+        None => rows::user(db, "ada", app.state.now())
+            .await
+            .id
+            .into_string(),
     }
 }
 
@@ -37,7 +40,7 @@ pub async fn agent_code(app: &TestApp, scopes: &[&str]) -> String {
         &app.state.db,
         &app.state.catalogue,
         Actor {
-            user_id: &user_id,
+            user_id: &user_id.as_str().into(),
             addr: Some([127, 0, 0, 1].into()),
             at: app.state.now(),
         },

@@ -167,6 +167,7 @@ impl TestServer {
             .unwrap()
             .expect("user")
             .id
+            .into_string()
     }
 
     /// An account and a fresh code for `scopes`, issued as the portal does, for a grant with
@@ -197,7 +198,7 @@ impl TestServer {
             &self.state.db,
             &self.state.catalogue,
             Actor {
-                user_id: &user,
+                user_id: &user.as_str().into(),
                 addr: Some([127, 0, 0, 1].into()),
                 at: self.state.now(),
             },
@@ -227,7 +228,7 @@ impl TestServer {
                 &self.state.live_tokens,
                 &grant.id,
                 agent_connect::server::domain::Actor {
-                    user_id: &user,
+                    user_id: &user.as_str().into(),
                     addr: None,
                     at: now,
                 },

@@ -26,7 +26,7 @@ pub const REDIRECT: &str = "http://127.0.0.1:8976/callback";
 /// An account `usr_{name}` with the email `{name}@example.com` (and no usable password).
 pub fn user_row(name: &str, now: i64) -> User {
     User {
-        id: format!("usr_{name}"),
+        id: format!("usr_{name}").into(),
         email: format!("{name}@example.com"),
         password_hash: "$argon2id$not-a-real-hash".into(),
         created_at: now,
@@ -66,7 +66,7 @@ pub fn grant_row(id: &str, user_id: &str, now: i64) -> Grant {
     Grant {
         id: id.into(),
         user_id: user_id.into(),
-        client_id: format!("agent_{id}"),
+        client_id: format!("agent_{id}").into(),
         agent_name: format!("Agent {id}"),
         scopes: Scopes::parse(SCOPES),
         granted_via: GrantedVia::AgentCode,

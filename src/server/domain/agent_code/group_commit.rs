@@ -20,8 +20,6 @@ use crate::server::db::{self, Conn, Pool};
 use crate::server::domain::grant::{self, NewGrant, TokenPair};
 use crate::server::domain::secrets::new_ordered_id;
 
-/// Name of an agent that gave none.
-const UNNAMED: &str = "Unnamed agent";
 /// Most redemptions committed together.
 const MAX_BATCH: usize = 256;
 /// Most redemptions waiting for the writer; beyond that a request waits to be queued.
@@ -55,7 +53,7 @@ pub async fn redeem_all(
     };
     let claims: Vec<(String, String)> = redemptions
         .iter()
-        .map(|r| (r.code_hash.clone(), grant::new_grant_id()))
+        .map(|r| (r.code_hash.clone(), grant::new_grant_id().into_string()))
         .collect();
     let mut consumed = agent_codes::consume_many(&mut *tx, &claims, now).await?;
     let mut wins = Vec::with_capacity(claims.len());
@@ -68,13 +66,15 @@ pub async fn redeem_all(
         let Some(won) = won else { continue };
         let row = consumed.swap_remove(won).code;
         let grant = NewGrant {
-            user_id: row.user_id,
+            user_id: row.user_id.into(),
             // Each redemption makes its own agent client: there is nothing to register first.
-            client_id: new_ordered_id("agent_"),
+            client_id: new_ordered_id("agent_").into(),
+            // An agent that gave no name gets none: the pages call it "Unnamed agent" in the
+            // reader's language (`security_log::agent_name`).
             agent_name: row
                 .agent_name
                 .or_else(|| redemption.agent_name.clone())
-                .unwrap_or_else(|| UNNAMED.to_owned()),
+                .unwrap_or_default(),
             scopes: row.scopes,
             via: GrantedVia::AgentCode,
             resource: None,
@@ -87,7 +87,7 @@ pub async fn redeem_all(
             home_network: (row.guard_network != 0)
                 .then(|| crate::server::domain::network::of(redemption.addr)),
         };
-        new.push((grant_id, grant, Some(redemption.addr)));
+        new.push((grant_id.into(), grant, Some(redemption.addr)));
     }
     let mut created = grant::create_many(tx, new, now).await?.into_iter();
     Ok(wins

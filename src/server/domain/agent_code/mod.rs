@@ -53,7 +53,7 @@ pub async fn issue(
         .then_some(CONFIRM_WITHIN);
     let row = AgentCodeRow {
         code_hash: code.hash(),
-        user_id: by.user_id.to_owned(),
+        user_id: by.user_id.to_string(),
         scopes: request.scopes,
         agent_name: request.agent_name,
         created_at: now,

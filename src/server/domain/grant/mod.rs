@@ -12,6 +12,7 @@ use crate::lifetime::Lifetimes;
 use crate::scopes::Scopes;
 use crate::server::db::activity::{self, Activity, ActivityKind};
 use crate::server::db::grants::{self, Grant, GrantedVia};
+use crate::server::db::ids::{ClientId, GrantId, UserId};
 use crate::server::db::tokens::{self, NewToken, TokenKind};
 use crate::server::db::{Conn, Pool};
 use crate::server::domain::Actor;
@@ -25,8 +26,8 @@ pub use standing::{Ended, InForce, Standing, standing};
 /// What a new grant is for; the rest (id, times) the lifecycle fills in.
 #[derive(Debug, Clone)]
 pub struct NewGrant {
-    pub user_id: String,
-    pub client_id: String,
+    pub user_id: UserId,
+    pub client_id: ClientId,
     pub agent_name: String,
     pub scopes: Scopes,
     pub via: GrantedVia,
@@ -65,7 +66,7 @@ impl std::fmt::Debug for TokenPair {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revocation<'a> {
     /// The person revoked it on the security page; only their own grants.
-    ByPerson { user_id: &'a str },
+    ByPerson { user_id: &'a UserId },
     /// The agent gave it up by revoking its refresh token (RFC 7009).
     ByAgent,
     /// A rotated refresh token was presented again after the grace period.
@@ -73,7 +74,7 @@ pub enum Revocation<'a> {
     /// An authorization code was presented a second time.
     CodeReplay,
     /// The person denied the agent that redeemed their code; only their own grants.
-    Denied { user_id: &'a str },
+    Denied { user_id: &'a UserId },
 }
 
 impl Revocation<'_> {
@@ -94,8 +95,8 @@ impl Revocation<'_> {
 
 /// The id of a grant about to be created, drawn first so that consuming a single-use code
 /// can record which grant it became.
-pub fn new_grant_id() -> String {
-    new_ordered_id("gr_")
+pub fn new_grant_id() -> GrantId {
+    new_ordered_id("gr_").into()
 }
 
 /// Creates grant `id` inside the caller's transaction (the one that consumed the code) and
@@ -103,7 +104,7 @@ pub fn new_grant_id() -> String {
 /// for the person; a device grant is not, since approving it on /device already was.
 pub async fn create(
     tx: &mut Conn,
-    id: String,
+    id: GrantId,
     new: NewGrant,
     addr: Option<IpAddr>,
     now: i64,
@@ -116,7 +117,7 @@ pub async fn create(
 /// their tokens, their log entries. Returned in the order given.
 pub async fn create_many(
     tx: &mut Conn,
-    new: Vec<(String, NewGrant, Option<IpAddr>)>,
+    new: Vec<(GrantId, NewGrant, Option<IpAddr>)>,
     now: i64,
 ) -> Result<Vec<(Grant, TokenPair)>, sqlx::Error> {
     let mut created = Vec::with_capacity(new.len());
@@ -194,7 +195,7 @@ pub async fn renew(tx: &mut Conn, grant: &Grant, now: i64) -> Result<TokenPair, 
 pub async fn revoke(
     db: &Pool,
     live: &LiveTokens,
-    grant_id: &str,
+    grant_id: &GrantId,
     why: Revocation<'_>,
     addr: Option<IpAddr>,
     now: i64,
@@ -206,7 +207,7 @@ pub async fn revoke(
 
 async fn revoke_in_database(
     db: &Pool,
-    grant_id: &str,
+    grant_id: &GrantId,
     why: Revocation<'_>,
     addr: Option<IpAddr>,
     now: i64,
@@ -267,7 +268,7 @@ pub async fn revoke_access_token(
 pub async fn approve(
     db: &Pool,
     live: &LiveTokens,
-    grant_id: &str,
+    grant_id: &GrantId,
     by: Actor<'_>,
 ) -> Result<Option<Grant>, sqlx::Error> {
     let mut tx = db.begin().await?;
@@ -290,7 +291,7 @@ pub async fn approve(
 pub async fn pause_on_new_network(
     db: &Pool,
     live: &LiveTokens,
-    grant_id: &str,
+    grant_id: &GrantId,
     addr: IpAddr,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
@@ -310,7 +311,7 @@ pub async fn pause_on_new_network(
     };
     security_log::record(&mut *tx, by, &detail).await?;
     let row = Activity {
-        grant_id: grant.id.clone(),
+        grant_id: grant.id.to_string(),
         kind: ActivityKind::PausedOnNewNetwork,
         name: addr.to_string(),
         minute: now.div_euclid(60),
@@ -428,7 +429,7 @@ impl Change {
 pub async fn change(
     db: &Pool,
     live: &LiveTokens,
-    grant_id: &str,
+    grant_id: &GrantId,
     change: Change,
     by: Actor<'_>,
 ) -> Result<Option<Grant>, sqlx::Error> {
@@ -449,7 +450,7 @@ pub async fn change(
     security_log::record(&mut *tx, by, &change.detail(&before.agent_name)).await?;
     let (kind, name) = change.activity();
     let row = Activity {
-        grant_id: grant_id.to_owned(),
+        grant_id: grant_id.to_string(),
         kind,
         name: name.to_owned(),
         minute: now.div_euclid(60),
@@ -522,7 +523,8 @@ mod tests {
 
     #[test]
     fn each_revocation_reads_as_what_happened() {
-        let person = Revocation::ByPerson { user_id: "u" };
+        let user = UserId::from("u");
+        let person = Revocation::ByPerson { user_id: &user };
         let kind = |why: Revocation| why.detail("Claude").kind();
         assert_eq!(kind(person), EventKind::GrantRevoked);
         let words = |detail: EventDetail| detail.words(crate::language::Locale::en);
@@ -534,7 +536,7 @@ mod tests {
         assert_eq!(kind(Revocation::RefreshReplay), EventKind::RefreshReuse);
         assert_eq!(kind(Revocation::CodeReplay), EventKind::GrantRevoked);
         assert_eq!(
-            kind(Revocation::Denied { user_id: "u" }),
+            kind(Revocation::Denied { user_id: &user }),
             EventKind::AgentDenied
         );
         assert!(words(Revocation::CodeReplay.detail("App")).contains("used twice"));

@@ -11,13 +11,14 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::pages;
-use super::request::{Refusal, ValidRequest, check, error_redirect, with_params};
+use super::request::{Refusal, ValidRequest, check, error_redirect, for_visitor, with_params};
 use crate::language::{self, Locale, td_string};
 use crate::model::AuthorizeParams;
 use crate::scopes::Scopes;
 use crate::server::app::state::AppState;
 use crate::server::auth::portal_session;
 use crate::server::db::authorization_codes::{self, AuthorizationCode};
+use crate::server::db::ids::UserId;
 use crate::server::domain::Actor;
 use crate::server::domain::secrets::{hash, new_secret};
 use crate::server::domain::security_log::{self, EventDetail};
@@ -38,13 +39,21 @@ pub struct Decision {
 /// What the decision endpoint answers: the browser forwarded to the client, or a page that
 /// says why the request stops here.
 enum Answer {
-    Forward { url: String, client_name: String },
-    Refuse { status: StatusCode, message: String },
+    Forward {
+        url: String,
+        client_name: String,
+    },
+    Refuse {
+        status: StatusCode,
+        retry_after: Option<u64>,
+        message: String,
+    },
 }
 
 fn refuse(status: StatusCode, message: &str) -> Answer {
     Answer::Refuse {
         status,
+        retry_after: None,
         message: message.to_owned(),
     }
 }
@@ -62,7 +71,11 @@ pub async fn decide(
     let (Ok(answer) | Err(answer)) = answer_decision(&state, &session, decision, locale).await;
     match answer {
         Answer::Forward { url, client_name } => pages::forward(&state, &url, &client_name, locale),
-        Answer::Refuse { status, message } => pages::refusal(&state, status, &message, locale),
+        Answer::Refuse {
+            status,
+            retry_after,
+            message,
+        } => pages::refusal(&state, status, retry_after, &message, locale),
     }
 }
 
@@ -74,9 +87,10 @@ async fn answer_decision(
     locale: Locale,
 ) -> Result<Answer, Answer> {
     let user_id = signed_in_user(session, locale).await?;
-    let valid = check(state, &decision.params, None, locale)
-        .await
-        .map_err(|refusal| refused(refusal, locale))?;
+    let valid = match check(state, &decision.params, None, locale).await {
+        Ok(valid) => valid,
+        Err(refusal) => return Err(refused(state, refusal, &user_id, locale).await),
+    };
     if decision.decision != "approve" {
         return Ok(deny(state, &user_id, &valid).await);
     }
@@ -107,13 +121,14 @@ async fn signed_in_user(session: &Session, locale: Locale) -> Result<String, Ans
     }
 }
 
-/// A request that no longer passes its checks. The person is signed in, so an error for the
-/// client goes back to it.
-fn refused(refusal: Refusal, locale: Locale) -> Answer {
-    match refusal {
-        Refusal::Show(message) => Answer::Refuse {
-            status: StatusCode::BAD_REQUEST,
-            message,
+/// A request that no longer passes its checks. An error for the client goes back to it only
+/// if this person approved it before; otherwise it is shown here ([`for_visitor`]).
+async fn refused(state: &AppState, refusal: Refusal, user_id: &str, locale: Locale) -> Answer {
+    match for_visitor(state, refusal, Some(user_id), locale).await {
+        Refusal::Show(shown) => Answer::Refuse {
+            status: shown.status,
+            retry_after: shown.retry_after,
+            message: shown.message,
         },
         Refusal::SendBack { url, .. } => Answer::Forward {
             url,
@@ -218,8 +233,9 @@ fn authorization_code(
 }
 
 async fn record(state: &AppState, user_id: &str, detail: &EventDetail) {
+    let user_id = UserId::from(user_id);
     let by = Actor {
-        user_id,
+        user_id: &user_id,
         addr: None,
         at: state.now(),
     };

@@ -11,29 +11,39 @@ use crate::server::db;
 
 /// A page that sends the browser on to `url` at once, with a link in case it does not.
 pub fn forward(state: &AppState, url: &str, client_name: &str, locale: Locale) -> Response {
-    let (url, name) = (url.to_owned(), client_name.to_owned());
+    let url = url.to_owned();
+    let name = crate::server::domain::security_log::application_name(client_name, locale);
     let heading = td_display!(locale, oauth.returning_to, name = name.clone()).to_string();
     let link = td_display!(locale, oauth.continue_to, name).to_string();
     document(
         state,
         StatusCode::OK,
+        None,
         Some(&url),
         locale,
         view! {
             <h1>{heading}</h1>
             <p class="lede">
-                {td_string!(locale, oauth.if_nothing_happens)} " " <a href=url.clone()>{link}</a>
+                {td_string!(locale, oauth.if_nothing_happens)} <a href=url.clone()>{link}</a>
             </p>
         },
     )
 }
 
-/// A page that says why the request cannot continue.
-pub fn refusal(state: &AppState, status: StatusCode, message: &str, locale: Locale) -> Response {
+/// A page that says why the request cannot continue, with the status that means, and
+/// `Retry-After` when waiting helps (always with a 503).
+pub fn refusal(
+    state: &AppState,
+    status: StatusCode,
+    retry_after: Option<u64>,
+    message: &str,
+    locale: Locale,
+) -> Response {
     let message = message.to_owned();
     document(
         state,
         status,
+        retry_after,
         None,
         locale,
         view! {
@@ -46,6 +56,7 @@ pub fn refusal(state: &AppState, status: StatusCode, message: &str, locale: Loca
 fn document(
     state: &AppState,
     status: StatusCode,
+    retry_after: Option<u64>,
     forward_to: Option<&str>,
     locale: Locale,
     body: impl IntoView + 'static,
@@ -70,9 +81,11 @@ fn document(
     }
     .to_html();
     let mut res = (status, Html(html)).into_response();
-    if status == StatusCode::SERVICE_UNAVAILABLE {
+    let retry_after =
+        retry_after.or((status == StatusCode::SERVICE_UNAVAILABLE).then_some(db::BUSY_RETRY_AFTER));
+    if let Some(seconds) = retry_after {
         res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(db::BUSY_RETRY_AFTER));
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     res.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,

@@ -2,7 +2,11 @@
 //! order RFC 9700 section 2.1 asks: the client and its exact redirect URI first, and a bad one is
 //! shown, never redirected to; then the response type, PKCE S256, the scopes and the resource
 //! indicator (RFC 8707), whose errors go back to the client (RFC 6749 section 4.1.2.1) with
-//! `iss` (RFC 9207). The consent page and the decision both check the request here.
+//! `iss` (RFC 9207), but only for a person who approved that client before ([`for_visitor`]).
+//! A refusal shown on our page carries the status it means. The consent page and the decision
+//! both check the request here.
+
+use axum::http::StatusCode;
 
 use crate::grant_type::GrantType;
 use crate::language::{Locale, td_string};
@@ -11,20 +15,51 @@ use crate::scopes::{Scope, Scopes, described, normalize};
 use crate::server::app::state::AppState;
 use crate::server::db;
 use crate::server::db::clients::Client;
+use crate::server::db::grants;
 use crate::server::oauth::client_metadata::{self, MetadataError};
 use crate::server::oauth::error::ErrorCode;
+
+/// Seconds a visitor is asked to wait (`Retry-After`) when a client metadata document could
+/// not be fetched.
+pub const FETCH_RETRY_AFTER: u64 = 10;
 
 /// Why a request goes no further.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Refusal {
-    /// Shown on our page: the client or redirect URI cannot be trusted with a redirect.
-    Show(String),
-    /// Sent back to the (verified) redirect URI as an RFC 6749 section 4.1.2.1 error, but
-    /// only to a signed-in person: for anyone else the `description` is shown on our page,
-    /// so that open registration does not make this endpoint an open redirector.
-    SendBack { url: String, description: String },
+    /// Shown on our page: the client or redirect URI cannot be trusted with a redirect, or
+    /// the request cannot be served now.
+    Show(Shown),
+    /// An RFC 6749 section 4.1.2.1 error for the (verified) redirect URI of `client_id`.
+    /// Anyone can register any redirect URI, so it goes there only for a person who approved
+    /// that client before; for anyone else [`for_visitor`] turns it into a page of ours
+    /// (RFC 9700 section 4.11.2).
+    SendBack {
+        url: String,
+        description: String,
+        client_id: String,
+    },
     /// The database is busy: a 503 to retry, never a decision.
     Unavailable,
+}
+
+/// A refusal shown on our page: its words and the HTTP status they mean, with the seconds to
+/// wait (`Retry-After`) when waiting helps.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Shown {
+    pub status: StatusCode,
+    pub retry_after: Option<u64>,
+    pub message: String,
+}
+
+impl Shown {
+    /// A request that will not succeed as it is: 400.
+    pub fn bad_request(message: &str) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            retry_after: None,
+            message: message.to_owned(),
+        }
+    }
 }
 
 /// A request that passed every check.
@@ -106,6 +141,7 @@ pub async fn check(
                 &state.config.public_base(),
             ),
             description: invalid.description,
+            client_id: client.id.to_string(),
         })?;
     Ok(ValidRequest {
         client,
@@ -118,8 +154,55 @@ pub async fn check(
     })
 }
 
+/// What `refusal` becomes for the visitor, `user_id` when signed in: an error goes back to
+/// the client only if this person has approved that client before (a grant of theirs for it,
+/// live or past); for anyone else it is shown here with a 400, never redirected (RFC 9700
+/// section 4.11.2), since whoever registered the client chose where it would send them.
+pub async fn for_visitor(
+    state: &AppState,
+    refusal: Refusal,
+    user_id: Option<&str>,
+    locale: Locale,
+) -> Refusal {
+    let Refusal::SendBack {
+        url,
+        description,
+        client_id,
+    } = refusal
+    else {
+        return refusal;
+    };
+    let approved_before = match user_id {
+        None => false,
+        Some(user_id) => match grants::exists_for_client(&state.db, user_id, &client_id).await {
+            Ok(found) => found,
+            Err(err) if db::is_busy(&err) => {
+                tracing::warn!(%err, "grant lookup: database busy");
+                return Refusal::Unavailable;
+            }
+            Err(err) => {
+                tracing::error!(%err, "grant lookup failed");
+                return Refusal::Show(Shown {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    retry_after: None,
+                    message: td_string!(locale, common.error_internal).to_owned(),
+                });
+            }
+        },
+    };
+    if approved_before {
+        return Refusal::SendBack {
+            url,
+            description,
+            client_id,
+        };
+    }
+    tracing::info!(client = %client_id, %description, "authorization request refused on our page");
+    show(td_string!(locale, oauth.request_not_valid))
+}
+
 fn show(message: &str) -> Refusal {
-    Refusal::Show(message.to_owned())
+    Refusal::Show(Shown::bad_request(message))
 }
 
 /// The client the request names: registered, or a metadata document fetched and checked.
@@ -139,11 +222,30 @@ async fn find_client(
             }
             MetadataError::Database(err) => {
                 tracing::error!(%err, "client lookup failed");
-                show(td_string!(locale, common.error_internal))
+                Refusal::Show(Shown {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    retry_after: None,
+                    message: td_string!(locale, common.error_internal).to_owned(),
+                })
             }
             other => {
                 tracing::info!(client = %client_id, reason = %other, "client metadata document refused");
-                Refusal::Show(other.to_string())
+                // Fetching again may work later; anything else is the document's or the
+                // URL's fault, and asking again will not change it.
+                let (status, retry_after) = match &other {
+                    MetadataError::RateLimited(wait) => {
+                        (StatusCode::TOO_MANY_REQUESTS, Some(*wait))
+                    }
+                    MetadataError::Unreachable(_) => {
+                        (StatusCode::SERVICE_UNAVAILABLE, Some(FETCH_RETRY_AFTER))
+                    }
+                    _ => (StatusCode::BAD_REQUEST, None),
+                };
+                Refusal::Show(Shown {
+                    status,
+                    retry_after,
+                    message: other.to_string(),
+                })
             }
         })?
         .ok_or_else(|| {

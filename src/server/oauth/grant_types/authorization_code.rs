@@ -1,7 +1,8 @@
 //! The authorization code grant at the token endpoint (RFC 6749 section 4.1.3) with PKCE
 //! (RFC 7636 section 4.6): the code is checked against its client, redirect URI and challenge
-//! before it is consumed, so a failed attempt never uses it up; a second use fails and revokes
-//! what the first issued (RFC 6749 section 4.1.2, RFC 9700 section 4.2.4).
+//! before it is consumed, so a failed attempt never uses it up; a second use by the client it
+//! was issued to fails and revokes what the first issued (RFC 6749 section 4.1.2, RFC 9700
+//! section 4.2.4), and anyone else's use of it is refused without effect.
 
 use std::net::IpAddr;
 
@@ -50,11 +51,16 @@ pub async fn exchange(
     let Some(row) = authorization_codes::find(&state.db, &code_hash).await? else {
         return Err(unusable_code());
     };
-    if row.used_at.is_some() {
-        revoke_reused(state, &code_hash, code, now).await?;
+    // The client binding comes first: a code is nothing to any other client, so holding a
+    // used code never lets someone revoke the grant it made from their own client.
+    if row.client_id != client.id {
         return Err(unusable_code());
     }
-    if now >= row.expires_at || row.client_id != client.id {
+    if row.used_at.is_some() {
+        revoke_reused(state, &code_hash, &client.id, code, now).await?;
+        return Err(unusable_code());
+    }
+    if now >= row.expires_at {
         return Err(unusable_code());
     }
     if req.redirect_uri.as_deref() != Some(row.redirect_uri.as_str()) {
@@ -81,12 +87,12 @@ pub async fn exchange(
         // Another request redeemed the code between our read and this update: this is a
         // second use all the same, and what the first one got is revoked too.
         tx.rollback().await?;
-        revoke_reused(state, &code_hash, code, now).await?;
+        revoke_reused(state, &code_hash, &client.id, code, now).await?;
         return Err(unusable_code());
     };
     let new = NewGrant {
-        user_id: row.user_id,
-        client_id: client.id.clone(),
+        user_id: row.user_id.into(),
+        client_id: client.id.clone().into(),
         agent_name: client.name.clone(),
         scopes: row.scopes,
         via: GrantedVia::AuthorizationCode,
@@ -109,16 +115,19 @@ fn unusable_code() -> OAuthError {
     OAuthError::invalid_grant("The authorization code is invalid, expired or already used.")
 }
 
-/// A used code came back: revokes the grant its first use created (RFC 6749 section 4.1.2,
-/// RFC 9700 section 4.2.4).
+/// A used code came back from `client_id`, authenticated: revokes the grant its first use
+/// created (RFC 6749 section 4.1.2, RFC 9700 section 4.2.4), if the code was issued to that
+/// client. Nobody else's replay revokes anything.
 async fn revoke_reused(
     state: &AppState,
     code_hash: &str,
+    client_id: &str,
     code: &str,
     now: i64,
 ) -> Result<(), OAuthError> {
     let Some(grant_id) = authorization_codes::find(&state.db, code_hash)
         .await?
+        .filter(|row| row.client_id == client_id)
         .and_then(|row| row.grant_id)
     else {
         return Ok(());
@@ -126,7 +135,7 @@ async fn revoke_reused(
     if grant::revoke(
         &state.db,
         &state.live_tokens,
-        &grant_id,
+        &grant_id.clone().into(),
         Revocation::CodeReplay,
         None,
         now,

@@ -56,8 +56,8 @@ pub async fn poll(
             return Err(OAuthError::server_error());
         };
         let new = NewGrant {
-            user_id,
-            client_id: client.id,
+            user_id: user_id.into(),
+            client_id: client.id.into(),
             agent_name: client.name,
             scopes: row.scopes,
             via: GrantedVia::DeviceCode,

@@ -104,7 +104,7 @@ pub async fn refresh(
     if req
         .client_id
         .as_deref()
-        .is_some_and(|id| id != grant.client_id)
+        .is_some_and(|id| grant.client_id != id)
     {
         return Err(refused());
     }
@@ -114,7 +114,7 @@ pub async fn refresh(
         .is_some_and(|c| c.is_confidential())
     {
         let client = caller?;
-        if client.id != grant.client_id {
+        if grant.client_id != client.id {
             return Err(refused());
         }
     }

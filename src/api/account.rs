@@ -8,7 +8,7 @@ use crate::model::PageContext;
 /// The signed-in person (if any), whether sign-up is open, and the pending form error.
 #[server(endpoint = "page")]
 pub async fn fetch_page_context() -> Result<PageContext, AppError> {
-    use crate::model::{Account, FormError};
+    use crate::model::Account;
     use crate::server::auth::portal;
     use crate::server::auth::portal_session;
 
@@ -17,12 +17,7 @@ pub async fn fetch_page_context() -> Result<PageContext, AppError> {
     let account = portal::current_user(&state, &session)
         .await?
         .map(|user| Account { email: user.email });
-    let form_error = portal_session::take_form_error(&session)
-        .await?
-        .map(|e| FormError {
-            action: e.action,
-            message: e.message,
-        });
+    let form_error = portal_session::take_form_error(&session).await?;
     Ok(PageContext {
         account,
         signup_open: state.config.signup,

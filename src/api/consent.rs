@@ -73,11 +73,9 @@ pub async fn fetch_consent(query: String) -> Result<ConsentView, AppError> {
         },
         _ => None,
     };
-    Ok(
-        match for_visitor(&state, refusal, user_id.as_deref(), locale).await {
-            Refusal::Show(shown) => refused(shown),
-            Refusal::SendBack { url, .. } => ConsentView::SendBack { url },
-            Refusal::Unavailable => return Err(portal::unavailable()),
-        },
-    )
+    match for_visitor(&state, refusal, user_id.as_ref(), locale).await {
+        Refusal::Show(shown) => Ok(refused(shown)),
+        Refusal::SendBack { url, .. } => Ok(ConsentView::SendBack { url }),
+        Refusal::Unavailable => Err(portal::unavailable()),
+    }
 }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use tower_sessions::{Expiry, Session};
 
-use crate::model::IssuedCode;
+use crate::model::{FormError, IssuedCode};
 
 /// Name of the portal's session cookie.
 pub const SESSION_COOKIE: &str = "agent_connect_session";
@@ -34,14 +34,6 @@ pub struct LastRequest {
     /// Asked to pause the agent if it is used from a new network.
     #[serde(default)]
     pub guard_network: bool,
-}
-
-/// A form error carried across the redirect that answers a form posted without JavaScript.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FormError {
-    /// The server function the form posted to.
-    pub action: String,
-    pub message: String,
 }
 
 pub type Result<T> = std::result::Result<T, tower_sessions::session::Error>;

@@ -207,8 +207,8 @@ pub async fn find_for_user<'e>(
 /// retention period).
 pub async fn exists_for_client<'e>(
     db: impl Executor<'e, Database = Db>,
-    user_id: &str,
-    client_id: &str,
+    user_id: &UserId,
+    client_id: &ClientId,
 ) -> Result<bool, sqlx::Error> {
     let found: Option<(String,)> =
         sqlx::query_as("SELECT id FROM grants WHERE user_id = $1 AND client_id = $2 LIMIT 1")

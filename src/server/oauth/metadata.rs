@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::grant_type::GrantType;
 use crate::server::app::state::AppState;
+use crate::server::oauth::client_auth::AuthMethod;
 
 pub async fn authorization_server(State(state): State<AppState>) -> Json<Value> {
     let issuer = state.config.public_base();
@@ -24,9 +25,9 @@ pub async fn authorization_server(State(state): State<AppState>) -> Json<Value> 
         "response_modes_supported": ["query"],
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true,
-        "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
-        "revocation_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported": AuthMethod::ALL,
+        "revocation_endpoint_auth_methods_supported": AuthMethod::ALL,
+        "introspection_endpoint_auth_methods_supported": [AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost],
         "scopes_supported": scopes,
         // draft-ietf-oauth-client-id-metadata-document section 5; MCP authorization
         // 2025-11-25, "Client ID Metadata Documents".

@@ -13,6 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
+use super::client_auth::AuthMethod;
 use super::error::OAuthError;
 use crate::grant_type::{GrantType, GrantTypes};
 use crate::server::app::state::AppState;
@@ -52,7 +53,7 @@ struct Registered {
     redirect_uris: Vec<String>,
     grant_types: Vec<GrantType>,
     response_types: Vec<String>,
-    token_endpoint_auth_method: String,
+    token_endpoint_auth_method: AuthMethod,
     application_type: &'static str,
 }
 
@@ -69,7 +70,7 @@ pub async fn register(
     let Json(req) =
         body.map_err(|rejection| OAuthError::invalid_client_metadata(rejection.body_text()))?;
     let checked = check(req)?;
-    let secret = (checked.auth_method != "none").then(|| new_secret("acs_"));
+    let secret = checked.auth_method.has_secret().then(|| new_secret("acs_"));
     let client = Client {
         id: new_id("client_"),
         name: checked.name,
@@ -111,7 +112,7 @@ pub struct Checked {
     pub name: String,
     pub redirect_uris: RedirectUris,
     pub grant_types: Vec<GrantType>,
-    pub auth_method: String,
+    pub auth_method: AuthMethod,
     pub application_type: ApplicationType,
 }
 
@@ -159,14 +160,14 @@ pub fn check(req: Registration) -> Result<Checked, OAuthError> {
     let redirect_uris = RedirectUris::new(req.redirect_uris)
         .map_err(|err| OAuthError::invalid_redirect_uri(err.to_string()))?;
     let application_type = application_type(req.application_type.as_deref(), &redirect_uris)?;
-    let auth_method = req
-        .token_endpoint_auth_method
-        .unwrap_or_else(|| "client_secret_basic".into());
-    if !["none", "client_secret_basic", "client_secret_post"].contains(&auth_method.as_str()) {
-        return Err(OAuthError::invalid_client_metadata(format!(
-            "token_endpoint_auth_method \"{auth_method}\" is not supported; use none, client_secret_basic or client_secret_post."
-        )));
-    }
+    let auth_method = match req.token_endpoint_auth_method.as_deref() {
+        None => AuthMethod::ClientSecretBasic,
+        Some(name) => AuthMethod::parse(name).ok_or_else(|| {
+            OAuthError::invalid_client_metadata(format!(
+                "token_endpoint_auth_method \"{name}\" is not supported; use none, client_secret_basic or client_secret_post."
+            ))
+        })?,
+    };
     Ok(Checked {
         name,
         redirect_uris,
@@ -295,7 +296,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(checked.grant_types, [GrantType::AuthorizationCode]);
-        assert_eq!(checked.auth_method, "client_secret_basic");
+        assert_eq!(checked.auth_method, AuthMethod::ClientSecretBasic);
         assert_eq!(
             checked.name, "",
             "no name is made up; the pages translate its label"

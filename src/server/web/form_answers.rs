@@ -14,8 +14,9 @@ use tower_sessions::Session;
 
 use super::client_addr::ClientAddr;
 use super::server_fn_redirect::{restore_referer, take_form_error, with_error_status};
+use crate::model::FormError;
 use crate::server::app::state::AppState;
-use crate::server::auth::portal_session::{self, FormError};
+use crate::server::auth::portal_session;
 use crate::server::domain::ratelimit::Action;
 
 /// The layer around the portal's server functions.

@@ -25,7 +25,7 @@ use leptos::server_fn::error::ServerFnUrlError;
 use crate::error::AppError;
 use crate::language::Locale;
 use crate::links::return_path::{RETURN_FIELD, on_public_origin};
-use crate::server::auth::portal_session::FormError;
+use crate::model::FormError;
 
 /// The query parameter in which Leptos names the server function that failed.
 const PATH_PARAM: &str = "__path";

@@ -124,7 +124,7 @@ async fn signed_in_user(session: &Session, locale: Locale) -> Result<String, Ans
 /// A request that no longer passes its checks. An error for the client goes back to it only
 /// if this person approved it before; otherwise it is shown here ([`for_visitor`]).
 async fn refused(state: &AppState, refusal: Refusal, user_id: &str, locale: Locale) -> Answer {
-    match for_visitor(state, refusal, Some(user_id), locale).await {
+    match for_visitor(state, refusal, Some(&UserId::from(user_id)), locale).await {
         Refusal::Show(shown) => Answer::Refuse {
             status: shown.status,
             retry_after: shown.retry_after,

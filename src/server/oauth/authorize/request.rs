@@ -16,6 +16,7 @@ use crate::server::app::state::AppState;
 use crate::server::db;
 use crate::server::db::clients::Client;
 use crate::server::db::grants;
+use crate::server::db::ids::{ClientId, UserId};
 use crate::server::oauth::client_metadata::{self, MetadataError};
 use crate::server::oauth::error::ErrorCode;
 
@@ -36,7 +37,7 @@ pub enum Refusal {
     SendBack {
         url: String,
         description: String,
-        client_id: String,
+        client_id: ClientId,
     },
     /// The database is busy: a 503 to retry, never a decision.
     Unavailable,
@@ -141,7 +142,7 @@ pub async fn check(
                 &state.config.public_base(),
             ),
             description: invalid.description,
-            client_id: client.id.to_string(),
+            client_id: client.id.clone().into(),
         })?;
     Ok(ValidRequest {
         client,
@@ -161,7 +162,7 @@ pub async fn check(
 pub async fn for_visitor(
     state: &AppState,
     refusal: Refusal,
-    user_id: Option<&str>,
+    user_id: Option<&UserId>,
     locale: Locale,
 ) -> Refusal {
     let Refusal::SendBack {

@@ -132,6 +132,7 @@ pub fn cache_lifetime(cache_control: Option<&str>) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::oauth::client_auth::AuthMethod;
 
     const URL: &str = "https://app.example/oauth/client.json";
 
@@ -173,7 +174,7 @@ mod tests {
     fn a_good_document_is_a_public_client() {
         let checked = check_document(URL, &doc(serde_json::json!({}))).unwrap();
         assert_eq!(checked.name, "Example App");
-        assert_eq!(checked.auth_method, "none");
+        assert_eq!(checked.auth_method, AuthMethod::None);
         assert_eq!(checked.redirect_uris.as_slice(), ["https://app.example/cb"]);
     }
 

@@ -95,7 +95,7 @@ async fn tokens_answered_before_a_kill_9_work_through_the_other_instance() {
                 at: state.now(),
             },
             CodeRequest {
-                scopes: scopes,
+                scopes,
                 agent_name: None,
                 lifetimes: Lifetimes::default(),
                 guard_network: false,

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::grant_type::GrantType;
 use crate::server::app::state::AppState;
-use crate::server::oauth::client_auth::AuthMethod;
+use crate::server::oauth::auth_method::AuthMethod;
 
 pub async fn authorization_server(State(state): State<AppState>) -> Json<Value> {
     let issuer = state.config.public_base();

@@ -1,5 +1,6 @@
 //! The OAuth 2.1 endpoints that agents, clients and resource servers call.
 
+pub mod auth_method;
 pub mod authorize;
 pub mod client_auth;
 pub mod client_metadata;

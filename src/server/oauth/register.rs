@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::client_auth::AuthMethod;
+use super::auth_method::AuthMethod;
 use super::error::OAuthError;
 use crate::grant_type::{GrantType, GrantTypes};
 use crate::server::app::state::AppState;

@@ -205,7 +205,7 @@ impl TestServer {
             CodeRequest {
                 scopes: scopes.into(),
                 agent_name: agent_name.map(str::to_owned),
-                lifetimes: lifetimes,
+                lifetimes,
                 guard_network: false,
             },
         )

@@ -132,7 +132,7 @@ pub fn cache_lifetime(cache_control: Option<&str>) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::oauth::client_auth::AuthMethod;
+    use crate::server::oauth::auth_method::AuthMethod;
 
     const URL: &str = "https://app.example/oauth/client.json";
 

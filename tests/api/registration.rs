@@ -216,7 +216,8 @@ async fn a_stored_row_that_fails_validation_is_refused_not_trusted() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
+    // A stored row that cannot be read is the server's fault, and the page says so.
+    assert_eq!(res.status(), 500);
     assert!(res.headers().get("location").is_none());
     let html = res.text().await.unwrap();
     assert!(html.contains("role=\"alert\""), "{html}");

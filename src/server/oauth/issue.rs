@@ -54,7 +54,11 @@ impl TokenResponse {
             refresh_token: tokens.refresh_token,
             scope: grant.scopes.to_string(),
             client_id: grant.client_id.to_string(),
-            agent_name: grant.agent_name.clone(),
+            // An agent that gave no name reads as such, in the words agents read (English).
+            agent_name: crate::server::domain::security_log::agent_name(
+                &grant.agent_name,
+                crate::language::Locale::en,
+            ),
             grant_id: grant.id.to_string(),
         }
     }

@@ -65,7 +65,7 @@ async fn untrusted_clients_and_redirect_uris_are_shown_never_redirected() {
         ),
     ] {
         let answer = open(&app, &authorize_path(&changes)).await;
-        assert_eq!(answer.status, 200, "{why}");
+        assert_eq!(answer.status, 400, "{why}: the refusal carries its status");
         assert!(!answer.headers.contains_key("location"), "{why}");
         assert!(answer.text().contains("role=\"alert\""), "{why}");
     }
@@ -81,7 +81,7 @@ async fn bad_requests_from_signed_out_visitors_are_shown_not_sent_back() {
         (vec![("scope", "admin")], "unknown scope"),
     ] {
         let answer = open(&app, &authorize_path(&changes)).await;
-        assert_eq!(answer.status, 200, "{why}");
+        assert_eq!(answer.status, 400, "{why}: the refusal carries its status");
         assert!(!answer.headers.contains_key("location"), "{why}");
         assert!(answer.text().contains("role=\"alert\""), "{why}");
     }

@@ -96,7 +96,10 @@ pub async fn refresh(
             return Err(OAuthError::invalid_grant(format!(
                 "{} is paused: the person paused its access on {base}/security. This refresh token \
                  works again once they resume it; keep it, and do not retry in a loop.",
-                grant.agent_name
+                crate::server::domain::security_log::agent_name(
+                    &grant.agent_name,
+                    crate::language::Locale::en
+                )
             )));
         }
         Standing::Active(in_force) | Standing::WaitingForApproval(in_force) => in_force,

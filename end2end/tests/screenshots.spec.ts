@@ -210,7 +210,7 @@ test.describe("@screenshots", () => {
     await expect(page.getByRole("heading", { name: "连接代理" })).toBeVisible();
     await capture(page, "zh-Hans-connect-form");
     await page.getByRole("checkbox", { name: "我了解这个代理可以下单和撤单" }).check();
-    await page.getByRole("button", { name: "生成代码", exact: true }).click();
+    await page.getByRole("button", { name: "生成授权码", exact: true }).click();
     const shown = page.getByLabel("代理授权码", { exact: true });
     await expect(shown).toHaveText(/\S/);
     const code = (await shown.innerText()).trim();

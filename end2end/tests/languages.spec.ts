@@ -272,7 +272,7 @@ test.describe("the standard flows' pages in Traditional Chinese", () => {
     await expect(page.getByRole("heading", { name: "連接裝置", level: 1 })).toBeVisible();
     const asked = page.getByRole("list", { name: "所請求的權限" });
     await expect(asked.getByText("市場數據", { exact: true })).toBeVisible();
-    await expect(asked.getByText("交易紀錄", { exact: true })).toBeVisible();
+    await expect(asked.getByText("訂單紀錄", { exact: true })).toBeVisible();
     await expect(page.getByLabel("誰在請求")).toContainText("未核實");
     await page.getByRole("button", { name: "批准", exact: true }).click();
     await expect(page.getByRole("status")).toHaveText("裝置已批准。你可以返回你的裝置。");
@@ -296,10 +296,10 @@ test.describe("the standard flows' pages in Traditional Chinese", () => {
     });
     await page.goto(`/oauth2/authorize?${query}`);
     await expect(
-      page.getByRole("heading", { name: "允許 Desktop MCP client 代表你行事嗎？" }),
+      page.getByRole("heading", { name: "是否允許 Desktop MCP client 代表你操作？" }),
     ).toBeVisible();
     await expect(
-      page.getByRole("checkbox", { name: "我明白這個應用程式可以落盤和取消訂單" }),
+      page.getByRole("checkbox", { name: "我明白這個應用程式可以下單及取消訂單" }),
     ).toBeVisible();
     await expect(page.getByRole("button", { name: "拒絕", exact: true })).toBeVisible();
 

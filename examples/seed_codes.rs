@@ -35,7 +35,17 @@ async fn main() -> anyhow::Result<()> {
     let state = build_state(ServeConfig::defaults(&url), Arc::new(SystemClock)).await?;
     let email = std::env::var("BENCH_EMAIL")
         .unwrap_or_else(|_| format!("bench-{}@example.com", rand::random::<u32>()));
-    let user = accounts::create(&state, &email, "correct horse battery", None).await?;
+    let user = accounts::create(
+        &state.db,
+        &state.passwords,
+        accounts::NewAccount {
+            email: &email,
+            password: "correct horse battery",
+            addr: None,
+            at: state.now(),
+        },
+    )
+    .await?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut left = count;
     while left > 0 {

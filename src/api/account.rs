@@ -47,7 +47,7 @@ pub async fn sign_in(
         .check(Action::SignIn, addr)
         .await
         .map_err(AppError::RateLimited)?;
-    let user = accounts::verify(&state, &email, &password)
+    let user = accounts::verify(&state.db, &state.passwords, &email, &password)
         .await
         .map_err(|err| match err {
             accounts::SignInError::Database(err) => AppError::from(err),
@@ -106,24 +106,33 @@ pub async fn sign_up(
         .check(Action::SignIn, addr)
         .await
         .map_err(AppError::RateLimited)?;
-    let user = accounts::create(&state, &email, &password, Some(addr))
-        .await
-        .map_err(|err| match err {
-            SignUpError::BadEmail => AppError::invalid(td_string!(locale, auth.bad_email)),
-            SignUpError::BadPassword(PasswordRule::TooShort) => AppError::invalid(
-                td_string!(locale, auth.password_too_short, min = MIN_LENGTH).to_string(),
-            ),
-            SignUpError::BadPassword(PasswordRule::TooLong) => {
-                AppError::invalid(td_string!(locale, auth.password_too_long))
-            }
-            SignUpError::Taken => AppError::invalid(td_string!(locale, auth.email_taken)),
-            SignUpError::Database(err) => AppError::from(err),
-            SignUpError::Hashing(HashError::Busy) => AppError::Unavailable(BUSY_RETRY_AFTER),
-            other => {
-                tracing::error!(err = %other, "sign-up failed");
-                AppError::Internal
-            }
-        })?;
+    let user = accounts::create(
+        &state.db,
+        &state.passwords,
+        accounts::NewAccount {
+            email: &email,
+            password: &password,
+            addr: Some(addr),
+            at: state.now(),
+        },
+    )
+    .await
+    .map_err(|err| match err {
+        SignUpError::BadEmail => AppError::invalid(td_string!(locale, auth.bad_email)),
+        SignUpError::BadPassword(PasswordRule::TooShort) => AppError::invalid(
+            td_string!(locale, auth.password_too_short, min = MIN_LENGTH).to_string(),
+        ),
+        SignUpError::BadPassword(PasswordRule::TooLong) => {
+            AppError::invalid(td_string!(locale, auth.password_too_long))
+        }
+        SignUpError::Taken => AppError::invalid(td_string!(locale, auth.email_taken)),
+        SignUpError::Database(err) => AppError::from(err),
+        SignUpError::Hashing(HashError::Busy) => AppError::Unavailable(BUSY_RETRY_AFTER),
+        other => {
+            tracing::error!(err = %other, "sign-up failed");
+            AppError::Internal
+        }
+    })?;
     let session = portal::session().await?;
     portal_session::sign_in(&session, &user.id).await?;
     leptos_axum::redirect(&return_path_or_fallback(next.as_deref()));

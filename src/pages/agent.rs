@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::agent::{PauseAgent, RenameAgent, ResumeAgent, fetch_agent_view};
 use crate::api::connect::{ApproveAgent, DenyAgent};
@@ -17,17 +17,14 @@ use crate::components::grant_scopes::{GrantScopes, RenewFrom};
 use crate::language::{self, td_display, td_string};
 use crate::links::agent_path;
 use crate::model::{ActivityView, AgentStatus, AgentView, FormError};
-use crate::page_context::use_page_context;
-use crate::pages::load_failed;
+use crate::pages::PageData;
 use crate::pages::security::{ends, when};
 use crate::timefmt::{relative_in, utc};
 
 #[component]
 pub fn AgentPage() -> impl IntoView {
-    let page = use_page_context();
     let params = use_params_map();
     let query = use_query_map();
-    let location = use_location();
     let pause = ServerAction::<PauseAgent>::new();
     let resume = ServerAction::<ResumeAgent>::new();
     let rename = ServerAction::<RenameAgent>::new();
@@ -61,18 +58,10 @@ pub fn AgentPage() -> impl IntoView {
     let locale = language::current();
     view! {
         <Title text=td_string!(locale, security.agent)/>
-        <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                let pending = page.await.ok().and_then(|ctx| ctx.form_error);
-                let here = crate::links::with_query(&location.pathname.get_untracked(), &location.search.get_untracked());
-                let data = match data.await {
-                    Ok(data) => data,
-                    Err(err) => return load_failed(err, here),
-                };
-                let (confirm, done) = query.with(|q| (q.get("confirm").is_some_and(|c| c == "revoke"), q.get("done")));
-                view! { <AgentOverview data confirm done actions pending/> }.into_any()
-            })}
-        </Transition>
+        <PageData data render=move |data, pending| {
+            let (confirm, done) = query.with(|q| (q.get("confirm").is_some_and(|c| c == "revoke"), q.get("done")));
+            view! { <AgentOverview data confirm done actions pending/> }.into_any()
+        }/>
     }
 }
 

@@ -13,13 +13,11 @@ use crate::components::scope_item::{HighRiskConfirmation, ScopeItem, high_risk_a
 use crate::language::{self, td_string};
 use crate::lifetime::{HighRiskLifetime, Lifetime};
 use crate::model::FormError;
-use crate::page_context::use_page_context;
-use crate::pages::load_failed;
+use crate::pages::PageData;
 use crate::scopes::{Scope, Scopes};
 
 #[component]
 pub fn ConnectPage() -> impl IntoView {
-    let page = use_page_context();
     let generate = ServerAction::<GenerateCode>::new();
     let data = Resource::new(move || generate.version().get(), |_| fetch_connect_view());
     let query = use_query_map();
@@ -27,14 +25,8 @@ pub fn ConnectPage() -> impl IntoView {
     let locale = language::current();
     view! {
         <Title text=td_string!(locale, connect.title)/>
-        <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                let pending = page.await.ok().and_then(|ctx| ctx.form_error);
+        <PageData data render=move |data, pending| {
                 let here = crate::links::with_query(&location.pathname.get_untracked(), &location.search.get_untracked());
-                let data = match data.await {
-                    Ok(data) => data,
-                    Err(err) => return load_failed(err, here),
-                };
                 let (asked_scopes, asked_agent) = query.with(|q| (q.get("scope"), q.get("agent")));
                 let step_up = asked_scopes.is_some() || asked_agent.is_some();
                 match data.issued {
@@ -72,8 +64,7 @@ pub fn ConnectPage() -> impl IntoView {
                         view! { <ConnectForm catalogue=data.catalogue scopes agent lifetime high_risk_lifetime guard_network generate pending/> }.into_any()
                     }
                 }
-            })}
-        </Transition>
+        }/>
     }
 }
 

@@ -12,7 +12,7 @@ use crate::components::client_identity::ClientIdentityFacts;
 use crate::components::scope_item::{HighRiskConfirmation, ScopeItem, high_risk_actions};
 use crate::language::{self, td_display, td_string};
 use crate::model::{AuthorizeParams, ClientSummary, ConsentView};
-use crate::pages::load_failed;
+use crate::pages::PageData;
 use crate::scopes::Scope;
 
 #[component]
@@ -22,13 +22,10 @@ pub fn ConsentPage() -> impl IntoView {
     let locale = language::current();
     view! {
         <Title text=td_string!(locale, oauth.consent_title)/>
-        <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                let here = crate::links::with_query("/oauth2/authorize", &location.search.get_untracked());
-                match data.await {
-                    Err(err) => load_failed(err, here),
-                    Ok(ConsentView::SendBack { url }) => view! { <Redirect path=url/> }.into_any(),
-                    Ok(ConsentView::Refused { message }) => {
+        <PageData data render=move |data, _| {
+                match data {
+                    ConsentView::SendBack { url } => view! { <Redirect path=url/> }.into_any(),
+                    ConsentView::Refused { message } => {
                         view! {
                             <section class="card narrow" aria-labelledby="consent-title">
                                 <h1 id="consent-title">{td_string!(locale, oauth.cannot_continue)}</h1>
@@ -40,12 +37,11 @@ pub fn ConsentPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Ok(ConsentView::Ask { client, redirect_host, scopes, params }) => {
+                    ConsentView::Ask { client, redirect_host, scopes, params } => {
                         view! { <ConsentForm client redirect_host scopes params=*params/> }.into_any()
                     }
                 }
-            })}
-        </Transition>
+        }/>
     }
 }
 

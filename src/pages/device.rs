@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::api::device::{ApproveDevice, DenyDevice, fetch_device_view};
 use crate::components::client_identity::ClientIdentityFacts;
@@ -13,16 +13,13 @@ use crate::components::form::{FormAlert, ReturnHere, form_error};
 use crate::components::scope_item::{HighRiskConfirmation, ScopeItem, high_risk_actions};
 use crate::language::{self, td_display, td_string};
 use crate::model::{DeviceRequest, FormError};
-use crate::page_context::use_page_context;
-use crate::pages::load_failed;
+use crate::pages::PageData;
 
 #[component]
 pub fn DevicePage() -> impl IntoView {
-    let page = use_page_context();
     let approve = ServerAction::<ApproveDevice>::new();
     let deny = ServerAction::<DenyDevice>::new();
     let query = use_query_map();
-    let location = use_location();
     let data = Resource::new(
         move || query.with(|q| q.get("user_code")),
         fetch_device_view,
@@ -30,14 +27,7 @@ pub fn DevicePage() -> impl IntoView {
     let locale = language::current();
     view! {
         <Title text=td_string!(locale, oauth.device_title)/>
-        <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                let pending = page.await.ok().and_then(|ctx| ctx.form_error);
-                let here = crate::links::with_query(&location.pathname.get_untracked(), &location.search.get_untracked());
-                let data = match data.await {
-                    Ok(data) => data,
-                    Err(err) => return load_failed(err, here),
-                };
+        <PageData data render=move |data, pending| {
                 let (entered, done) = query.with(|q| (q.get("user_code").unwrap_or_default(), q.get("done")));
                 match (data.request, done.as_deref()) {
                     (Some(request), _) => {
@@ -57,8 +47,7 @@ pub fn DevicePage() -> impl IntoView {
                         view! { <CodeEntry entered error/> }.into_any()
                     }
                 }
-            })}
-        </Transition>
+        }/>
     }
 }
 

@@ -12,7 +12,7 @@ use crate::components::grant_scopes::{GrantScopes, RenewFrom};
 use crate::language::{self, td_display, td_string};
 use crate::links::agent_path;
 use crate::model::{EventView, GrantView, SecurityView};
-use crate::pages::load_failed;
+use crate::pages::PageData;
 use crate::timefmt::{relative_in, utc};
 
 #[component]
@@ -34,16 +34,10 @@ pub fn SecurityPage() -> impl IntoView {
     let locale = language::current();
     view! {
         <Title text=td_string!(locale, security.title)/>
-        <Transition fallback=move || view! { <p class="loading">{td_string!(locale, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                let data = match data.await {
-                    Ok(data) => data,
-                    Err(err) => return load_failed(err, "/security".into()),
-                };
-                let (confirm, done) = query.with(|q| (q.get("confirm").unwrap_or_default(), q.get("done")));
-                view! { <SecurityOverview data confirm done revoke revoke_all renew/> }.into_any()
-            })}
-        </Transition>
+        <PageData data render=move |data, _| {
+            let (confirm, done) = query.with(|q| (q.get("confirm").unwrap_or_default(), q.get("done")));
+            view! { <SecurityOverview data confirm done revoke revoke_all renew/> }.into_any()
+        }/>
     }
 }
 

@@ -5,7 +5,7 @@ use reqwest::header::LOCATION;
 use serde_json::json;
 
 use crate::mcp::{agent_session, call, grant_of, resource_session, token_in};
-use crate::support::{START, TestServer, page, post_form};
+use crate::support::{START, TestServer, expect_refused, page, post_form, submit};
 use agent_connect::server::app::housekeeping;
 use agent_connect::server::db::events::EventKind;
 use agent_connect::server::db::{activity, events, grants};
@@ -214,20 +214,18 @@ async fn the_agent_page_shows_what_it_did_and_renames_it() {
     assert!(html.contains("Renamed to Research bot (laptop)") && html.contains("Renamed."));
 
     // An empty name changes nothing and says why.
-    let res = post_form(
+    expect_refused(
         &browser,
         &server,
         "/api/rename_agent",
         &here,
         &[("grant_id", &grant_id), ("agent_name", "   ")],
+        "Enter a name for the agent.",
     )
     .await;
-    let back = res.headers()[LOCATION].to_str().unwrap().to_owned();
-    let (_, html, _) = page(&browser, &server, &back).await;
-    assert!(html.contains("Enter a name for the agent."), "{back}");
 
     // Revoked, the page stays readable, without controls.
-    let res = post_form(
+    let landed = submit(
         &browser,
         &server,
         "/api/revoke_grant",
@@ -235,7 +233,7 @@ async fn the_agent_page_shows_what_it_did_and_renames_it() {
         &[("grant_id", &grant_id)],
     )
     .await;
-    assert_eq!(res.headers()[LOCATION], "/security?done=revoked");
+    assert_eq!(landed.location, "/security?done=revoked");
     let (_, html, _) = page(&browser, &server, &here).await;
     assert!(html.contains("Revoked") && !html.contains(">Pause<"));
 }

@@ -80,9 +80,18 @@ async fn tokens_answered_before_a_kill_9_work_through_the_other_instance() {
     let state = build_state(ServeConfig::defaults(&db), Arc::new(SystemClock))
         .await
         .unwrap();
-    let user = accounts::create(&state, "crash@example.com", "correct horse battery", None)
-        .await
-        .unwrap();
+    let user = accounts::create(
+        &state.db,
+        &state.passwords,
+        accounts::NewAccount {
+            email: "crash@example.com",
+            password: "correct horse battery",
+            addr: None,
+            at: state.now(),
+        },
+    )
+    .await
+    .unwrap();
     let mut codes = Vec::new();
     for _ in 0..CODES {
         let scopes = Scopes::parse("quote");

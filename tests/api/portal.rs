@@ -1,7 +1,7 @@
 //! The portal over HTTP, as a browser without JavaScript uses it: sessions, forms answered by
 //! redirects, errors kept in the session, and the security rules around them.
 
-use crate::support::{HTML, TestServer, page, post_form};
+use crate::support::{HTML, TestServer, expect_refused, page, post_form, submit};
 use reqwest::header::{ACCEPT, LOCATION, REFERER};
 
 #[tokio::test]
@@ -30,23 +30,17 @@ async fn signing_in_without_javascript() {
         ("ada@example.com", "wrong password"),
         ("nobody@example.com", "correct horse battery"),
     ] {
-        let res = post_form(
-            &browser,
-            &server,
-            "/api/sign_in",
-            "/login",
-            &[("email", email), ("password", password), ("next", "")],
-        )
-        .await;
-        assert_eq!(res.status(), 302);
-        let location = res.headers()[LOCATION].to_str().unwrap().to_owned();
-        assert_eq!(location, "/login", "the error stays out of the URL");
-        let (_, html, _) = page(&browser, &server, &location).await;
-        let alert = html
-            .split("role=\"alert\"")
-            .nth(1)
-            .map(|rest| rest[..rest.find("</div>").unwrap()].to_owned());
-        answers.push(alert.expect("the login page shows the error"));
+        answers.push(
+            expect_refused(
+                &browser,
+                &server,
+                "/api/sign_in",
+                "/login",
+                &[("email", email), ("password", password), ("next", "")],
+                "match an account",
+            )
+            .await,
+        );
         let (_, again, _) = page(&browser, &server, "/login").await;
         assert!(!again.contains("role=\"alert\""), "the error is shown once");
     }
@@ -138,37 +132,26 @@ async fn generating_a_code_without_javascript() {
     let server = TestServer::start().await;
     let browser = server.sign_up("cy@example.com").await;
 
-    let res = post_form(
-        &browser,
-        &server,
-        "/api/generate_code",
-        "/connect",
-        &[("agent_name", "Bot")],
-    )
-    .await;
-    assert_eq!(res.status(), 302);
-    let (_, html, _) = page(&browser, &server, "/connect").await;
-    assert!(
-        html.contains("Pick at least one permission"),
-        "no scope is an error"
-    );
+    // No scope, and a high-risk scope without its confirmation, are refused in words.
+    for (form, expected) in [
+        (&[("agent_name", "Bot")][..], "Pick at least one permission"),
+        (
+            &[("scopes[]", "trade.write")][..],
+            "Tick the confirmation box",
+        ),
+    ] {
+        expect_refused(
+            &browser,
+            &server,
+            "/api/generate_code",
+            "/connect",
+            form,
+            expected,
+        )
+        .await;
+    }
 
-    let res = post_form(
-        &browser,
-        &server,
-        "/api/generate_code",
-        "/connect",
-        &[("scopes[]", "trade.write")],
-    )
-    .await;
-    assert_eq!(res.status(), 302);
-    let (_, html, _) = page(&browser, &server, "/connect").await;
-    assert!(
-        html.contains("Tick the confirmation box"),
-        "high risk needs confirmation"
-    );
-
-    let res = post_form(
+    let landed = submit(
         &browser,
         &server,
         "/api/generate_code",
@@ -180,9 +163,8 @@ async fn generating_a_code_without_javascript() {
         ],
     )
     .await;
-    assert_eq!(res.status(), 302);
-    assert_eq!(res.headers()[LOCATION], "/connect");
-    let (_, html, _) = page(&browser, &server, "/connect").await;
+    assert_eq!(landed.location, "/connect");
+    let html = landed.html;
     let code = shown_code(&html).expect("the code is shown");
     assert_eq!(code.len(), 26, "{code}");
     assert!(html.contains(&format!(
@@ -219,7 +201,7 @@ async fn sessions_hold(server: &TestServer, text: &str) -> bool {
 async fn an_expired_code_leaves_the_session() {
     let server = TestServer::start().await;
     let browser = server.sign_up("lapse@example.com").await;
-    let res = post_form(
+    let landed = submit(
         &browser,
         &server,
         "/api/generate_code",
@@ -227,9 +209,7 @@ async fn an_expired_code_leaves_the_session() {
         &[("scopes[]", "quote")],
     )
     .await;
-    assert_eq!(res.status(), 302);
-    let (_, html, _) = page(&browser, &server, "/connect").await;
-    let code = shown_code(&html).expect("the code is shown");
+    let code = shown_code(&landed.html).expect("the code is shown");
     assert!(
         sessions_hold(&server, &code).await,
         "kept for the no-JS page"

@@ -15,7 +15,17 @@ pub async fn create_user(database_url: &str, email: &str) -> anyhow::Result<()> 
     std::io::stdin().lock().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']);
     let state = build_state(ServeConfig::defaults(database_url), Arc::new(SystemClock)).await?;
-    let user = accounts::create(&state, email, password, None).await?;
+    let user = accounts::create(
+        &state.db,
+        &state.passwords,
+        accounts::NewAccount {
+            email,
+            password,
+            addr: None,
+            at: state.now(),
+        },
+    )
+    .await?;
     println!("Created account {} ({})", user.email, user.id);
     Ok(())
 }

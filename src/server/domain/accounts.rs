@@ -1,10 +1,10 @@
 //! Accounts: creating them and checking a sign-in, with the same answer and the same time
 //! whether or not the email exists.
 
-use crate::server::auth::password::{self, HashError, PasswordRule};
 use std::net::IpAddr;
 
-use crate::server::app::state::AppState;
+use crate::server::auth::password::{self, HashError, PasswordHasher, PasswordRule};
+use crate::server::db::Pool;
 use crate::server::db::users::{self, User};
 use crate::server::domain::Actor;
 use crate::server::domain::secrets::new_id;
@@ -44,23 +44,35 @@ pub fn normalize_email(raw: &str) -> Result<String, SignUpError> {
     }
 }
 
+/// What a new account is made of, and where and when it was asked for.
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub addr: Option<IpAddr>,
+    pub at: i64,
+}
+
 /// Creates an account and records it in the account's security log.
 pub async fn create(
-    state: &AppState,
-    email: &str,
-    password: &str,
-    client_ip: Option<IpAddr>,
+    db: &Pool,
+    passwords: &PasswordHasher,
+    new: NewAccount<'_>,
 ) -> Result<User, SignUpError> {
+    let NewAccount {
+        email,
+        password,
+        addr: client_ip,
+        at: now,
+    } = new;
     let email = normalize_email(email)?;
     password::check_new(password)?;
-    let now = state.now();
     let user = User {
         id: new_id("usr_").into(),
         email,
-        password_hash: state.passwords.hash(password.to_owned()).await?,
+        password_hash: passwords.hash(password.to_owned()).await?,
         created_at: now,
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     users::insert(&mut *tx, &user).await.map_err(|err| {
         if users::is_duplicate_email(&err) {
             SignUpError::Taken
@@ -81,18 +93,19 @@ pub async fn create(
 
 /// The account these credentials belong to, if they match.
 pub async fn verify(
-    state: &AppState,
+    db: &Pool,
+    passwords: &PasswordHasher,
     email: &str,
     password: &str,
 ) -> Result<Option<User>, SignInError> {
     let email = email.trim().to_lowercase();
-    let user = users::find_by_email(&state.db, &email).await?;
+    let user = users::find_by_email(db, &email).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let password = password
         .chars()
         .take(password::MAX_LENGTH)
         .collect::<String>();
-    let matches = state.passwords.verify(password, stored).await?;
+    let matches = passwords.verify(password, stored).await?;
     Ok(user.filter(|_| matches))
 }
 

@@ -311,3 +311,52 @@ pub async fn post_form(
         .await
         .unwrap()
 }
+
+/// Where a form posted without JavaScript landed: the redirect's target and the page there.
+pub struct Landed {
+    pub location: String,
+    pub html: String,
+}
+
+/// Posts a form as [`post_form`] does, expects the redirect every portal form answers with,
+/// and loads the page it leads to.
+pub async fn submit(
+    client: &reqwest::Client,
+    server: &TestServer,
+    action: &str,
+    from: &str,
+    form: &[(&str, &str)],
+) -> Landed {
+    let res = post_form(client, server, action, from, form).await;
+    assert_eq!(res.status(), 302, "{action} answers with a redirect");
+    let location = res.headers()[LOCATION].to_str().unwrap().to_owned();
+    let (status, html, _) = page(client, server, &location).await;
+    assert_eq!(status, 200, "{action} led to {location}");
+    Landed { location, html }
+}
+
+/// The text inside the page's alert (the error a refused form carried back), if it shows one.
+pub fn alert(html: &str) -> Option<String> {
+    let rest = html.split("role=\"alert\"").nth(1)?;
+    Some(rest[..rest.find("</div>").unwrap_or(rest.len())].to_owned())
+}
+
+/// Posts a form that must be refused: it comes back to `from` (the error stays out of the URL)
+/// and the page there shows `expected` in its alert. Returns the alert's text.
+pub async fn expect_refused(
+    client: &reqwest::Client,
+    server: &TestServer,
+    action: &str,
+    from: &str,
+    form: &[(&str, &str)],
+    expected: &str,
+) -> String {
+    let landed = submit(client, server, action, from, form).await;
+    assert_eq!(
+        landed.location, from,
+        "a refused form returns where it came from"
+    );
+    let alert = alert(&landed.html).unwrap_or_else(|| panic!("{action}: no alert"));
+    assert!(alert.contains(expected), "{action}: {alert}");
+    alert
+}

@@ -272,9 +272,11 @@ async fn authenticate_redeems_the_code_and_authorizes_the_session() {
         .await
         .expect("notifications/tools/list_changed");
     assert_eq!(watcher.changes.load(Ordering::SeqCst), 1);
-    let mut expected = RESOURCE_TOOLS.to_vec();
-    expected.push("authenticate");
-    assert_eq!(tool_names(&client).await, sorted(&expected));
+    // The session now lists the tools the code's scopes allow, and no others.
+    assert_eq!(
+        tool_names(&client).await,
+        sorted(&["authenticate", "get_quote", "list_orders", "whoami"])
+    );
 
     let (is_error, text) = call(&client, "whoami", json!({})).await;
     assert!(!is_error, "{text}");
@@ -434,22 +436,12 @@ async fn a_tool_outside_the_grant_is_refused_with_a_step_up_link() {
     let server = TestServer::start().await;
     let token = redeem_token(&server, "ed@example.com", &["quote"]).await;
     let client = resource_session(&server, &token).await;
-    let tools = client.list_all_tools().await.unwrap();
-    let place = tools.iter().find(|t| t.name == "place_order").unwrap();
+    // Only what the token may use is listed; whoami names the rest and why.
+    assert_eq!(tool_names(&client).await, sorted(&["get_quote", "whoami"]));
+    let (_, whoami) = call(&client, "whoami", json!({})).await;
     assert!(
-        place
-            .description
-            .as_deref()
-            .unwrap()
-            .contains("Not granted")
-    );
-    let quote = tools.iter().find(|t| t.name == "get_quote").unwrap();
-    assert!(
-        !quote
-            .description
-            .as_deref()
-            .unwrap()
-            .contains("Not granted")
+        whoami.contains("place_order (needs \"trade.write\": not granted)"),
+        "{whoami}"
     );
     let (is_error, _) = call(&client, "get_quote", json!({ "symbol": "SPY" })).await;
     assert!(!is_error, "a granted tool still works");
@@ -697,4 +689,65 @@ async fn the_resource_metadata_follows_rfc_9728() {
             "resource_name": "Agent Connect",
         })
     );
+}
+
+/// `tools/list` on `/mcp` follows what the token may do now, in one deterministic order: a
+/// high-risk scope waiting for approval and every gated tool of a paused grant stay out, and
+/// come back once approved or resumed. The list is private to the token.
+#[tokio::test]
+async fn the_resource_lists_only_the_tools_in_force() {
+    let server = TestServer::start().await;
+    let token = redeem_token(&server, "lu@example.com", &["quote", "trade.write"]).await;
+    let client = resource_session(&server, &token).await;
+    assert_eq!(tool_names(&client).await, sorted(&["get_quote", "whoami"]));
+    let (_, whoami) = call(&client, "whoami", json!({})).await;
+    assert!(
+        whoami.contains("place_order (needs \"trade.write\": waiting for the person's approval)"),
+        "{whoami}"
+    );
+
+    server.approve_pending("lu@example.com").await;
+    let names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|tool| tool.name.into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["cancel_order", "get_quote", "place_order", "whoami"],
+        "in name order"
+    );
+
+    let grant = grant_of(&server, &token).await.grant;
+    let by = agent_connect::server::domain::Actor {
+        user_id: &grant.user_id,
+        addr: None,
+        at: server.state.now(),
+    };
+    agent_connect::server::domain::grant::change(
+        &server.state.db,
+        &server.state.live_tokens,
+        &grant.id,
+        agent_connect::server::domain::grant::Change::Pause,
+        by,
+    )
+    .await
+    .unwrap()
+    .expect("paused");
+    assert_eq!(tool_names(&client).await, ["whoami"]);
+
+    let res = server
+        .http
+        .post(server.url("/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .bearer_auth(&token)
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["result"]["cacheScope"], "private", "{body}");
+    client.cancel().await.unwrap();
 }

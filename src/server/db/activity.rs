@@ -88,9 +88,5 @@ pub async fn delete_older_than<'e>(
     db: impl Executor<'e, Database = Db>,
     cutoff: i64,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM grant_activity WHERE last_at < $1")
-        .bind(cutoff)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected())
+    super::delete_before(db, "DELETE FROM grant_activity WHERE last_at < $1", cutoff).await
 }

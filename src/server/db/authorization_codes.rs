@@ -81,9 +81,10 @@ pub async fn delete_expired<'e>(
     db: impl Executor<'e, Database = Db>,
     now: i64,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM authorization_codes WHERE expires_at < $1")
-        .bind(now - 86_400)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected())
+    super::delete_before(
+        db,
+        "DELETE FROM authorization_codes WHERE expires_at < $1",
+        now - super::EXPIRED_KEPT_FOR,
+    )
+    .await
 }

@@ -30,6 +30,21 @@ pub type Pool = sqlx::AnyPool;
 /// One connection, as a transaction derefs to.
 pub type Conn = sqlx::AnyConnection;
 
+/// How long a row that expired is kept before housekeeping deletes it: a day, so a late
+/// retry still finds it and is told "expired" rather than "unknown".
+pub const EXPIRED_KEPT_FOR: i64 = 86_400;
+
+/// Runs one of the tables' pruning statements (`DELETE … WHERE <time> < $1`) with `cutoff`
+/// and says how many rows went.
+async fn delete_before<'e>(
+    db: impl sqlx::Executor<'e, Database = Db>,
+    statement: &'static str,
+    cutoff: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(statement).bind(cutoff).execute(db).await?;
+    Ok(done.rows_affected())
+}
+
 /// The placeholders of a statement built for many rows, handed out in the order the values
 /// are bound: `?` on SQLite, `$1, $2, …` on PostgreSQL. (SQLite looks a numbered or named
 /// placeholder up by a scan of those before it: quadratic in a statement of hundreds.)

@@ -292,7 +292,7 @@ impl ServerHandler for AgentServer {
     ) -> Result<ListToolsResult, ErrorData> {
         let mut tools = vec![self.authenticate_tool()];
         if let SessionStanding::Authorized(principal) = self.standing(&context).await? {
-            tools.extend(self.tools.list(Some(&principal)));
+            tools.extend(self.tools.list(&principal));
         }
         Ok(private_list(tools))
     }

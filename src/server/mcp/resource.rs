@@ -107,28 +107,50 @@ impl ResourceTools {
         self.router.get(tool).filter(|_| self.knows(tool)).cloned()
     }
 
-    /// Every tool, each gated one saying which scope it needs and, for `principal`, whether
-    /// that scope was granted. Ungranted tools stay listed so an agent can find the step-up.
-    pub fn list(&self, principal: Option<&Principal>) -> Vec<Tool> {
-        self.router
+    /// The tools `principal` may use now, by name: `whoami`, and each gated tool whose scope
+    /// is in force. A scope not granted, lapsed or waiting for approval, and every gated tool
+    /// of a paused grant, stay out of the list (the tool set varies only by the authorization
+    /// presented); `whoami` names them, with what would make them work.
+    pub fn list(&self, principal: &Principal) -> Vec<Tool> {
+        let mut tools: Vec<Tool> = self
+            .router
             .list_all()
             .into_iter()
-            .filter(|tool| self.knows(&tool.name))
+            .filter(|tool| self.knows(&tool.name) && usable(principal, &tool.name))
             .map(|mut tool| {
                 if let Some(scope) = required_scope(&tool.name) {
                     let mut text = tool.description.take().unwrap_or_default().into_owned();
-                    text.push_str(&format!(" Needs the permission \"{scope}\"."));
-                    if principal.is_some_and(|p| !p.has_scope(scope)) {
-                        text.push_str(
-                            " Not granted to this token: a call returns a link the person can \
-                             open to grant it.",
-                        );
-                    }
+                    text.push_str(&format!(" Uses the permission \"{scope}\"."));
                     tool.description = Some(text.into());
                 }
                 tool
             })
-            .collect()
+            .collect();
+        tools.sort_by(|a, b| a.name.cmp(&b.name));
+        tools
+    }
+
+    /// The tools of this resource that `principal` may not use now, each with why, for
+    /// `whoami`.
+    fn not_listed(&self, principal: &Principal) -> Vec<String> {
+        let mut lines: Vec<String> = GATES
+            .iter()
+            .filter(|(tool, _)| self.knows(tool) && !usable(principal, tool))
+            .map(|&(tool, scope)| {
+                let why = if principal.paused {
+                    "the person paused this agent"
+                } else if principal.pending.iter().any(|s| s == scope) {
+                    "waiting for the person's approval"
+                } else if principal.lapsed.iter().any(|s| s == scope) {
+                    "granted for a time that has ended"
+                } else {
+                    "not granted"
+                };
+                format!("{tool} (needs \"{scope}\": {why})")
+            })
+            .collect();
+        lines.sort();
+        lines
     }
 
     /// Runs a tool for `principal`, or refuses it: while the person has paused the grant, or
@@ -172,6 +194,14 @@ impl ResourceTools {
     /// portal with what was granted plus the missing scope.
     fn insufficient_scope(&self, principal: &Principal, tool: &str, missing: &str) -> String {
         insufficient_scope(&self.public_base, principal, tool, missing)
+    }
+}
+
+/// Whether `principal` may use `tool` now: not paused, and the tool's scope (if any) in force.
+fn usable(principal: &Principal, tool: &str) -> bool {
+    match required_scope(tool) {
+        None => true,
+        Some(scope) => !principal.paused && principal.has_scope(scope),
     }
 }
 
@@ -245,7 +275,7 @@ impl ResourceTools {
     )]
     async fn whoami(&self, Extension(principal): Extension<Arc<Principal>>) -> CallToolResult {
         let now = self.clock.now();
-        success(format!(
+        let mut text = format!(
             "Account: {}\nAgent: {}\nClient id: {}\nScopes: {}\nExpires at: {} ({}, {})",
             principal.email,
             agent_name(&principal),
@@ -254,7 +284,17 @@ impl ResourceTools {
             principal.expires_at,
             crate::timefmt::utc(principal.expires_at),
             timefmt::relative(principal.expires_at, now)
-        ))
+        );
+        let others = self.not_listed(&principal);
+        if !others.is_empty() {
+            text.push_str(&format!(
+                "\nNot available to this token now: {}.\nCalling one of them returns what the \
+                 person can do about it (a link that grants the permission, or where to approve \
+                 or resume).",
+                others.join("; ")
+            ));
+        }
+        success(text)
     }
 
     #[tool(
@@ -439,8 +479,13 @@ impl ServerHandler for ResourceServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let principal = Principal::of_request(&context);
-        Ok(private_list(self.tools.list(principal.as_deref())))
+        let Some(principal) = Principal::of_request(&context) else {
+            tracing::error!(
+                "MCP resource request without a principal: is the bearer check missing?"
+            );
+            return Err(ErrorData::internal_error("not authorized", None));
+        };
+        Ok(private_list(self.tools.list(&principal)))
     }
 
     async fn call_tool(
@@ -470,10 +515,11 @@ pub fn service(
 ) -> StreamableHttpService<ResourceServer, NeverSessionManager> {
     let info = Arc::new(server_config(
         format!(
-            "Agent Connect's reference resource. whoami tells who the access token acts for. The \
-             other tools act on a sandbox (sample quotes and a paper account, never a real market) \
-             and each needs the permission named in its description; without it a call returns a \
-             link to {}/connect where the person can grant it.",
+            "Agent Connect's reference resource. tools/list shows the tools this access token may \
+             use now; whoami tells who the token acts for and names the tools it may not use yet, \
+             and why. The other tools act on a sandbox (sample quotes and a paper account, never \
+             a real market). A call to a tool the token may not use returns a link to {}/connect \
+             where the person can grant it.",
             state.config.public_base()
         ),
         false,

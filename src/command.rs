@@ -1,5 +1,6 @@
 //! The `agent-connect` command line: `serve` runs the portal, `user create` adds an account,
-//! and `auth` is the client an agent uses. The server's settings and the client's commands are
+//! `auth` is the client an agent uses, and `mcp` serves that client's grant to a stdio MCP
+//! client. The server's settings and the client's commands are
 //! defined by their own modules; this one only puts them under one program.
 
 use clap::{Parser, Subcommand};
@@ -29,6 +30,13 @@ pub enum Command {
     /// Sign an agent in with a one-time code and keep its tokens fresh.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Serve the signed-in grant's tools to an MCP client over stdio (for example
+    /// `claude mcp add agent-connect -- agent-connect mcp`). The tokens stay with this program.
+    Mcp {
+        /// Only use tokens saved for this server.
+        #[arg(long, env = "AGENT_CONNECT_SERVER")]
+        server: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

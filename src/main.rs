@@ -30,7 +30,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> ExitCode {
     // The client's output is for people and scripts; only the server logs by default.
-    let default_filter = if matches!(cli.command, Command::Auth(_)) {
+    let default_filter = if matches!(cli.command, Command::Auth(_) | Command::Mcp { .. }) {
         "error"
     } else {
         "info"
@@ -48,13 +48,10 @@ async fn run(cli: Cli) -> ExitCode {
         }
         // The client's errors are written for the person or agent reading them, as they are.
         Command::Auth(command) => {
-            return match agent_connect::cli::run(command).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => {
-                    eprintln!("{err}");
-                    ExitCode::FAILURE
-                }
-            };
+            return client_outcome(agent_connect::cli::run(command).await);
+        }
+        Command::Mcp { server } => {
+            return client_outcome(agent_connect::cli::bridge::serve(server).await);
         }
     };
     // One line that says what is wrong (with its causes), never a backtrace: a setting the
@@ -63,6 +60,17 @@ async fn run(cli: Cli) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The client's errors are written for the person or agent reading them, as they are.
+fn client_outcome(outcome: Result<(), agent_connect::cli::CliError>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{err}");
             ExitCode::FAILURE
         }
     }

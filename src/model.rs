@@ -139,7 +139,12 @@ pub struct SecurityView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GrantView {
     pub id: String,
+    /// The agent's name as the page shows it ("Unnamed agent" in the visitor's language when
+    /// it gave none).
     pub agent_name: String,
+    /// Whether the agent has a name of its own: the rename form starts empty when it has not,
+    /// so the translated label is never saved as a name.
+    pub named: bool,
     pub scopes: Vec<String>,
     /// How it was granted, in words ("Agent auth code").
     pub granted_via: String,

@@ -92,7 +92,7 @@ pub(crate) fn grant_view(
     use crate::language::td_string;
     use crate::scopes::is_high_risk;
     use crate::server::db::grants::GrantedVia;
-    use crate::server::domain::security_log::agent_name;
+    use crate::server::domain::security_log::{agent_name, has_own_name};
 
     let high_risk = grant
         .scopes
@@ -111,6 +111,7 @@ pub(crate) fn grant_view(
         scopes: grant.scopes.into_vec(),
         id: grant.id.into(),
         agent_name: agent_name(&grant.agent_name, locale),
+        named: has_own_name(&grant.agent_name),
         created_at: grant.created_at,
         last_used_at: grant.last_used_at,
         expires_at: grant.expires_at,

@@ -5,7 +5,10 @@
 //! `urn:agent-connect:grant-type:agent-auth-code`), `status` and `token` refresh the access
 //! token when it is close to expiry (RFC 6749 section 6, rotation saved atomically), and
 //! `logout` revokes the grant on the server (RFC 7009) before deleting the saved tokens.
+//! `header` prints the access token as an HTTP header for an MCP client's header helper, and
+//! [`bridge`] serves the grant's tools to a stdio MCP client (`agent-connect mcp`).
 
+pub mod bridge;
 pub mod store;
 
 use std::time::Duration;
@@ -48,6 +51,12 @@ pub enum AuthCommand {
         #[arg(long, env = "AGENT_CONNECT_SERVER")]
         server: Option<String>,
     },
+    /// Print `{"Authorization": "Bearer …"}` with a valid access token (refreshing it if
+    /// needed), for an MCP client's header helper (Claude Code's `headersHelper`).
+    Header {
+        #[arg(long, env = "AGENT_CONNECT_SERVER")]
+        server: Option<String>,
+    },
     /// Revoke the saved tokens on the server, then delete them.
     Logout {
         #[arg(long, env = "AGENT_CONNECT_SERVER")]
@@ -70,6 +79,7 @@ impl std::fmt::Debug for AuthCommand {
                 .finish(),
             Self::Status { server } => f.debug_struct("Status").field("server", server).finish(),
             Self::Token { server } => f.debug_struct("Token").field("server", server).finish(),
+            Self::Header { server } => f.debug_struct("Header").field("server", server).finish(),
             Self::Logout { server } => f.debug_struct("Logout").field("server", server).finish(),
         }
     }
@@ -137,7 +147,7 @@ pub async fn run(command: AuthCommand) -> Result<(), CliError> {
             println!("Run `agent-connect auth token` to print an access token for requests.");
         }
         AuthCommand::Status { server } => {
-            let tokens = fresh_tokens(&http, &store, server.as_deref()).await?;
+            let tokens = fresh_tokens(&http, &store, server.as_deref(), None).await?;
             let left = tokens.expires_at - unix_now();
             println!("Server:      {}", tokens.server);
             println!("Agent:       {}", tokens.agent_name);
@@ -150,8 +160,15 @@ pub async fn run(command: AuthCommand) -> Result<(), CliError> {
             );
         }
         AuthCommand::Token { server } => {
-            let tokens = fresh_tokens(&http, &store, server.as_deref()).await?;
+            let tokens = fresh_tokens(&http, &store, server.as_deref(), None).await?;
             println!("{}", tokens.access_token);
+        }
+        AuthCommand::Header { server } => {
+            let tokens = fresh_tokens(&http, &store, server.as_deref(), None).await?;
+            let header = serde_json::json!({
+                "Authorization": format!("Bearer {}", tokens.access_token)
+            });
+            println!("{header}");
         }
         AuthCommand::Logout { server } => {
             let (_, tokens) = saved(&store, server.as_deref())?;
@@ -190,17 +207,21 @@ async fn login(
     Ok(tokens)
 }
 
-/// The saved tokens, refreshed first when the access token is about to expire. The read,
-/// the refresh and the write happen under the store's lock: another process refreshing at
-/// the same moment waits, then reads the tokens this one saved.
-async fn fresh_tokens(
+/// The saved tokens, refreshed first when the access token is about to expire, or when it is
+/// `refused` (a resource answered 401 to it). The read, the refresh and the write happen under
+/// the store's lock: another process refreshing at the same moment waits, then reads the
+/// tokens this one saved (and a refused token another process already replaced is not
+/// refreshed twice).
+pub(crate) async fn fresh_tokens(
     http: &reqwest::Client,
     store: &TokenStore,
     server: Option<&str>,
+    refused: Option<&str>,
 ) -> Result<SavedTokens, CliError> {
     let _lock = store.lock()?;
     let (_, tokens) = saved(store, server)?;
-    if tokens.expires_at - unix_now() > REFRESH_MARGIN {
+    let was_refused = refused.is_some_and(|token| token == tokens.access_token);
+    if tokens.expires_at - unix_now() > REFRESH_MARGIN && !was_refused {
         return Ok(tokens);
     }
     let form = [

@@ -48,7 +48,7 @@ pub fn ClientIdentityFacts(
         {client.loopback_only.then(|| view! {
             <p class="note-warn" role="note">
                 <strong>{td_string!(locale, oauth.loopback_title)}</strong>
-                " " {td_string!(locale, oauth.loopback_warning)}
+                {td_string!(locale, common.sentence_gap)}{td_string!(locale, oauth.loopback_warning)}
             </p>
         })}
     }

@@ -166,7 +166,7 @@ fn AgentOverview(
             {live.then(|| view! {
                 <AgentControls
                     id=grant.id.clone()
-                    name=grant.agent_name.clone()
+                    name=if grant.named { grant.agent_name.clone() } else { String::new() }
                     paused=grant.paused
                     confirm
                     path=path.clone()

@@ -42,7 +42,7 @@ pub fn LoginPage() -> impl IntoView {
                             <SubmitButton label=td_string!(locale, auth.sign_in) busy=td_string!(locale, auth.signing_in) pending=action.pending()/>
                         </ActionForm>
                         {signup_open.then(|| view! {
-                            <p class="alt">{td_string!(locale, auth.new_here)} " " <a href="/signup">{td_string!(locale, auth.create_an_account)}</a></p>
+                            <p class="alt">{td_string!(locale, auth.new_here)}{td_string!(locale, common.sentence_gap)}<a href="/signup">{td_string!(locale, auth.create_an_account)}</a></p>
                         })}
                     </section>
                 }

@@ -284,3 +284,145 @@ async fn failures_say_what_to_do_next() {
         stderr(&out)
     );
 }
+
+impl Cli {
+    async fn login(&self, server: &TestServer, email: &str, scopes: &[&str]) {
+        let code = server.code_for(email, scopes, Some("Bridge bot")).await;
+        let out = self
+            .run(&[
+                "auth",
+                "login",
+                "--auth-code",
+                &code,
+                "--server",
+                &server.base,
+            ])
+            .await;
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+}
+
+/// `auth header` prints the JSON a header helper (Claude Code's `headersHelper`) reads.
+#[tokio::test]
+async fn auth_header_prints_the_authorization_header_as_json() {
+    let server = TestServer::start().await;
+    let cli = Cli::new();
+    cli.login(&server, "header@example.com", &["quote"]).await;
+    let out = cli.run(&["auth", "header"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let header: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let (_, saved) = cli.saved();
+    assert_eq!(
+        header,
+        json!({"Authorization": format!("Bearer {}", saved["access_token"].as_str().unwrap())})
+    );
+    let value = header["Authorization"].as_str().unwrap();
+    assert_eq!(
+        server
+            .introspect(value.strip_prefix("Bearer ").unwrap())
+            .await["active"],
+        true
+    );
+}
+
+/// `agent-connect mcp` driven by an MCP client over stdio: the grant's tools, a refresh when
+/// `/mcp` refuses an expired token mid-session, and refusals (a missing scope, a revoked
+/// grant) that reach the model as tool errors with the person's next step.
+#[tokio::test]
+async fn the_stdio_bridge_serves_the_grant_and_words_every_refusal() {
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+
+    let server = TestServer::start().await;
+    let cli = Cli::new();
+    cli.login(&server, "bridge@example.com", &["quote"]).await;
+    let (_, before) = cli.saved();
+
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_agent-connect"))
+        .arg("mcp")
+        .env("AGENT_CONNECT_HOME", cli.home.path())
+        .env_remove("AGENT_CONNECT_SERVER")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let transport = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    let client = ().serve(transport).await.expect("initialize over stdio");
+
+    let call = |tool: &'static str, args: Value| {
+        let client = &client;
+        async move {
+            let mut params = CallToolRequestParams::new(tool);
+            if let Value::Object(map) = args {
+                params = params.with_arguments(map);
+            }
+            let result = client.call_tool(params).await.expect("a tool result");
+            let text = result
+                .content
+                .iter()
+                .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (result.is_error.unwrap_or(false), text)
+        }
+    };
+
+    let mut names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["get_quote", "whoami"]);
+    let (is_error, text) = call("get_quote", json!({"symbol": "SPY"})).await;
+    assert!(!is_error && text.contains("SPY"), "{text}");
+
+    // The server's clock passes the access token's expiry; the saved one still looks fresh
+    // to the client, so the 401 is what makes it refresh, once, and the call goes through.
+    server.clock.advance(31 * 60);
+    let (is_error, text) = call("whoami", json!({})).await;
+    assert!(!is_error && text.contains("Agent: Bridge bot"), "{text}");
+    let (_, after) = cli.saved();
+    assert_ne!(after["refresh_token"], before["refresh_token"], "rotated");
+    assert_ne!(after["access_token"], before["access_token"]);
+
+    // A tool outside the grant: the refusal with the link that grants it.
+    let (is_error, text) = call(
+        "place_order",
+        json!({"symbol": "SPY", "side": "buy", "quantity": 1}),
+    )
+    .await;
+    assert!(is_error, "{text}");
+    assert!(
+        text.contains("trade.write") && text.contains(&format!("{}/connect?", server.base)),
+        "{text}"
+    );
+
+    // The person revokes the grant: the next call says so, and what to do.
+    let grant = crate::mcp::grant_of(&server, after["access_token"].as_str().unwrap())
+        .await
+        .grant;
+    agent_connect::server::domain::grant::revoke(
+        &server.state.db,
+        &server.state.live_tokens,
+        &grant.id,
+        agent_connect::server::domain::grant::Revocation::ByPerson {
+            user_id: &grant.user_id,
+        },
+        None,
+        server.state.now(),
+    )
+    .await
+    .unwrap();
+    let (is_error, text) = call("get_quote", json!({"symbol": "SPY"})).await;
+    assert!(is_error, "{text}");
+    assert!(
+        text.contains("no longer valid") && text.contains(&format!("{}/connect", server.base)),
+        "{text}"
+    );
+    client.cancel().await.unwrap();
+    let _ = child.wait().await;
+}

@@ -30,6 +30,11 @@ pub fn agent_name(stored: &str, locale: Locale) -> String {
     }
 }
 
+/// Whether an agent gave a name of its own (not none, nor a stored placeholder).
+pub fn has_own_name(stored: &str) -> bool {
+    !matches!(stored, "" | UNNAMED_AGENT | UNNAMED_APPLICATION)
+}
+
 /// An application's (OAuth client's) name as a person reads it, in `locale`: one registered
 /// without a name reads "Unnamed application" in the reader's language.
 pub fn application_name(stored: &str, locale: Locale) -> String {

@@ -169,36 +169,143 @@ async fn post_initialize(
     req.send().await.unwrap()
 }
 
-/// A client that probes with `server/discover` (MCP 2026-07-28, as the Python SDK 2.x does by
-/// default) is offered no stateless revision on `/mcp/agent`, so it falls back to
-/// `initialize` and gets the session `authenticate` upgrades; a closed session answers 204.
+/// One request of the stateless lifecycle (MCP 2026-07-28): the version in the header and in
+/// `_meta`, the method (and name) in `Mcp-Method` / `Mcp-Name`.
+async fn stateless(
+    server: &TestServer,
+    path: &str,
+    method: &str,
+    mut params: Value,
+    session: Option<&str>,
+) -> reqwest::Response {
+    params["_meta"] = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "modern", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {}
+    });
+    let mut req = server
+        .http
+        .post(server.url(path))
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", method);
+    if let Some(name) = params.get("name").and_then(Value::as_str) {
+        req = req.header("mcp-name", name);
+    }
+    if let Some(id) = session {
+        req = req.header("mcp-session-id", id);
+    }
+    req.json(&json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The JSON-RPC answer in a response, sent as JSON or as one server-sent event.
+async fn rpc_answer(res: reqwest::Response) -> Value {
+    let text = res.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|_| {
+        let data = text
+            .lines()
+            .filter_map(|line| line.strip_prefix("data:"))
+            .find(|data| !data.trim().is_empty())
+            .unwrap_or_else(|| panic!("no answer in {text}"));
+        serde_json::from_str(data.trim()).unwrap()
+    })
+}
+
+/// `/mcp/agent` serves both eras: `server/discover` offers 2026-07-28 beside the revisions
+/// with sessions; a stateless request is never given a session and never reads one (an
+/// authorized session's id on it authorizes nothing); its `authenticate` leaves the code
+/// unused and answers with the command-line path; `Mcp-Method` must match the body; and a
+/// client that `initialize`s still gets its session.
 #[tokio::test]
-async fn the_agent_endpoint_offers_only_revisions_with_sessions() {
+async fn the_agent_endpoint_serves_both_protocol_eras() {
     let server = TestServer::start().await;
-    let discover = server
+    let discover = stateless(&server, "/mcp/agent", "server/discover", json!({}), None).await;
+    assert_eq!(discover.status(), 200);
+    assert!(discover.headers().get("mcp-session-id").is_none());
+    let body = rpc_answer(discover).await;
+    let versions = body["result"]["supportedVersions"].to_string();
+    for version in ["2026-07-28", "2025-11-25", "2025-06-18"] {
+        assert!(versions.contains(version), "{body}");
+    }
+
+    // An authorized legacy session, whose id a stateless request then presents.
+    let code = server.code_for("era@example.com", &["quote"], None).await;
+    let (legacy, _) = agent_session(&server).await;
+    let (is_error, text) = call(&legacy, "authenticate", json!({ "code": code })).await;
+    assert!(!is_error, "{text}");
+    let session: String =
+        sqlx::query_scalar("SELECT id FROM mcp_sessions WHERE grant_id IS NOT NULL")
+            .fetch_one(&server.state.db)
+            .await
+            .unwrap_or_default();
+
+    let list = stateless(
+        &server,
+        "/mcp/agent",
+        "tools/list",
+        json!({}),
+        Some(&session),
+    )
+    .await;
+    assert_eq!(list.status(), 200);
+    assert!(list.headers().get("mcp-session-id").is_none());
+    let body = rpc_answer(list).await;
+    let names: Vec<&str> = body["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["authenticate"], "a handle is not authorization");
+    assert_eq!(body["result"]["cacheScope"], "private", "{body}");
+
+    let fresh = server.code_for("era@example.com", &["quote"], None).await;
+    let answer = stateless(
+        &server,
+        "/mcp/agent",
+        "tools/call",
+        json!({"name": "authenticate", "arguments": {"code": fresh.to_lowercase()}}),
+        None,
+    )
+    .await;
+    let body = rpc_answer(answer).await;
+    let text = body["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(text.starts_with("Not redeemed yet"), "{body}");
+    assert!(
+        text.contains(&format!(
+            "agent-connect auth login --auth-code {fresh} --server {}\nclaude mcp add agent-connect -- agent-connect mcp",
+            server.base
+        )),
+        "{text}"
+    );
+    assert!(
+        !text.contains("acat_") && !text.contains("acrt_"),
+        "no token: {text}"
+    );
+    let (status, _) = server.redeem(&fresh).await;
+    assert_eq!(status, 200, "the code was left for the command-line client");
+
+    // The headers must say what the body does.
+    let mut mismatched = server
         .http
         .post(server.url("/mcp/agent"))
         .header("accept", "application/json, text/event-stream")
         .header("mcp-protocol-version", "2026-07-28")
-        .header("mcp-method", "server/discover")
-        .json(&json!({
-            "jsonrpc": "2.0", "id": 1, "method": "server/discover",
-            "params": {"_meta": {
-                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-                "io.modelcontextprotocol/clientInfo": {"name": "probe", "version": "1"},
-                "io.modelcontextprotocol/clientCapabilities": {}
-            }}
-        }))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = discover.json().await.unwrap();
-    assert_eq!(body["error"]["code"], -32022, "{body}");
-    assert_eq!(
-        body["error"]["data"]["supported"],
-        json!(["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]),
-        "{body}"
-    );
+        .header("mcp-method", "tools/call")
+        .header("mcp-name", "whoami");
+    mismatched = mismatched.json(&json!({
+        "jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "authenticate", "arguments": {"code": "x"},
+                   "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                             "io.modelcontextprotocol/clientInfo": {"name": "m", "version": "1"},
+                             "io.modelcontextprotocol/clientCapabilities": {}}}
+    }));
+    assert_eq!(mismatched.send().await.unwrap().status(), 400);
 
     let init = post_initialize(&server, "/mcp/agent", None).await;
     assert_eq!(init.status(), 200);
@@ -215,6 +322,7 @@ async fn the_agent_endpoint_offers_only_revisions_with_sessions() {
         .await
         .unwrap();
     assert_eq!(closed.status(), 204);
+    legacy.cancel().await.unwrap();
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use rmcp::handler::server::tool::{parse_json_object, schema_for_type};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ListToolsResult,
-    PaginatedRequestParams, ProtocolVersion, ServerConfig, Tool, ToolAnnotations,
+    PaginatedRequestParams, ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use std::sync::Arc;
@@ -26,6 +26,7 @@ use super::protocol::{failure, private_list, server_config, success, transport_c
 use super::resource::ResourceTools;
 use crate::server::app::state::AppState;
 use crate::server::db::mcp_sessions;
+use crate::server::domain::agent_code::format::AgentCode;
 use crate::server::domain::secrets::log_id;
 use crate::server::oauth::error::{ErrorCode, OAuthError};
 use crate::server::oauth::grant_types::agent_code;
@@ -59,13 +60,26 @@ pub struct AgentServer {
     tools: ResourceTools,
 }
 
-/// The `Mcp-Session-Id` of the HTTP request behind an MCP request.
+/// The `Mcp-Session-Id` of the HTTP request behind an MCP request of a revision that has
+/// sessions. A request of the stateless lifecycle (2026-07-28) has none, whatever headers it
+/// carries: its handle, if any, is never read as authorization.
 fn session_id(context: &RequestContext<RoleServer>) -> Option<&str> {
+    if stateless(context) {
+        return None;
+    }
     context
         .extensions
         .get::<http::request::Parts>()
         .and_then(|p| p.headers.get(SESSION_HEADER))
         .and_then(|v| v.to_str().ok())
+}
+
+/// Whether the request uses the stateless lifecycle of MCP 2026-07-28 (SEP-2567): a revision
+/// without `initialize`, named in the request's own `_meta`.
+fn stateless(context: &RequestContext<RoleServer>) -> bool {
+    context
+        .protocol_version()
+        .is_some_and(|version| !version.has_initialize())
 }
 
 impl AgentServer {
@@ -106,9 +120,11 @@ impl AgentServer {
             format!(
                 "Sign this agent in to Agent Connect with a one-time agent auth code. The person \
                  generates the code at {}/connect, choosing what the agent may do; it looks like \
-                 K7QM-4XHD-92TB-VN3R-P, is valid for 5 minutes and works once. On success this \
-                 returns an access token with instructions for using it, and this session gains \
-                 the tools the code allows. A new code replaces the earlier permissions.",
+                 K7QM-4XHD-92TB-VN3R-P, is valid for 5 minutes and works once. In an MCP session \
+                 this redeems it: the session gains the tools the code allows, and the result \
+                 explains the access token. Without a session (protocol revision 2026-07-28) the \
+                 result gives the commands that redeem it with the agent-connect client instead. \
+                 A new code replaces the earlier permissions.",
                 self.public_base()
             ),
             schema_for_type::<AuthenticateArgs>(),
@@ -121,6 +137,25 @@ impl AgentServer {
             Some(false),
         ));
         tool
+    }
+
+    /// `authenticate` in the stateless lifecycle (2026-07-28): there is no session for a tool
+    /// call to authorize, the tool set may vary only by the authorization the request presents,
+    /// and a token handed to the model would be a secret in its context. So the code is left
+    /// unused, and the answer is the two commands that redeem it outside the model and give
+    /// this client the tools over stdio.
+    fn without_session(&self, request: CallToolRequestParams) -> CallToolResult {
+        let base = self.public_base();
+        let given = request
+            .arguments
+            .and_then(|args| args.get("code").and_then(|c| c.as_str()).map(str::to_owned));
+        let Some(code) = given.and_then(|code| AgentCode::parse(&code).ok()) else {
+            return failure(format!(
+                "This is not an agent auth code. Pass the code the person generated at \
+                 {base}/connect, as {{\"code\": \"K7QM-4XHD-92TB-VN3R-P\"}}."
+            ));
+        };
+        success(stateless_instructions(&base, &code.display()))
     }
 
     /// Redeems the code as the token endpoint does and, in a session, authorizes the session.
@@ -199,6 +234,25 @@ impl AgentServer {
     }
 }
 
+/// What `authenticate` answers a client of the stateless lifecycle: the code is untouched,
+/// and the commands that redeem it and serve the tools without a token in the model's context.
+fn stateless_instructions(base: &str, code: &str) -> String {
+    format!(
+        "Not redeemed yet: this MCP client uses protocol revision 2026-07-28, where a tool call \
+         cannot sign in the connection it arrives on, and Agent Connect never hands a token to \
+         the model. The code is still unused and valid for the rest of its 5 minutes.\n\n\
+         Run these two commands in a terminal on this machine. The first redeems the code with \
+         the agent-connect command-line client, which keeps the tokens to itself; the second \
+         gives this client the tools through it (stdio MCP server):\n\n\
+         agent-connect auth login --auth-code {code} --server {base}\n\
+         claude mcp add agent-connect -- agent-connect mcp\n\n\
+         The second line is Claude Code's; in another client, add the stdio server command \
+         `agent-connect mcp` the same way. If agent-connect is not installed, download it from \
+         {base}{download} and check it against {base}{download}.sha256.",
+        download = crate::instructions::CLI_DOWNLOAD_PATH,
+    )
+}
+
 /// What a failed redemption tells the agent: one message for every unusable code, the wait
 /// when rate-limited, nothing more.
 fn refusal(base: &str, err: &OAuthError) -> String {
@@ -261,24 +315,14 @@ fn authenticated(base: &str, tokens: &TokenResponse, in_session: bool) -> String
 }
 
 impl ServerHandler for AgentServer {
-    /// Revisions up to 2025-11-25 only: "this session" needs a session, and revision
-    /// 2026-07-28 has none (SEP-2567, the stateless request envelope). A client that probes
-    /// with `server/discover` (the Python SDK 2.x does by default) sees no stateless revision it
-    /// shares with us and falls back to `initialize`, which gives it an `Mcp-Session-Id` and
-    /// the in-session upgrade; without this it would adopt 2026-07-28, every request would
-    /// stand alone, and `authenticate` could never change what the next `tools/list` shows.
-    fn supported_protocol_versions(&self) -> std::borrow::Cow<'static, [ProtocolVersion]> {
-        std::borrow::Cow::Borrowed(ProtocolVersion::known_up_to(
-            &ProtocolVersion::LATEST_WITH_INITIALIZE,
-        ))
-    }
-
     fn get_info(&self) -> ServerConfig {
         server_config(
             format!(
-                "Call authenticate with the one-time code the person generated at {}/connect. After \
-             that this session lists the tools the code allows, and the result explains how to \
-             use the access token from any MCP client.",
+                "Call authenticate with the one-time code the person generated at {}/connect. In an \
+             MCP session (revisions up to 2025-11-25) the session then lists the tools the code \
+             allows. Without a session (revision 2026-07-28) the result says how to redeem the \
+             code with the agent-connect command-line client, which keeps the tokens and serves \
+             the tools to this client.",
                 self.public_base()
             ),
             true,
@@ -303,6 +347,9 @@ impl ServerHandler for AgentServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         if request.name == AUTHENTICATE {
+            if stateless(&context) {
+                return Ok(self.without_session(request).into());
+            }
             return Ok(self.authenticate(request, &context).await.into());
         }
         let standing = self.standing(&context).await?;
@@ -370,12 +417,11 @@ pub fn service(
             ))
         },
         state.agent_sessions.manager(),
-        // Legacy session mode stays on: authorizing "this session" needs a session, and the
-        // stateless lifecycle of MCP 2026-07-28 (SEP-2567) has none, so this endpoint offers
-        // revisions up to 2025-11-25 (see `supported_protocol_versions`). A client pinned to
-        // the stateless lifecycle still gets the token and the instructions, just no
-        // in-session tools. Sessions are stored in the database, so any instance can rebuild
-        // one it does not hold.
+        // Both eras: legacy session mode stays on for clients that `initialize` (revisions up
+        // to 2025-11-25), whose session `authenticate` authorizes; a request of the stateless
+        // lifecycle (2026-07-28, SEP-2567) is served on its own, never minted a session, and
+        // its `authenticate` answers with the command-line path (`without_session`). Sessions
+        // are stored in the database, so any instance can rebuild one it does not hold.
         {
             let mut config = transport_config(state, true);
             config.session_store = Some(Arc::new(SharedSessions::new(state.clone())));

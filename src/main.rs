@@ -13,6 +13,9 @@ use agent_connect::command::{Cli, Command, UserCommand};
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// The log directive that silences rmcp's transport, whose lines carry raw session ids.
+const RMCP_TRANSPORT_OFF: &str = "rmcp::transport=off";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
@@ -35,10 +38,14 @@ async fn run(cli: Cli) -> ExitCode {
     } else {
         "info"
     };
+    // rmcp's transport names raw `Mcp-Session-Id`s in its log lines (a new session, a store
+    // failure, a close), and an authorized session id is a bearer secret: those lines stay off
+    // whatever RUST_LOG says. Our own lines name a session by its hash only.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(default_filter))
+        .add_directive(RMCP_TRANSPORT_OFF.parse().expect("a valid directive"));
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
-        )
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
     let outcome = match cli.command {

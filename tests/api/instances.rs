@@ -47,7 +47,7 @@ async fn rpc(
 }
 
 /// Opens an `/mcp/agent` session on `server`; returns its id.
-async fn open_agent_session(server: &TestServer) -> String {
+pub(crate) async fn open_agent_session(server: &TestServer) -> String {
     let (session, answer) = rpc(
         server,
         "/mcp/agent",
@@ -71,7 +71,13 @@ async fn open_agent_session(server: &TestServer) -> String {
     session
 }
 
-async fn call_tool(server: &TestServer, session: &str, id: i64, name: &str, args: Value) -> Value {
+pub(crate) async fn call_tool(
+    server: &TestServer,
+    session: &str,
+    id: i64,
+    name: &str,
+    args: Value,
+) -> Value {
     let (_, answer) = rpc(
         server,
         "/mcp/agent",

@@ -233,14 +233,24 @@ async fn the_agent_endpoint_serves_both_protocol_eras() {
 
     // An authorized legacy session, whose id a stateless request then presents.
     let code = server.code_for("era@example.com", &["quote"], None).await;
-    let (legacy, _) = agent_session(&server).await;
-    let (is_error, text) = call(&legacy, "authenticate", json!({ "code": code })).await;
-    assert!(!is_error, "{text}");
-    let session: String =
-        sqlx::query_scalar("SELECT id FROM mcp_sessions WHERE grant_id IS NOT NULL")
-            .fetch_one(&server.state.db)
-            .await
-            .unwrap_or_default();
+    let session = crate::instances::open_agent_session(&server).await;
+    let answer = crate::instances::call_tool(
+        &server,
+        &session,
+        2,
+        "authenticate",
+        json!({ "code": code }),
+    )
+    .await;
+    assert_eq!(answer["result"]["isError"], false, "{answer}");
+    let stored: Vec<String> = sqlx::query_scalar("SELECT id FROM mcp_sessions")
+        .fetch_all(&server.state.db)
+        .await
+        .unwrap();
+    assert!(
+        !stored.contains(&session) && stored.len() == 1 && stored[0].len() == 64,
+        "only the session id's hash is stored"
+    );
 
     let list = stateless(
         &server,
@@ -322,7 +332,6 @@ async fn the_agent_endpoint_serves_both_protocol_eras() {
         .await
         .unwrap();
     assert_eq!(closed.status(), 204);
-    legacy.cancel().await.unwrap();
 }
 
 #[tokio::test]

@@ -1,10 +1,27 @@
 //! `mcp_sessions`: the `/mcp/agent` sessions every instance can rebuild, and the grant each
 //! authenticated session acts for.
 
+use sha2::{Digest, Sha256};
 use sqlx::{Executor, FromRow, Row};
 
 use super::Db;
 use super::grants::{GrantState, STATE_COLUMNS};
+
+/// A session's key in the table: the SHA-256 (hex) of its `Mcp-Session-Id`. An authorized
+/// session id is a bearer secret, so the table never holds one; a stolen copy of the table
+/// opens no session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionKey(String);
+
+impl SessionKey {
+    pub fn of(session_id: &str) -> Self {
+        Self(hex::encode(Sha256::digest(session_id.as_bytes())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 /// The live grant an authenticated session acts for, with its person's email.
 #[derive(Debug, Clone)]
@@ -27,7 +44,7 @@ pub enum SessionAuth {
 /// Stores a session's `initialize` parameters (JSON), keeping its grant if it has one.
 pub async fn save<'e>(
     db: impl Executor<'e, Database = Db>,
-    id: &str,
+    key: &SessionKey,
     initialize_params: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -35,7 +52,7 @@ pub async fn save<'e>(
         "INSERT INTO mcp_sessions (id, initialize_params, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (id) DO UPDATE SET initialize_params = excluded.initialize_params",
     )
-    .bind(id)
+    .bind(key.as_str())
     .bind(initialize_params)
     .bind(now)
     .execute(db)
@@ -46,10 +63,10 @@ pub async fn save<'e>(
 /// The session's `initialize` parameters, if it is known.
 pub async fn find_params<'e>(
     db: impl Executor<'e, Database = Db>,
-    id: &str,
+    key: &SessionKey,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT initialize_params FROM mcp_sessions WHERE id = $1")
-        .bind(id)
+        .bind(key.as_str())
         .fetch_optional(db)
         .await
 }
@@ -57,7 +74,7 @@ pub async fn find_params<'e>(
 /// Binds the session to `grant_id`, storing it first if no row was saved for it.
 pub async fn authorize<'e>(
     db: impl Executor<'e, Database = Db>,
-    id: &str,
+    key: &SessionKey,
     initialize_params: &str,
     grant_id: &str,
     now: i64,
@@ -66,7 +83,7 @@ pub async fn authorize<'e>(
         "INSERT INTO mcp_sessions (id, initialize_params, grant_id, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (id) DO UPDATE SET grant_id = excluded.grant_id",
     )
-    .bind(id)
+    .bind(key.as_str())
     .bind(initialize_params)
     .bind(grant_id)
     .bind(now)
@@ -78,7 +95,7 @@ pub async fn authorize<'e>(
 /// Where the session stands as of `now`, in one statement.
 pub async fn auth<'e>(
     db: impl Executor<'e, Database = Db>,
-    id: &str,
+    key: &SessionKey,
     now: i64,
 ) -> Result<SessionAuth, sqlx::Error> {
     let row = sqlx::query(&format!(
@@ -88,7 +105,7 @@ pub async fn auth<'e>(
          LEFT JOIN users u ON u.id = g.user_id \
          WHERE s.id = $1"
     ))
-    .bind(id)
+    .bind(key.as_str())
     .bind(now)
     .fetch_optional(db)
     .await?;
@@ -108,9 +125,12 @@ pub async fn auth<'e>(
 }
 
 /// Forgets a session (closed by its client, or idle before it authenticated).
-pub async fn delete<'e>(db: impl Executor<'e, Database = Db>, id: &str) -> Result<(), sqlx::Error> {
+pub async fn delete<'e>(
+    db: impl Executor<'e, Database = Db>,
+    key: &SessionKey,
+) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM mcp_sessions WHERE id = $1")
-        .bind(id)
+        .bind(key.as_str())
         .execute(db)
         .await?;
     Ok(())
@@ -119,10 +139,10 @@ pub async fn delete<'e>(db: impl Executor<'e, Database = Db>, id: &str) -> Resul
 /// Forgets a session unless it has authenticated (on any instance).
 pub async fn delete_unauthenticated<'e>(
     db: impl Executor<'e, Database = Db>,
-    id: &str,
+    key: &SessionKey,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM mcp_sessions WHERE id = $1 AND grant_id IS NULL")
-        .bind(id)
+        .bind(key.as_str())
         .execute(db)
         .await?;
     Ok(())

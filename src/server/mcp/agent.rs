@@ -215,7 +215,14 @@ impl AgentServer {
                 .and_then(|info| serde_json::to_string(&*info).ok())
                 .unwrap_or_else(|| "{}".into());
             let now = self.state.now();
-            match mcp_sessions::authorize(&self.state.db, id, &params, &tokens.grant_id, now).await
+            match mcp_sessions::authorize(
+                &self.state.db,
+                &mcp_sessions::SessionKey::of(id),
+                &params,
+                &tokens.grant_id,
+                now,
+            )
+            .await
             {
                 Ok(()) => {
                     in_session = true;

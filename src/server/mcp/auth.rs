@@ -171,7 +171,13 @@ impl TokenValidator {
         addr: Option<IpAddr>,
     ) -> Result<SessionStanding, sqlx::Error> {
         let now = self.state.now();
-        let live = match mcp_sessions::auth(&self.state.db, session_id, now).await? {
+        let live = match mcp_sessions::auth(
+            &self.state.db,
+            &mcp_sessions::SessionKey::of(session_id),
+            now,
+        )
+        .await?
+        {
             SessionAuth::None => return Ok(SessionStanding::Unauthenticated),
             SessionAuth::Ended => return Ok(SessionStanding::Ended),
             SessionAuth::Live(live) => *live,

@@ -9,7 +9,7 @@ use rmcp::transport::streamable_http_server::session::store::{
 };
 
 use crate::server::app::state::AppState;
-use crate::server::db::mcp_sessions;
+use crate::server::db::mcp_sessions::{self, SessionKey};
 
 /// rmcp's session store on the `mcp_sessions` table.
 pub struct SharedSessions {
@@ -25,7 +25,9 @@ impl SharedSessions {
 #[async_trait::async_trait]
 impl SessionStore for SharedSessions {
     async fn load(&self, session_id: &str) -> Result<Option<SessionState>, SessionStoreError> {
-        let Some(params) = mcp_sessions::find_params(&self.state.db, session_id).await? else {
+        let Some(params) =
+            mcp_sessions::find_params(&self.state.db, &SessionKey::of(session_id)).await?
+        else {
             return Ok(None);
         };
         Ok(Some(SessionState::new(serde_json::from_str(&params)?)))
@@ -33,12 +35,18 @@ impl SessionStore for SharedSessions {
 
     async fn store(&self, session_id: &str, state: &SessionState) -> Result<(), SessionStoreError> {
         let params = serde_json::to_string(&state.initialize_params)?;
-        mcp_sessions::save(&self.state.db, session_id, &params, self.state.now()).await?;
+        mcp_sessions::save(
+            &self.state.db,
+            &SessionKey::of(session_id),
+            &params,
+            self.state.now(),
+        )
+        .await?;
         Ok(())
     }
 
     async fn delete(&self, session_id: &str) -> Result<(), SessionStoreError> {
-        mcp_sessions::delete(&self.state.db, session_id).await?;
+        mcp_sessions::delete(&self.state.db, &SessionKey::of(session_id)).await?;
         Ok(())
     }
 }

@@ -257,7 +257,9 @@ impl AgentSessions {
                 tracing::debug!(%err, "could not close an idle MCP session");
             }
             if let Some(db) = &self.inner.db
-                && let Err(err) = mcp_sessions::delete_unauthenticated(db, &id).await
+                && let Err(err) =
+                    mcp_sessions::delete_unauthenticated(db, &mcp_sessions::SessionKey::of(&id))
+                        .await
             {
                 tracing::debug!(%err, "could not forget an idle MCP session");
             }

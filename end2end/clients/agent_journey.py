@@ -54,14 +54,14 @@ async def journey(base: str, code: str, mode: str, binary: str, home: str) -> di
         auth = await client.call_tool("authenticate", {"code": code})
         seen["authenticate_error"] = bool(auth.is_error)
         seen["authenticate_text"] = text_of(auth)
-        commands = commands_in(seen["authenticate_text"])
-        if not commands:
+        if not seen["authenticate_text"].startswith("Not redeemed yet"):
             seen["path"] = "session"
             seen.update(await use_tools(client))
             return seen
     # The stateless path: run the login line verbatim (with this build of agent-connect),
     # then serve the stdio server the second line names.
     seen["path"] = "command line"
+    commands = commands_in(seen["authenticate_text"])
     seen["commands"] = commands
     login = shlex.split(commands[0])
     login[0] = binary

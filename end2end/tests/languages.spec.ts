@@ -1,5 +1,6 @@
 import {
   AGENT_CODE_TEXT,
+  callTool,
   expect,
   newAccount,
   PASSWORD,
@@ -309,3 +310,143 @@ test.describe("the standard flows' pages in Traditional Chinese", () => {
     await expect(page.getByRole("alert")).toContainText("該請求重複了某個參數，因此無法信任。");
   });
 });
+
+/**
+ * The approval panel and the agent page's activity in each language: a code with a high-risk
+ * permission, redeemed; the person approves it on the code page; then pauses the agent, whose
+ * next call is refused, and the page says so in words of that language (Agent Connect refused
+ * the call, not the agent).
+ */
+interface ApprovalWords {
+  browser: string;
+  email: string;
+  password: string;
+  createAccount: string;
+  scopeMarketData: string;
+  scopeTrading: string;
+  understood: RegExp;
+  agentName: string;
+  generate: string;
+  codeLabel: string;
+  isThisYours: string;
+  waitingApproval: string;
+  approve: string;
+  approved: string;
+  nav: string;
+  security: string;
+  pause: string;
+  paused: string;
+  refused: (tool: string) => string;
+}
+
+const APPROVALS: Record<string, ApprovalWords> = {
+  English: {
+    browser: "en-GB",
+    email: "Email",
+    password: "Password",
+    createAccount: "Create account",
+    scopeMarketData: "Market data",
+    scopeTrading: "Place and cancel orders",
+    understood: /^I understand this agent can/,
+    agentName: "Agent name",
+    generate: "Generate code",
+    codeLabel: "Agent auth code",
+    isThisYours: "Is this your agent?",
+    waitingApproval: ". Waiting for your approval.",
+    approve: "Approve",
+    approved: ". You approved it.",
+    nav: "Main",
+    security: "Security",
+    pause: "Pause",
+    paused: "Paused. The agent's calls are refused until you resume it.",
+    refused: (tool) => `Refused ${tool}`,
+  },
+  "Simplified Chinese": {
+    browser: "zh-CN",
+    email: "电子邮箱",
+    password: "密码",
+    createAccount: "创建账户",
+    scopeMarketData: "行情数据",
+    scopeTrading: "下单和撤单",
+    understood: /^我了解这个代理可以/,
+    agentName: "代理名称",
+    generate: "生成授权码",
+    codeLabel: "代理授权码",
+    isThisYours: "这是你的代理吗？",
+    waitingApproval: "。正在等待你批准。",
+    approve: "批准",
+    approved: "。你已批准。",
+    nav: "主导航",
+    security: "安全",
+    pause: "暂停",
+    paused: "已暂停。在你恢复之前，该代理的调用会被拒绝。",
+    refused: (tool) => `调用 ${tool} 被拒绝`,
+  },
+  "Traditional Chinese (Hong Kong)": {
+    browser: "zh-HK",
+    email: "電郵地址",
+    password: "密碼",
+    createAccount: "建立帳戶",
+    scopeMarketData: "市場數據",
+    scopeTrading: "下單及取消訂單",
+    understood: /^我明白這個代理可以/,
+    agentName: "代理名稱",
+    generate: "產生授權碼",
+    codeLabel: "代理授權碼",
+    isThisYours: "這是你的代理嗎？",
+    waitingApproval: "。正在等待你批准。",
+    approve: "批准",
+    approved: "。你已批准。",
+    nav: "主選單",
+    security: "安全",
+    pause: "暫停",
+    paused: "已暫停。在你恢復之前，該代理的呼叫會被拒絕。",
+    refused: (tool) => `呼叫 ${tool} 被拒絕`,
+  },
+};
+
+for (const [language, words] of Object.entries(APPROVALS)) {
+  test.describe(`approving and watching an agent in ${language}`, () => {
+    test.use({ locale: words.browser });
+
+    test("the approval panel, then a refused call on the agent's page", async ({ page, request }) => {
+      const agent = `Trader ${words.browser}`;
+      await page.goto("/signup");
+      await page.getByLabel(words.email, { exact: true }).fill(uniqueEmail());
+      await page.getByLabel(words.password, { exact: true }).fill(PASSWORD);
+      await page.getByRole("button", { name: words.createAccount, exact: true }).click();
+      await expect(page).toHaveURL(/\/connect$/);
+
+      await page.getByRole("checkbox", { name: words.scopeMarketData, exact: true }).check();
+      await page.getByRole("checkbox", { name: words.scopeTrading, exact: true }).check();
+      await page.getByRole("checkbox", { name: words.understood }).check();
+      await page.getByLabel(words.agentName, { exact: true }).fill(agent);
+      await page.getByRole("button", { name: words.generate, exact: true }).click();
+      const shown = page.getByLabel(words.codeLabel, { exact: true });
+      await expect(shown).toHaveText(AGENT_CODE_TEXT);
+      const code = (await shown.innerText()).trim();
+
+      const tokens = await redeemTokens(request, code, agent);
+      const panel = page.getByRole("region", { name: words.isThisYours });
+      await expect(panel).toBeVisible();
+      await expect(page.getByRole("status").filter({ hasText: words.waitingApproval })).toBeVisible();
+      await panel.getByRole("button", { name: words.approve, exact: true }).click();
+      await expect(page.getByRole("status").filter({ hasText: words.approved })).toBeVisible();
+
+      await page
+        .getByRole("navigation", { name: words.nav })
+        .getByRole("link", { name: words.security, exact: true })
+        .click();
+      await page.getByRole("link", { name: agent, exact: true }).click();
+      await page.getByRole("button", { name: words.pause, exact: true }).click();
+      await expect(page.getByRole("status").filter({ hasText: words.paused })).toBeVisible();
+      const refused = await callTool(request, tokens.access_token, "get_quote", { symbol: "SPY" });
+      expect(refused.isError).toBe(true);
+      // Activity is written every couple of seconds: the page shows it after a reload or two.
+      await expect(async () => {
+        await page.reload();
+        await expect(page.getByText(words.refused("get_quote"), { exact: true })).toBeVisible({ timeout: 1_000 });
+      }).toPass();
+    });
+  });
+}

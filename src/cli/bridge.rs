@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    ListToolsResult, PaginatedRequestParams, ResultType, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
@@ -179,7 +179,14 @@ impl ServerHandler for Bridge {
     ) -> Result<ListToolsResult, ErrorData> {
         let params = serde_json::to_value(request.unwrap_or_default()).unwrap_or(json!({}));
         match self.forward("tools/list", params).await {
-            Ok(result) => serde_json::from_value(result)
+            Ok(result) => serde_json::from_value::<ListToolsResult>(result)
+                .map(|mut list| {
+                    // `/mcp` answered in the revision the bridge speaks to it, which has no
+                    // `resultType`; a client of 2026-07-28 on stdio needs it (rmcp strips it
+                    // again for older clients).
+                    list.result_type.get_or_insert(ResultType::COMPLETE);
+                    list
+                })
                 .map_err(|e| ErrorData::internal_error(format!("unreadable tool list: {e}"), None)),
             Err(Refusal::Protocol(error)) => Err(error),
             Err(Refusal::Readable(text)) => Err(ErrorData::internal_error(text, None)),
@@ -195,7 +202,10 @@ impl ServerHandler for Bridge {
             .map_err(|e| ErrorData::invalid_params(e.to_string(), None))?;
         match self.forward("tools/call", params).await {
             Ok(result) => serde_json::from_value::<CallToolResult>(result)
-                .map(Into::into)
+                .map(|mut done| {
+                    done.result_type.get_or_insert(ResultType::COMPLETE);
+                    done.into()
+                })
                 .map_err(|e| {
                     ErrorData::internal_error(format!("unreadable tool result: {e}"), None)
                 }),
